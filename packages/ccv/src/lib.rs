@@ -1,1 +1,27 @@
-//! placeholder
+//! The Cross-Chain Validation (CCV) protocol as the cw-ics provider and consumer contracts
+//! speak it: packet data, acknowledgements, channel rules and consensus addresses.
+//!
+//! Both contracts depend on this one crate so that the wire format cannot drift between them.
+//! The encoding is byte-compatible with the Go implementation (cosmos/interchain-security),
+//! which marshals its packets with gogoproto's JSON marshaller: snake_case field names as
+//! declared in the protos, 64-bit integers as strings, bytes as padded standard base64, enums
+//! by name, empty lists emitted as `[]`.
+
+mod ack;
+mod channel;
+mod error;
+mod keys;
+mod packets;
+mod string_int;
+
+pub use ack::{AckResult, Acknowledgement};
+pub use channel::{
+    ensure_ordered, negotiate_version, timeout_after, validate_counterparty_version, CCV_VERSION,
+    DEFAULT_CCV_TIMEOUT_SECONDS,
+};
+pub use error::{ChannelError, PacketError};
+pub use keys::{ConsensusAddress, PublicKey, CONSENSUS_ADDRESS_LEN, ED25519_KEY_LEN};
+pub use packets::{
+    ConsumerPacket, ConsumerPacketType, Infraction, SlashPacketData, SlashedValidator,
+    ValidatorSetChangePacket, ValidatorUpdate, VscMaturedPacketData,
+};
