@@ -1,0 +1,13 @@
+use cosmwasm_schema::write_api;
+use cw_ics_bindings::ChainSudoMsg;
+use cw_ics_consumer::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
+
+fn main() {
+    write_api! {
+        instantiate: InstantiateMsg,
+        execute: ExecuteMsg,
+        query: QueryMsg,
+        migrate: MigrateMsg,
+        sudo: ChainSudoMsg,
+    }
+}
