@@ -10,6 +10,7 @@
 mod ack;
 mod channel;
 mod error;
+mod genesis;
 mod keys;
 mod packets;
 mod string_int;
@@ -20,6 +21,7 @@ pub use channel::{
     DEFAULT_CCV_TIMEOUT_SECONDS,
 };
 pub use error::{ChannelError, PacketError};
+pub use genesis::{ConsumerGenesis, ConsumerParams, GenesisError};
 pub use keys::{ConsensusAddress, PublicKey, CONSENSUS_ADDRESS_LEN, ED25519_KEY_LEN};
 pub use packets::{
     ConsumerPacket, ConsumerPacketType, Infraction, SlashPacketData, SlashedValidator,

@@ -289,3 +289,65 @@ fn version_negotiation_accepts_only_the_ccv_version() {
     assert!(validate_counterparty_version("").is_err());
     assert!(validate_counterparty_version("2").is_err());
 }
+
+mod genesis {
+    use cosmwasm_std::Decimal;
+    use cw_ics_ccv::{ConsumerGenesis, ConsumerParams, GenesisError, PublicKey, ValidatorUpdate};
+
+    fn genesis() -> ConsumerGenesis {
+        ConsumerGenesis {
+            provider_chain_id: "provider-1".into(),
+            chain_id: "consumer-1".into(),
+            connection_id: "connection-0".into(),
+            provider_port_id: "wasm.provider".into(),
+            initial_validator_set: vec![ValidatorUpdate {
+                pub_key: PublicKey::ed25519(vec![7; 32]).unwrap(),
+                power: 10,
+            }],
+            params: ConsumerParams {
+                unbonding_period_seconds: 86_400,
+                ccv_timeout_seconds: 2_419_200,
+                retry_delay_seconds: 3_600,
+                signed_blocks_window: 100,
+                min_signed_per_window: Decimal::percent(50),
+                valcons_prefix: "cosmosvalcons".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_well_formed_genesis_is_accepted() {
+        assert_eq!(genesis().validate(), Ok(()));
+    }
+
+    #[test]
+    fn each_rule_is_enforced() {
+        let mut g = genesis();
+        g.initial_validator_set.clear();
+        assert_eq!(g.validate(), Err(GenesisError::EmptyValidatorSet));
+
+        let mut g = genesis();
+        g.initial_validator_set
+            .push(g.initial_validator_set[0].clone());
+        assert_eq!(g.validate(), Err(GenesisError::DuplicateValidator));
+
+        let mut g = genesis();
+        g.initial_validator_set[0].power = 0;
+        assert_eq!(g.validate(), Err(GenesisError::ZeroPower));
+
+        let mut g = genesis();
+        g.connection_id.clear();
+        assert_eq!(g.validate(), Err(GenesisError::EmptyField("connection_id")));
+
+        let mut g = genesis();
+        g.params.signed_blocks_window = 0;
+        assert_eq!(
+            g.validate(),
+            Err(GenesisError::ZeroParameter("signed_blocks_window"))
+        );
+
+        let mut g = genesis();
+        g.params.min_signed_per_window = Decimal::percent(101);
+        assert_eq!(g.validate(), Err(GenesisError::FractionAboveOne));
+    }
+}
