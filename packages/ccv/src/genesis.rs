@@ -2,7 +2,7 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::Decimal;
 use thiserror::Error;
 
-use crate::ValidatorUpdate;
+use crate::PublicKey;
 
 /// Everything a consumer contract is instantiated with. The provider computes it when the
 /// consumer launches (spawn time) and serves it by query; whoever deploys the consumer passes
@@ -19,8 +19,15 @@ pub struct ConsumerGenesis {
     /// The provider contract's IBC port (`wasm.<provider address>`), the channel's counterparty.
     pub provider_port_id: String,
     /// The validator set at launch, with the keys the consumer must use.
-    pub initial_validator_set: Vec<ValidatorUpdate>,
+    pub initial_validator_set: Vec<GenesisValidator>,
     pub params: ConsumerParams,
+}
+
+/// A validator of the initial set: the consensus key the consumer chain must use and its power.
+#[cw_serde]
+pub struct GenesisValidator {
+    pub pub_key: PublicKey,
+    pub power: u64,
 }
 
 /// The consumer's protocol parameters, fixed by the provider at launch.

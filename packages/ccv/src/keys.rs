@@ -1,6 +1,7 @@
 use core::fmt;
 
 use bech32::{Bech32, Hrp};
+use cosmwasm_schema::cw_serde;
 use cosmwasm_std::Binary;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -14,10 +15,8 @@ pub const ED25519_KEY_LEN: usize = 32;
 pub const CONSENSUS_ADDRESS_LEN: usize = 20;
 
 /// A validator's consensus public key, as CometBFT's `PublicKey` oneof: `{"ed25519":"<b64>"}`.
-#[derive(
-    Serialize, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema,
-)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[cw_serde]
+#[derive(Eq, PartialOrd, Ord, Hash)]
 pub enum PublicKey {
     Ed25519(Binary),
 }

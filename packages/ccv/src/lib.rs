@@ -21,7 +21,7 @@ pub use channel::{
     DEFAULT_CCV_TIMEOUT_SECONDS,
 };
 pub use error::{ChannelError, PacketError};
-pub use genesis::{ConsumerGenesis, ConsumerParams, GenesisError};
+pub use genesis::{ConsumerGenesis, ConsumerParams, GenesisError, GenesisValidator};
 pub use keys::{ConsensusAddress, PublicKey, CONSENSUS_ADDRESS_LEN, ED25519_KEY_LEN};
 pub use packets::{
     ConsumerPacket, ConsumerPacketType, Infraction, SlashPacketData, SlashedValidator,

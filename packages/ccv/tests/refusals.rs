@@ -292,7 +292,7 @@ fn version_negotiation_accepts_only_the_ccv_version() {
 
 mod genesis {
     use cosmwasm_std::Decimal;
-    use cw_ics_ccv::{ConsumerGenesis, ConsumerParams, GenesisError, PublicKey, ValidatorUpdate};
+    use cw_ics_ccv::{ConsumerGenesis, ConsumerParams, GenesisError, GenesisValidator, PublicKey};
 
     fn genesis() -> ConsumerGenesis {
         ConsumerGenesis {
@@ -300,7 +300,7 @@ mod genesis {
             chain_id: "consumer-1".into(),
             connection_id: "connection-0".into(),
             provider_port_id: "wasm.provider".into(),
-            initial_validator_set: vec![ValidatorUpdate {
+            initial_validator_set: vec![GenesisValidator {
                 pub_key: PublicKey::ed25519(vec![7; 32]).unwrap(),
                 power: 10,
             }],
