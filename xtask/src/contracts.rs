@@ -1,0 +1,26 @@
+//! The contracts that are built to Wasm and whose schema is committed.
+
+pub struct Contract {
+    /// Cargo package name.
+    pub package: &'static str,
+    /// Folder name under `schema/`.
+    pub short_name: &'static str,
+}
+
+impl Contract {
+    /// File stem cargo gives the compiled library (`-` becomes `_`), also used for the artifact.
+    pub fn lib_name(&self) -> String {
+        self.package.replace('-', "_")
+    }
+}
+
+pub const CONTRACTS: &[Contract] = &[
+    Contract {
+        package: "cw-ics-provider",
+        short_name: "provider",
+    },
+    Contract {
+        package: "cw-ics-consumer",
+        short_name: "consumer",
+    },
+];
