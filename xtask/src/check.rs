@@ -3,6 +3,7 @@
 //! capabilities a default wasmd node advertises, plus wasmd's upload size limit.
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use cosmwasm_vm::internals::{check_wasm, compile_module, Logger};
@@ -39,6 +40,27 @@ pub fn check_artifact(wasm: &[u8]) -> Result<()> {
     // Static checks do not see everything the VM's compiler rejects (e.g. non-deterministic
     // instructions), so compile with the same engine and middlewares wasmd uses.
     compile_module(wasm, None)?;
+    Ok(())
+}
+
+/// `cargo xtask check FILE...`: reports every file's verdict, fails if any is refused.
+pub fn check_files(files: &[PathBuf]) -> Result<()> {
+    let mut refused = Vec::new();
+    for file in files {
+        let verdict = std::fs::read(file)
+            .map_err(anyhow::Error::from)
+            .and_then(|wasm| check_artifact(&wasm));
+        match verdict {
+            Ok(()) => println!("{}: ok", file.display()),
+            Err(error) => {
+                println!("{}: REFUSED: {error:#}", file.display());
+                refused.push(file.display().to_string());
+            }
+        }
+    }
+    if !refused.is_empty() {
+        bail!("wasmd would refuse: {}", refused.join(", "));
+    }
     Ok(())
 }
 

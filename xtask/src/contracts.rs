@@ -5,6 +5,9 @@ pub struct Contract {
     pub package: &'static str,
     /// Folder name under `schema/`.
     pub short_name: &'static str,
+    /// The package's binary that writes its schema (`cosmwasm_schema::write_api!`) into
+    /// `./schema/`. The names differ per contract so a workspace build does not collide.
+    pub schema_bin: &'static str,
 }
 
 impl Contract {
@@ -18,9 +21,11 @@ pub const CONTRACTS: &[Contract] = &[
     Contract {
         package: "cw-ics-provider",
         short_name: "provider",
+        schema_bin: "provider-schema",
     },
     Contract {
         package: "cw-ics-consumer",
         short_name: "consumer",
+        schema_bin: "consumer-schema",
     },
 ];

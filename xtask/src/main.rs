@@ -10,6 +10,7 @@ mod tools;
 mod wasm;
 mod workspace;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
@@ -23,6 +24,8 @@ Commands:
   wasm              build every contract for wasm32, lower and optimise it with wasm-opt,
                     write artifacts/<name>.wasm and artifacts/checksums.txt, and check each
                     artifact against wasmd's default capabilities and the 800 KiB upload limit
+  check FILE...     check Wasm files as `cargo xtask wasm` checks its artifacts (wasmd's
+                    capabilities, cosmwasm-vm's static checks and compilation, 800 KiB)
   schema            regenerate the JSON schema of every contract into schema/<contract>/
   schema --check    fail, listing the files, if the committed schema/ is stale
   test              everything CI runs: tool set-up, cargo fmt --check, cargo clippy,
@@ -38,6 +41,7 @@ on first use; binaryen goes into the git-ignored .tools/ folder of the repositor
 enum Task {
     Help,
     Wasm,
+    Check { files: Vec<PathBuf> },
     Schema { check: bool },
     Test,
 }
@@ -52,6 +56,17 @@ fn parse_args(args: &[String]) -> Result<Task> {
     let task = match command.as_str() {
         "help" => Task::Help,
         "wasm" => Task::Wasm,
+        "check" => {
+            if options.is_empty() {
+                bail!("`check` needs at least one Wasm file");
+            }
+            if let Some(flag) = options.iter().find(|option| option.starts_with('-')) {
+                bail!("unknown option `{flag}` for `check`");
+            }
+            Task::Check {
+                files: options.iter().map(PathBuf::from).collect(),
+            }
+        }
         "schema" => Task::Schema {
             check: options.iter().any(|option| option == "--check"),
         },
@@ -60,6 +75,7 @@ fn parse_args(args: &[String]) -> Result<Task> {
     };
     let accepted: &[&str] = match task {
         Task::Schema { .. } => &["--check"],
+        Task::Check { .. } => return Ok(task),
         _ => &[],
     };
     if let Some(unknown) = options.iter().find(|o| !accepted.contains(&o.as_str())) {
@@ -69,13 +85,16 @@ fn parse_args(args: &[String]) -> Result<Task> {
 }
 
 fn run(task: Task) -> Result<()> {
-    if task == Task::Help {
-        println!("{USAGE}");
-        return Ok(());
-    }
-    let workspace = Workspace::locate()?;
+    let workspace = match task {
+        Task::Help => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        Task::Check { files } => return check::check_files(&files),
+        _ => Workspace::locate()?,
+    };
     match task {
-        Task::Help => Ok(()),
+        Task::Help | Task::Check { .. } => Ok(()),
         Task::Wasm => wasm::run(&workspace).map(|_| ()),
         Task::Schema { check: false } => schema::regenerate(&workspace),
         Task::Schema { check: true } => schema::check(&workspace),
@@ -122,6 +141,22 @@ mod tests {
     }
 
     #[test]
+    fn check_takes_the_files_to_check() {
+        assert_eq!(
+            parse(&["check", "a.wasm", "b.wasm"]).unwrap(),
+            Task::Check {
+                files: vec![PathBuf::from("a.wasm"), PathBuf::from("b.wasm")]
+            }
+        );
+        let error = parse(&["check"]).unwrap_err().to_string();
+        assert!(error.contains("at least one Wasm file"), "{error}");
+        let error = parse(&["check", "--verbose", "a.wasm"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("unknown option `--verbose`"), "{error}");
+    }
+
+    #[test]
     fn help_is_given_for_no_command_and_for_help_flags() {
         assert_eq!(parse(&[]).unwrap(), Task::Help);
         assert_eq!(parse(&["help"]).unwrap(), Task::Help);
@@ -138,7 +173,10 @@ mod tests {
     #[test]
     fn unknown_option_is_refused_by_name() {
         let error = parse(&["wasm", "--check"]).unwrap_err().to_string();
-        assert!(error.contains("unknown option `--check` for `wasm`"), "{error}");
+        assert!(
+            error.contains("unknown option `--check` for `wasm`"),
+            "{error}"
+        );
         let error = parse(&["schema", "--fix"]).unwrap_err().to_string();
         assert!(error.contains("unknown option `--fix`"), "{error}");
     }

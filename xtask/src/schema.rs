@@ -77,13 +77,15 @@ fn generate(workspace: &Workspace, contract: &Contract, destination: &Path) -> R
             .arg("run")
             .arg("--manifest-path")
             .arg(workspace.root.join("Cargo.toml"))
-            .args(["--locked", "--package", contract.package, "--bin", "schema"])
+            .args(["--locked", "--package", contract.package])
+            .args(["--bin", contract.schema_bin])
             .stderr(Stdio::inherit()),
     )?;
     let produced = work.path().join("schema");
     if !produced.is_dir() {
         bail!(
-            "the schema binary of {} wrote no ./schema folder",
+            "`{}` of {} wrote no ./schema folder",
+            contract.schema_bin,
             contract.package
         );
     }
@@ -112,8 +114,8 @@ fn files_under(root: &Path) -> Result<BTreeSet<PathBuf>> {
     let mut pending = vec![PathBuf::new()];
     while let Some(relative) = pending.pop() {
         let folder = root.join(&relative);
-        let entries =
-            fs::read_dir(&folder).with_context(|| format!("could not list {}", folder.display()))?;
+        let entries = fs::read_dir(&folder)
+            .with_context(|| format!("could not list {}", folder.display()))?;
         for entry in entries {
             let entry = entry.with_context(|| format!("could not list {}", folder.display()))?;
             let path = relative.join(entry.file_name());
@@ -154,7 +156,10 @@ fn compare_trees(fresh: &Path, committed: &Path, label: &Path) -> Result<Vec<Dif
     let mut differences = Vec::new();
     for relative in fresh_files.union(&committed_files) {
         let shown = label.join(relative);
-        match (fresh_files.contains(relative), committed_files.contains(relative)) {
+        match (
+            fresh_files.contains(relative),
+            committed_files.contains(relative),
+        ) {
             (true, false) => differences.push(Difference::NotCommitted(shown)),
             (false, true) => differences.push(Difference::NoLongerGenerated(shown)),
             _ => {

@@ -78,7 +78,11 @@ impl Step {
                 let sizes: Vec<String> = wasm::run(workspace)?
                     .iter()
                     .map(|artifact| {
-                        format!("{} {:.1} KiB", artifact.name, artifact.bytes as f64 / 1024.0)
+                        format!(
+                            "{} {:.1} KiB",
+                            artifact.name,
+                            artifact.bytes as f64 / 1024.0
+                        )
                     })
                     .collect();
                 Ok(Some(sizes.join(", ")))
@@ -118,8 +122,15 @@ pub fn run(workspace: &Workspace) -> Result<()> {
     for (step, outcome) in STEPS.iter().zip(&outcomes) {
         let line = match outcome {
             Outcome::Passed(took, note) => {
-                let note = note.as_ref().map(|n| format!("  ({n})")).unwrap_or_default();
-                format!("ok       {:>6.1}s  {}{note}", took.as_secs_f64(), step.title())
+                let note = note
+                    .as_ref()
+                    .map(|n| format!("  ({n})"))
+                    .unwrap_or_default();
+                format!(
+                    "ok       {:>6.1}s  {}{note}",
+                    took.as_secs_f64(),
+                    step.title()
+                )
             }
             Outcome::Failed(took) => {
                 format!("FAILED   {:>6.1}s  {}", took.as_secs_f64(), step.title())
@@ -162,7 +173,10 @@ impl std::fmt::Display for TestCounts {
 
 /// Reads `test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; ...`.
 fn parse_test_result(line: &str) -> Option<TestCounts> {
-    let (_, counts) = line.trim().strip_prefix("test result: ")?.split_once(". ")?;
+    let (_, counts) = line
+        .trim()
+        .strip_prefix("test result: ")?
+        .split_once(". ")?;
     let mut result = TestCounts::default();
     for part in counts.split("; ") {
         let Some((number, what)) = part.split_once(' ') else {

@@ -18,7 +18,11 @@ const BINARYEN_VERSION: &str = "132";
 pub fn ensure_wasm_target() -> Result<()> {
     let sysroot = command::output(Command::new("rustc").args(["--print", "sysroot"]))?;
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
-    if Path::new(&sysroot).join("lib/rustlib").join(WASM_TARGET).is_dir() {
+    if Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(WASM_TARGET)
+        .is_dir()
+    {
         return Ok(());
     }
     println!("installing the Rust target {WASM_TARGET} (rustup target add)");
@@ -43,15 +47,24 @@ pub fn ensure_wasm_opt(tools_dir: &Path) -> Result<PathBuf> {
     if is_expected_wasm_opt(&wasm_opt) {
         return Ok(wasm_opt);
     }
-    println!("installing binaryen@{BINARYEN_VERSION} (wasm-opt) into {}", tools_dir.display());
+    println!(
+        "installing binaryen@{BINARYEN_VERSION} (wasm-opt) into {}",
+        tools_dir.display()
+    );
     std::fs::create_dir_all(tools_dir)
         .with_context(|| format!("could not create {}", tools_dir.display()))?;
-    command::run(Command::new("npm").arg("install").arg("--prefix").arg(tools_dir).args([
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-        &format!("binaryen@{BINARYEN_VERSION}"),
-    ]))?;
+    command::run(
+        Command::new("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(tools_dir)
+            .args([
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ]),
+    )?;
     if !is_expected_wasm_opt(&wasm_opt) {
         bail!(
             "after `npm install binaryen@{BINARYEN_VERSION}`, {} is missing or does not report version {BINARYEN_VERSION}",

@@ -73,7 +73,14 @@ fn build(workspace: &Workspace, contract: &Contract) -> Result<PathBuf> {
     command::run(
         workspace
             .cargo()
-            .args(["build", "--release", "--lib", "--locked", "--target", WASM_TARGET])
+            .args([
+                "build",
+                "--release",
+                "--lib",
+                "--locked",
+                "--target",
+                WASM_TARGET,
+            ])
             .args(["--package", contract.package])
             .env("RUSTFLAGS", "-C link-arg=-s")
             .env_remove("CARGO_ENCODED_RUSTFLAGS"),
@@ -84,7 +91,11 @@ fn build(workspace: &Workspace, contract: &Contract) -> Result<PathBuf> {
         .join("release")
         .join(format!("{}.wasm", contract.lib_name()));
     if !raw.is_file() {
-        bail!("cargo built {} but {} is missing", contract.package, raw.display());
+        bail!(
+            "cargo built {} but {} is missing",
+            contract.package,
+            raw.display()
+        );
     }
     Ok(raw)
 }
@@ -181,7 +192,11 @@ mod tests {
     #[test]
     fn checksums_use_sha256sum_format_with_bare_file_names() {
         let text = checksums_file(&[artifact("a", 1, Ok(())), artifact("b", 2, Ok(()))]);
-        let expected = format!("{}  a.wasm\n{}  b.wasm\n", sha256_hex(b"a"), sha256_hex(b"b"));
+        let expected = format!(
+            "{}  a.wasm\n{}  b.wasm\n",
+            sha256_hex(b"a"),
+            sha256_hex(b"b")
+        );
         assert_eq!(text, expected);
     }
 

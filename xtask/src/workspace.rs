@@ -20,11 +20,12 @@ impl Workspace {
             .parent()
             .ok_or_else(|| anyhow!("xtask is expected to live one folder below the repo root"))?
             .to_path_buf();
-        let metadata = command::output(
-            Command::new(cargo_program())
-                .current_dir(&root)
-                .args(["metadata", "--format-version", "1", "--no-deps"]),
-        )?;
+        let metadata = command::output(Command::new(cargo_program()).current_dir(&root).args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+        ]))?;
         let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout)
             .context("`cargo metadata` printed something that is not JSON")?;
         let target_dir = metadata["target_directory"]
