@@ -44,7 +44,7 @@ pub fn check(workspace: &Workspace) -> Result<()> {
     }
     if !differences.is_empty() {
         bail!(
-            "schema/ is stale: the message types changed without regenerating it.\n{}\n\
+            "schema/ is stale: it differs from what the contracts' message types generate now.\n{}\n\
              Run `cargo xtask schema` and commit schema/.",
             differences
                 .iter()
