@@ -13,6 +13,7 @@ mod error;
 mod genesis;
 mod keys;
 mod packets;
+mod sign_bytes;
 mod string_int;
 
 pub use ack::{AckResult, Acknowledgement};
@@ -27,3 +28,4 @@ pub use packets::{
     ConsumerPacket, ConsumerPacketType, Infraction, SlashPacketData, SlashedValidator,
     ValidatorSetChangePacket, ValidatorUpdate, VscMaturedPacketData,
 };
+pub use sign_bytes::{BlockId, CanonicalVote, VoteType};
