@@ -1,69 +1,157 @@
-//! IBC entrypoints. Until the CCV behaviour lands, every channel is refused.
+//! IBC entrypoints: the handshake (see `handshake`), VSC receipt (see `vsc`), acks and
+//! timeouts of our packets (see `outbox`), and the halt on error ack, timeout or close.
 
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannelCloseMsg,
     IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,
-    IbcPacketTimeoutMsg, IbcReceiveResponse, Never,
+    IbcPacketTimeoutMsg, IbcReceiveResponse, Storage,
 };
+use cw_ics_bindings::{ChainMsg, ChainQuery};
+use cw_ics_ccv::{Acknowledgement, ConsumerPacket};
 
 use crate::error::ContractError;
+use crate::handshake::{open_ack, open_init};
+use crate::outbox::{flush, on_result_ack, AckOutcome};
+use crate::state::{HaltReason, CCV_CHANNEL, HALT};
+use crate::vsc::receive_vsc;
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_open(
-    _deps: DepsMut,
+    deps: DepsMut<ChainQuery>,
     _env: Env,
-    _msg: IbcChannelOpenMsg,
+    msg: IbcChannelOpenMsg,
 ) -> Result<Option<Ibc3ChannelOpenResponse>, ContractError> {
-    Err(ContractError::NotSupported("opening a CCV channel"))
+    match msg {
+        IbcChannelOpenMsg::OpenInit { channel } => {
+            let version = open_init(deps.storage, &channel)?;
+            Ok(Some(Ibc3ChannelOpenResponse { version }))
+        }
+        IbcChannelOpenMsg::OpenTry { .. } => Err(ContractError::WrongHandshakeSide("OpenTry")),
+    }
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_connect(
-    _deps: DepsMut,
+    deps: DepsMut<ChainQuery>,
     _env: Env,
-    _msg: IbcChannelConnectMsg,
-) -> Result<IbcBasicResponse, ContractError> {
-    Err(ContractError::NotSupported("connecting a CCV channel"))
+    msg: IbcChannelConnectMsg,
+) -> Result<IbcBasicResponse<ChainMsg>, ContractError> {
+    match msg {
+        IbcChannelConnectMsg::OpenAck {
+            channel,
+            counterparty_version,
+        } => {
+            open_ack(deps.storage, &channel, &counterparty_version)?;
+            Ok(IbcBasicResponse::new()
+                .add_attribute("action", "ccv_channel_open_ack")
+                .add_attribute("channel_id", channel.endpoint.channel_id))
+        }
+        IbcChannelConnectMsg::OpenConfirm { .. } => {
+            Err(ContractError::WrongHandshakeSide("OpenConfirm"))
+        }
+    }
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_close(
-    _deps: DepsMut,
+    deps: DepsMut<ChainQuery>,
     _env: Env,
-    _msg: IbcChannelCloseMsg,
-) -> Result<IbcBasicResponse, ContractError> {
-    Err(ContractError::NotSupported("closing a CCV channel"))
+    msg: IbcChannelCloseMsg,
+) -> Result<IbcBasicResponse<ChainMsg>, ContractError> {
+    match msg {
+        IbcChannelCloseMsg::CloseInit { .. } => Err(ContractError::CloseRefused),
+        IbcChannelCloseMsg::CloseConfirm { channel } => {
+            let channel_id = channel.endpoint.channel_id;
+            let response = IbcBasicResponse::new().add_attribute("action", "ccv_channel_closed");
+            if is_ccv_channel(deps.storage, &channel_id)? {
+                halt(deps.storage, HaltReason::ChannelClosed { channel_id })?;
+                return Ok(response.add_attribute("halted", "true"));
+            }
+            Ok(response)
+        }
+    }
 }
 
+/// An `Err` here makes the chain revert this call's writes and answer with an error ack.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_receive(
-    _deps: DepsMut,
-    _env: Env,
-    _msg: IbcPacketReceiveMsg,
-) -> Result<IbcReceiveResponse, Never> {
-    Ok(IbcReceiveResponse::new(
-        cw_ics_ccv::Acknowledgement::error("this contract does not handle packets yet")
-            .encode()
-            .unwrap_or_default(),
-    ))
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    msg: IbcPacketReceiveMsg,
+) -> Result<IbcReceiveResponse<ChainMsg>, ContractError> {
+    receive_vsc(deps, env, &msg.packet)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_ack(
-    _deps: DepsMut,
-    _env: Env,
-    _msg: IbcPacketAckMsg,
-) -> Result<IbcBasicResponse, ContractError> {
-    Err(ContractError::NotSupported("acknowledgements"))
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    msg: IbcPacketAckMsg,
+) -> Result<IbcBasicResponse<ChainMsg>, ContractError> {
+    let packet = &msg.original_packet;
+    if !is_ccv_channel(deps.storage, &packet.src.channel_id)? {
+        return Err(ContractError::NotCcvChannel(packet.src.channel_id.clone()));
+    }
+    let sent = ConsumerPacket::decode(packet.data.as_slice())?;
+    let ack = Acknowledgement::decode(msg.acknowledgement.data.as_slice())?;
+    let response = IbcBasicResponse::new().add_attribute("action", "ccv_ack");
+    match ack {
+        Acknowledgement::Error(error) => {
+            halt(
+                deps.storage,
+                HaltReason::ErrorAck {
+                    sequence: packet.sequence,
+                    error,
+                },
+            )?;
+            Ok(response.add_attribute("halted", "true"))
+        }
+        Acknowledgement::Result(result) => {
+            let outcome = on_result_ack(deps.storage, &env, &sent, result)?;
+            let messages = match outcome {
+                AckOutcome::SlashDone => flush(deps.storage, &env)?,
+                _ => vec![],
+            };
+            Ok(response
+                .add_attribute("outcome", format!("{outcome:?}"))
+                .add_messages(messages))
+        }
+    }
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_timeout(
-    _deps: DepsMut,
+    deps: DepsMut<ChainQuery>,
     _env: Env,
-    _msg: IbcPacketTimeoutMsg,
-) -> Result<IbcBasicResponse, ContractError> {
-    Err(ContractError::NotSupported("timeouts"))
+    msg: IbcPacketTimeoutMsg,
+) -> Result<IbcBasicResponse<ChainMsg>, ContractError> {
+    let packet = &msg.packet;
+    if !is_ccv_channel(deps.storage, &packet.src.channel_id)? {
+        return Err(ContractError::NotCcvChannel(packet.src.channel_id.clone()));
+    }
+    halt(
+        deps.storage,
+        HaltReason::Timeout {
+            sequence: packet.sequence,
+        },
+    )?;
+    Ok(IbcBasicResponse::new()
+        .add_attribute("action", "ccv_timeout")
+        .add_attribute("halted", "true"))
+}
+
+fn is_ccv_channel(storage: &dyn Storage, channel_id: &str) -> Result<bool, ContractError> {
+    Ok(CCV_CHANNEL
+        .may_load(storage)?
+        .is_some_and(|channel| channel.channel_id == channel_id))
+}
+
+/// Records the first halt reason; later ones (e.g. the close that follows a timeout) keep it.
+fn halt(storage: &mut dyn Storage, reason: HaltReason) -> Result<(), ContractError> {
+    if HALT.may_load(storage)?.is_none() {
+        HALT.save(storage, &reason)?;
+    }
+    Ok(())
 }

@@ -1,0 +1,126 @@
+//! The x/twasm chain hooks (sudo): privileges, `begin_block` liveness and evidence,
+//! `end_with_validator_update`.
+
+use cosmwasm_std::{
+    to_json_binary, DepsMut, Env, Order, QueryRequest, Response, StdResult, Storage,
+};
+use cw_ics_bindings::{
+    ChainMsg, ChainQuery, Evidence, PowerChange, Privilege, Pubkey, ValidatorDiff,
+    ValidatorVoteResponse,
+};
+use cw_ics_ccv::ConsumerPacket;
+
+use crate::error::ContractError;
+use crate::evidence::{handle_evidence, Outcome};
+use crate::liveness::record_votes;
+use crate::outbox::{enqueue, progress};
+use crate::state::{Mode, CONFIG, HALT, LAST_VSC_ID, MODE, PENDING_DIFF, SET_AT_VSC};
+
+/// Promoted: ask for the privileges that make this contract the chain's validator-set
+/// source, and hand the whole replicated set to the chain at the next
+/// `end_with_validator_update` so that the chain starts from it.
+pub fn promoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, ContractError> {
+    MODE.save(deps.storage, &Mode::ValidatorSetUpdater)?;
+    let last = LAST_VSC_ID.load(deps.storage)?;
+    for member in SET_AT_VSC.load(deps.storage, last)? {
+        PENDING_DIFF.save(deps.storage, member.pub_key.bytes(), &member.power)?;
+    }
+    Ok(Response::new()
+        .add_message(ChainMsg::request(Privilege::ValidatorSetUpdater))
+        .add_message(ChainMsg::request(Privilege::BeginBlocker))
+        .add_attribute("action", "promoted"))
+}
+
+/// Demoted: back to a validator-set oracle; the replicated set is kept and stays queryable.
+pub fn demoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, ContractError> {
+    MODE.save(deps.storage, &Mode::Oracle)?;
+    PENDING_DIFF.clear(deps.storage);
+    Ok(Response::new().add_attribute("action", "demoted"))
+}
+
+/// The changes accumulated since the chain last asked, as a JSON `ValidatorDiff` in `data`
+/// (no data when nothing changed or in oracle mode). Changes applied before a halt are still
+/// handed over, so the chain's set ends equal to the replicated one.
+pub fn end_with_validator_update(
+    deps: DepsMut<ChainQuery>,
+) -> Result<Response<ChainMsg>, ContractError> {
+    let response = Response::new().add_attribute("action", "end_with_validator_update");
+    if MODE.load(deps.storage)? != Mode::ValidatorSetUpdater {
+        return Ok(response);
+    }
+    let diff = take_pending_diff(deps.storage)?;
+    if diff.diffs.is_empty() {
+        return Ok(response);
+    }
+    Ok(response
+        .add_attribute("changes", diff.diffs.len().to_string())
+        .set_data(to_json_binary(&diff)?))
+}
+
+fn take_pending_diff(storage: &mut dyn Storage) -> StdResult<ValidatorDiff> {
+    let diff = pending_diff(storage)?;
+    PENDING_DIFF.clear(storage);
+    Ok(diff)
+}
+
+pub fn pending_diff(storage: &dyn Storage) -> StdResult<ValidatorDiff> {
+    let diffs = PENDING_DIFF
+        .range(storage, None, None, Order::Ascending)
+        .map(|entry| {
+            entry.map(|(key, power)| PowerChange {
+                pubkey: Pubkey::Ed25519(key.into()),
+                power,
+            })
+        })
+        .collect::<StdResult<_>>()?;
+    Ok(ValidatorDiff { diffs })
+}
+
+/// Liveness from `validator_votes`, double signs from `evidence`, then maturity and sending.
+/// A halted consumer does nothing here.
+pub fn begin_block(
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    evidence: Vec<Evidence>,
+) -> Result<Response<ChainMsg>, ContractError> {
+    let mut response = Response::new().add_attribute("action", "begin_block");
+    if HALT.may_load(deps.storage)?.is_some() {
+        return Ok(response.add_attribute("halted", "true"));
+    }
+    let params = CONFIG.load(deps.storage)?.params;
+    let votes: ValidatorVoteResponse = deps
+        .querier
+        .query(&QueryRequest::Custom(ChainQuery::ValidatorVotes {}))?;
+    for slash in record_votes(deps.storage, &params, env.block.height, &votes.votes)? {
+        response = response.add_attribute(
+            "downtime",
+            slash.validator.address.to_bech32(&params.valcons_prefix)?,
+        );
+        enqueue(deps.storage, &ConsumerPacket::Slash(slash))?;
+    }
+    for item in &evidence {
+        match handle_evidence(deps.storage, item)? {
+            Outcome::Slash(slash) => {
+                response = response.add_attribute(
+                    "double_sign",
+                    slash.validator.address.to_bech32(&params.valcons_prefix)?,
+                );
+                enqueue(deps.storage, &ConsumerPacket::Slash(slash))?;
+            }
+            Outcome::Skipped(reason) => {
+                response = response.add_attribute("evidence_skipped", format!("{reason:?}"));
+            }
+        }
+    }
+    let messages = progress(deps.storage, &env)?;
+    Ok(response.add_messages(messages))
+}
+
+/// `end_block` and the permissionless `tick`: maturity and sending only.
+pub fn tick(deps: DepsMut<ChainQuery>, env: Env) -> Result<Response<ChainMsg>, ContractError> {
+    let messages = progress(deps.storage, &env)?;
+    Ok(Response::new()
+        .add_attribute("action", "tick")
+        .add_attribute("sent", messages.len().to_string())
+        .add_messages(messages))
+}
