@@ -1,39 +1,95 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
-use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response};
-use cw_ics_bindings::ChainSudoMsg;
+use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
+use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg, Privilege, PrivilegeChange};
 
 use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
-use crate::state::{CONTRACT_NAME, CONTRACT_VERSION};
+use crate::state::{CONTRACT_NAME, CONTRACT_VERSION, EPOCH};
+use crate::{config, consumers, epoch, query, staking};
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
-    deps: DepsMut,
-    _env: Env,
-    _info: MessageInfo,
-    _msg: InstantiateMsg,
-) -> Result<Response, ContractError> {
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response<ChainMsg>, ContractError> {
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new().add_attribute("action", "instantiate"))
+    config::instantiate(deps, env, info, msg)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(
-    _deps: DepsMut,
-    _env: Env,
-    _info: MessageInfo,
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    info: MessageInfo,
     msg: ExecuteMsg,
-) -> Result<Response, ContractError> {
-    match msg {}
+) -> Result<Response<ChainMsg>, ContractError> {
+    match msg {
+        ExecuteMsg::UpdateConfig(update) => config::execute_update(deps, info, update),
+        ExecuteMsg::RegisterValidator {
+            pub_key,
+            moniker,
+            commission,
+        } => staking::register_validator(deps, info, pub_key, moniker, commission),
+        ExecuteMsg::EditValidator {
+            moniker,
+            commission,
+        } => staking::edit_validator(deps, info, moniker, commission),
+        ExecuteMsg::Bond { validator } => staking::bond(deps, info, validator),
+        ExecuteMsg::Unbond { validator, amount } => {
+            staking::unbond(deps, env, info, validator, amount)
+        }
+        ExecuteMsg::Withdraw { entry_ids } => staking::withdraw(deps, env, info, entry_ids),
+        ExecuteMsg::Unjail {} => staking::unjail(deps, env, info),
+        ExecuteMsg::RegisterConsumer(registration) => consumers::register(deps, info, registration),
+        ExecuteMsg::UpdateConsumer {
+            consumer_id,
+            update,
+        } => consumers::update(deps, info, consumer_id, update),
+        ExecuteMsg::StopConsumer { consumer_id } => {
+            consumers::execute_stop(deps, env, info, consumer_id)
+        }
+        ExecuteMsg::Tick {} => {
+            if !info.funds.is_empty() {
+                return Err(ContractError::UnexpectedFunds);
+            }
+            epoch::run(deps, &env, "tick")
+        }
+    }
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn sudo(_deps: DepsMut, _env: Env, msg: ChainSudoMsg) -> Result<Response, ContractError> {
+pub fn sudo(
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    msg: ChainSudoMsg,
+) -> Result<Response<ChainMsg>, ContractError> {
     match msg {
-        ChainSudoMsg::PrivilegeChange(_) => Err(ContractError::NotSupported("privilege_change")),
+        ChainSudoMsg::PrivilegeChange(change) => {
+            let promoted = matches!(change, PrivilegeChange::Promoted {});
+            EPOCH.update(deps.storage, |mut epoch| -> Result<_, ContractError> {
+                if !promoted {
+                    epoch.end_blocker = false;
+                }
+                Ok(epoch)
+            })?;
+            let response = Response::new().add_attribute("action", "privilege_change");
+            Ok(if promoted {
+                response.add_message(ChainMsg::request(Privilege::EndBlocker))
+            } else {
+                response
+            })
+        }
+        ChainSudoMsg::EndBlock {} => {
+            EPOCH.update(deps.storage, |mut epoch| -> Result<_, ContractError> {
+                epoch.end_blocker = true;
+                Ok(epoch)
+            })?;
+            epoch::run(deps, &env, "end_block")
+        }
         ChainSudoMsg::BeginBlock { .. } => Err(ContractError::NotSupported("begin_block")),
-        ChainSudoMsg::EndBlock {} => Err(ContractError::NotSupported("end_block")),
         ChainSudoMsg::EndWithValidatorUpdate {} => {
             Err(ContractError::NotSupported("end_with_validator_update"))
         }
@@ -41,16 +97,16 @@ pub fn sudo(_deps: DepsMut, _env: Env, msg: ChainSudoMsg) -> Result<Response, Co
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
-    match msg {
-        QueryMsg::ContractVersion {} => {
-            Ok(to_json_binary(&cw2::get_contract_version(deps.storage)?)?)
-        }
-    }
+pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    query::query(deps, env, msg)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+pub fn migrate(
+    deps: DepsMut<ChainQuery>,
+    _env: Env,
+    msg: MigrateMsg,
+) -> Result<Response<ChainMsg>, ContractError> {
     let stored = cw2::get_contract_version(deps.storage)?;
     if stored.contract != CONTRACT_NAME {
         return Err(ContractError::WrongContract(stored.contract));
@@ -60,6 +116,9 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
             from: stored.version,
             to: CONTRACT_VERSION.to_string(),
         });
+    }
+    if let Some(update) = msg.config {
+        config::apply_update(deps.storage, deps.api, update)?;
     }
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     Ok(Response::new().add_attribute("action", "migrate"))

@@ -6,7 +6,7 @@ pub enum ContractError {
     #[error(transparent)]
     Std(#[from] StdError),
 
-    #[error("{0} is not supported by this contract yet")]
+    #[error("{0} is not supported by this contract")]
     NotSupported(&'static str),
 
     #[error("cannot migrate from contract {0}")]
@@ -17,4 +17,124 @@ pub enum ContractError {
 
     #[error(transparent)]
     Channel(#[from] cw_ics_ccv::ChannelError),
+
+    #[error(transparent)]
+    Packet(#[from] cw_ics_ccv::PacketError),
+
+    #[error(transparent)]
+    Genesis(#[from] cw_ics_ccv::GenesisError),
+
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+
+    #[error("{0} cannot change once a validator is registered")]
+    FrozenParameter(&'static str),
+
+    #[error("this address already operates a validator")]
+    AlreadyValidator,
+
+    #[error("the consensus key is already used by another validator")]
+    DuplicateConsensusKey,
+
+    #[error("commission must be at most 1")]
+    InvalidCommission,
+
+    #[error("no validator is operated by {0}")]
+    UnknownValidator(String),
+
+    #[error("send exactly one coin of {denom}, above 0")]
+    InvalidFunds { denom: String },
+
+    #[error("this message takes no funds")]
+    UnexpectedFunds,
+
+    #[error("the amount must be above 0")]
+    ZeroAmount,
+
+    #[error("the validator lost all its stake to slashing and takes no new bonds")]
+    ValidatorWipedOut,
+
+    #[error("the bond is too small to buy a share of this validator")]
+    BondTooSmall,
+
+    #[error("the validator's power would exceed the maximum consensus power")]
+    PowerTooLarge,
+
+    #[error("cannot unbond {requested}: the delegation is worth {available}")]
+    InsufficientDelegation {
+        requested: cosmwasm_std::Uint128,
+        available: cosmwasm_std::Uint128,
+    },
+
+    #[error("unbonding entry {0} does not exist or is not the sender's")]
+    UnknownUnbonding(u64),
+
+    #[error("unbonding entry {0} is not released yet")]
+    NotReleased(u64),
+
+    #[error("nothing to withdraw")]
+    NothingToWithdraw,
+
+    #[error("the validator is not jailed")]
+    NotJailed,
+
+    #[error("the validator is tombstoned and can never be unjailed")]
+    Tombstoned,
+
+    #[error("the validator stays jailed until {0}")]
+    StillJailed(cosmwasm_std::Timestamp),
+
+    #[error("unknown consumer {0}")]
+    UnknownConsumer(u64),
+
+    #[error("invalid consumer registration: {0}")]
+    InvalidRegistration(String),
+
+    #[error("consumer {id} is {phase}, which does not allow this")]
+    WrongPhase { id: u64, phase: String },
+
+    #[error("the consumer's channel is already open: its counterparty port cannot change")]
+    ChannelAlreadyOpen,
+
+    #[error("no launched consumer without a channel is registered for connection {connection} and port {port}")]
+    NoConsumerForChannel { connection: String, port: String },
+
+    #[error("the CCV channel is opened by the consumer: the provider only accepts OpenTry")]
+    OpenInitRefused,
+
+    #[error("CCV channels cannot be closed by users")]
+    CloseInitRefused,
+
+    #[error("unknown CCV channel {0}")]
+    UnknownChannel(String),
+
+    #[error("no validator has the consensus address {0}")]
+    UnknownConsensusAddress(String),
+
+    #[error("vscId {0} is unknown to this consumer")]
+    UnknownVscId(u64),
+
+    #[error("arithmetic overflow")]
+    Overflow,
+}
+
+impl From<cosmwasm_std::OverflowError> for ContractError {
+    fn from(_: cosmwasm_std::OverflowError) -> Self {
+        ContractError::Overflow
+    }
+}
+
+impl From<cosmwasm_std::CheckedMultiplyRatioError> for ContractError {
+    fn from(_: cosmwasm_std::CheckedMultiplyRatioError) -> Self {
+        ContractError::Overflow
+    }
+}
+
+impl From<cosmwasm_std::CheckedMultiplyFractionError> for ContractError {
+    fn from(_: cosmwasm_std::CheckedMultiplyFractionError) -> Self {
+        ContractError::Overflow
+    }
 }

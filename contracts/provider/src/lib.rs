@@ -1,9 +1,20 @@
-//! The cw-ics provider contract.
+//! The cw-ics provider contract: lends its stakers' security to consumer chains over CCV.
 
+pub mod config;
+pub mod consumers;
 pub mod contract;
+pub mod epoch;
 pub mod error;
 pub mod ibc;
+pub mod maturity;
 pub mod msg;
+pub mod query;
+pub mod receive;
+pub mod staking;
 pub mod state;
+pub mod vsc;
+
+#[cfg(test)]
+mod tests;
 
 pub use crate::error::ContractError;

@@ -1,0 +1,274 @@
+//! Queries. List queries page with `start_after` + `limit` (default 10, at most 100).
+
+use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, Order, StdResult};
+use cw_ics_bindings::ChainQuery;
+use cw_storage_plus::Bound;
+
+use crate::config;
+use crate::consumers::load_consumer;
+use crate::error::ContractError;
+use crate::maturity::{is_released, pending_consumers};
+use crate::msg::{
+    ConsumerResponse, ConsumerValidator, ConsumerValidatorsResponse, ConsumersResponse,
+    DelegationResponse, DelegationsResponse, EpochResponse, PendingVsc, PendingVscsResponse,
+    PowerUpdate, QueryMsg, SlashLogResponse, UnbondingResponse, UnbondingsResponse,
+    ValidatorResponse, ValidatorsResponse, VscHeightResponse,
+};
+use crate::staking::{load_validator, shares_value, validator_power};
+use crate::state::{
+    Config, Consumer, EpochStage, Validator, CONFIG, CONSUMERS, DELEGATIONS, EPOCH, GENESIS,
+    LAST_SENT, PENDING_VSCS, SLASH_LOG, STAKER_UNBONDINGS, UNBONDINGS, VALIDATORS, VSC_HEIGHTS,
+};
+
+pub const DEFAULT_LIMIT: u32 = 10;
+pub const MAX_LIMIT: u32 = 100;
+
+fn limit(limit: Option<u32>) -> usize {
+    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
+}
+
+pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    let storage = deps.storage;
+    Ok(match msg {
+        QueryMsg::ContractVersion {} => to_json_binary(&cw2::get_contract_version(storage)?)?,
+        QueryMsg::Config {} => to_json_binary(&config::response(CONFIG.load(storage)?))?,
+        QueryMsg::Epoch {} => {
+            let epoch = EPOCH.load(storage)?;
+            to_json_binary(&EpochResponse {
+                current_vsc_id: epoch.current_vsc_id,
+                next_epoch_height: epoch.next_epoch_height,
+                in_progress: epoch.stage != EpochStage::Idle,
+                has_end_blocker_privilege: epoch.end_blocker,
+            })?
+        }
+        QueryMsg::Validator { operator } => {
+            let config = CONFIG.load(storage)?;
+            let operator = deps.api.addr_validate(&operator)?;
+            to_json_binary(&validator_response(
+                &config,
+                load_validator(storage, &operator)?,
+            ))?
+        }
+        QueryMsg::Validators {
+            start_after,
+            limit: page,
+        } => {
+            let config = CONFIG.load(storage)?;
+            let start = start_after.map(Addr::unchecked);
+            let validators = VALIDATORS
+                .range(
+                    storage,
+                    start.as_ref().map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .map(|item| item.map(|(_, v)| validator_response(&config, v)))
+                .collect::<StdResult<Vec<_>>>()?;
+            to_json_binary(&ValidatorsResponse { validators })?
+        }
+        QueryMsg::Delegations {
+            staker,
+            start_after,
+            limit: page,
+        } => {
+            let staker = deps.api.addr_validate(&staker)?;
+            let start = start_after.map(Addr::unchecked);
+            let held = DELEGATIONS
+                .prefix(&staker)
+                .range(
+                    storage,
+                    start.as_ref().map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .collect::<StdResult<Vec<_>>>()?;
+            let mut delegations = Vec::with_capacity(held.len());
+            for (validator, shares) in held {
+                let tokens = shares_value(&load_validator(storage, &validator)?, shares)?;
+                delegations.push(DelegationResponse {
+                    validator,
+                    shares,
+                    tokens,
+                });
+            }
+            to_json_binary(&DelegationsResponse { delegations })?
+        }
+        QueryMsg::Unbondings {
+            staker,
+            start_after,
+            limit: page,
+        } => {
+            let config = CONFIG.load(storage)?;
+            let staker = deps.api.addr_validate(&staker)?;
+            let ids = STAKER_UNBONDINGS
+                .prefix(&staker)
+                .keys(
+                    storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .collect::<StdResult<Vec<_>>>()?;
+            let mut unbondings = Vec::with_capacity(ids.len());
+            for id in ids {
+                let entry = UNBONDINGS.load(storage, id)?;
+                unbondings.push(UnbondingResponse {
+                    id,
+                    released: is_released(storage, &config, &env, &entry)?,
+                    waiting_on: pending_consumers(storage, &entry)?,
+                    validator: entry.validator,
+                    balance: entry.balance,
+                    initial_amount: entry.initial_amount,
+                    created_height: entry.created_height,
+                    vsc_id: entry.vsc_id,
+                    completes_at: entry.completes_at,
+                });
+            }
+            to_json_binary(&UnbondingsResponse { unbondings })?
+        }
+        QueryMsg::Consumer { consumer_id } => {
+            to_json_binary(&consumer_response(load_consumer(storage, consumer_id)?))?
+        }
+        QueryMsg::Consumers {
+            start_after,
+            limit: page,
+        } => {
+            let consumers = CONSUMERS
+                .range(
+                    storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .map(|item| item.map(|(_, c)| consumer_response(c)))
+                .collect::<StdResult<Vec<_>>>()?;
+            to_json_binary(&ConsumersResponse { consumers })?
+        }
+        QueryMsg::ConsumerGenesis { consumer_id } => {
+            load_consumer(storage, consumer_id)?;
+            let genesis = GENESIS
+                .may_load(storage, consumer_id)?
+                .ok_or(ContractError::UnknownConsumer(consumer_id))?;
+            to_json_binary(&genesis)?
+        }
+        QueryMsg::ConsumerValidators {
+            consumer_id,
+            start_after,
+            limit: page,
+        } => {
+            load_consumer(storage, consumer_id)?;
+            let validators = LAST_SENT
+                .prefix(consumer_id)
+                .range(
+                    storage,
+                    start_after.as_ref().map(|a| Bound::exclusive(a.as_slice())),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .map(|item| {
+                    item.map(|(address, sent)| ConsumerValidator {
+                        consensus_address: Binary::new(address),
+                        pub_key: sent.pub_key,
+                        power: sent.power,
+                    })
+                })
+                .collect::<StdResult<Vec<_>>>()?;
+            to_json_binary(&ConsumerValidatorsResponse { validators })?
+        }
+        QueryMsg::PendingVscs {
+            consumer_id,
+            start_after,
+            limit: page,
+        } => {
+            let packets = PENDING_VSCS
+                .prefix(consumer_id)
+                .range(
+                    storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .map(|item| {
+                    item.map(|(_, packet)| PendingVsc {
+                        valset_update_id: packet.valset_update_id,
+                        validator_updates: packet
+                            .validator_updates
+                            .into_iter()
+                            .map(|u| PowerUpdate {
+                                pub_key: u.pub_key,
+                                power: u.power,
+                            })
+                            .collect(),
+                        slash_acks: packet.slash_acks,
+                    })
+                })
+                .collect::<StdResult<Vec<_>>>()?;
+            to_json_binary(&PendingVscsResponse { packets })?
+        }
+        QueryMsg::VscHeight {
+            consumer_id,
+            vsc_id,
+        } => {
+            let height = if vsc_id == 0 {
+                load_consumer(storage, consumer_id)?.launch_height
+            } else {
+                VSC_HEIGHTS.may_load(storage, vsc_id)?
+            };
+            to_json_binary(&VscHeightResponse { height })?
+        }
+        QueryMsg::SlashLog {
+            start_after,
+            limit: page,
+        } => {
+            let records = SLASH_LOG
+                .range(
+                    storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .map(|item| item.map(|(_, record)| record))
+                .collect::<StdResult<Vec<_>>>()?;
+            to_json_binary(&SlashLogResponse { records })?
+        }
+    })
+}
+
+fn validator_response(config: &Config, validator: Validator) -> ValidatorResponse {
+    ValidatorResponse {
+        power: validator_power(config, &validator),
+        consensus_address: validator.pub_key.consensus_address().to_string(),
+        operator: validator.operator,
+        pub_key: validator.pub_key,
+        moniker: validator.moniker,
+        commission: validator.commission,
+        tokens: validator.tokens,
+        shares: validator.shares,
+        jailed_until: validator.jailed_until,
+        tombstoned: validator.tombstoned,
+    }
+}
+
+fn consumer_response(consumer: Consumer) -> ConsumerResponse {
+    ConsumerResponse {
+        consumer_id: consumer.id,
+        owner: consumer.owner,
+        phase: consumer.phase,
+        registration: consumer.registration,
+        channel_id: consumer.channel_id,
+        launch_height: consumer.launch_height,
+        launched_at: consumer.launched_at,
+        stopped_at: consumer.stopped_at,
+        stop_reason: consumer.stop_reason,
+        last_sent_vsc_id: consumer.last_sent_vsc_id,
+        last_matured_vsc_id: consumer.last_matured_vsc_id,
+        pending_slash_acks: consumer.pending_slash_acks,
+    }
+}

@@ -1,0 +1,402 @@
+//! The stake ledger: validators, delegations (as shares), unbonding entries, jail.
+
+use cosmwasm_std::{
+    coin, Addr, BankMsg, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage,
+    Timestamp, Uint128, Uint256,
+};
+use cw_ics_bindings::{ChainMsg, ChainQuery};
+use cw_ics_ccv::PublicKey;
+
+use crate::error::ContractError;
+use crate::maturity::is_released;
+use crate::state::{
+    next_id, Config, UnbondingEntry, Validator, CHANGED, CONFIG, DELEGATIONS, EPOCH, LAUNCHED,
+    NEXT_UNBONDING_ID, OPERATOR_BY_CONS_ADDR, STAKER_UNBONDINGS, UNBONDINGS, VALIDATORS,
+    VALIDATOR_UNBONDINGS,
+};
+
+/// CometBFT's limit on a validator's power (MaxTotalVotingPower / 8 keeps sums safe too).
+pub const MAX_POWER: u64 = (i64::MAX as u64) / 8;
+/// Entries `Withdraw { entry_ids: None }` looks at.
+pub const WITHDRAW_SCAN_LIMIT: usize = 100;
+const MAX_MONIKER_LEN: usize = 70;
+
+/// Power as stake gives it: 0 while jailed or tombstoned.
+pub fn validator_power(config: &Config, validator: &Validator) -> u64 {
+    if validator.tombstoned || validator.jailed_until.is_some() {
+        return 0;
+    }
+    token_power(config, validator.tokens)
+}
+
+fn token_power(config: &Config, tokens: Uint128) -> u64 {
+    let power = tokens.u128() / config.power_reduction.u128().max(1);
+    u64::try_from(power).unwrap_or(u64::MAX).min(MAX_POWER)
+}
+
+/// Marks a validator for re-evaluation at the next epoch.
+pub fn mark_changed(storage: &mut dyn Storage, validator: &Validator) -> StdResult<()> {
+    CHANGED.save(
+        storage,
+        validator.pub_key.consensus_address().as_bytes(),
+        &(),
+    )
+}
+
+pub fn load_validator(storage: &dyn Storage, operator: &Addr) -> Result<Validator, ContractError> {
+    VALIDATORS
+        .may_load(storage, operator)?
+        .ok_or_else(|| ContractError::UnknownValidator(operator.to_string()))
+}
+
+fn validate_description(moniker: &str, commission: Decimal) -> Result<(), ContractError> {
+    if moniker.is_empty() || moniker.len() > MAX_MONIKER_LEN {
+        return Err(ContractError::InvalidConfig(format!(
+            "moniker must be 1 to {MAX_MONIKER_LEN} bytes"
+        )));
+    }
+    if commission > Decimal::one() {
+        return Err(ContractError::InvalidCommission);
+    }
+    Ok(())
+}
+
+fn refuse_funds(info: &MessageInfo) -> Result<(), ContractError> {
+    if info.funds.is_empty() {
+        Ok(())
+    } else {
+        Err(ContractError::UnexpectedFunds)
+    }
+}
+
+pub fn register_validator(
+    deps: DepsMut<ChainQuery>,
+    info: MessageInfo,
+    pub_key: PublicKey,
+    moniker: String,
+    commission: Decimal,
+) -> Result<Response<ChainMsg>, ContractError> {
+    refuse_funds(&info)?;
+    pub_key.validate()?;
+    validate_description(&moniker, commission)?;
+    if VALIDATORS.has(deps.storage, &info.sender) {
+        return Err(ContractError::AlreadyValidator);
+    }
+    let address = pub_key.consensus_address();
+    if OPERATOR_BY_CONS_ADDR.has(deps.storage, address.as_bytes()) {
+        return Err(ContractError::DuplicateConsensusKey);
+    }
+    let validator = Validator {
+        operator: info.sender.clone(),
+        pub_key,
+        moniker,
+        commission,
+        tokens: Uint128::zero(),
+        shares: Uint128::zero(),
+        jailed_until: None,
+        tombstoned: false,
+    };
+    VALIDATORS.save(deps.storage, &info.sender, &validator)?;
+    OPERATOR_BY_CONS_ADDR.save(deps.storage, address.as_bytes(), &info.sender)?;
+    mark_changed(deps.storage, &validator)?;
+    Ok(Response::new()
+        .add_attribute("action", "register_validator")
+        .add_attribute("operator", info.sender)
+        .add_attribute("consensus_address", address.to_string()))
+}
+
+pub fn edit_validator(
+    deps: DepsMut<ChainQuery>,
+    info: MessageInfo,
+    moniker: Option<String>,
+    commission: Option<Decimal>,
+) -> Result<Response<ChainMsg>, ContractError> {
+    refuse_funds(&info)?;
+    let mut validator = load_validator(deps.storage, &info.sender)?;
+    if let Some(moniker) = moniker {
+        validator.moniker = moniker;
+    }
+    if let Some(commission) = commission {
+        validator.commission = commission;
+    }
+    validate_description(&validator.moniker, validator.commission)?;
+    VALIDATORS.save(deps.storage, &info.sender, &validator)?;
+    Ok(Response::new()
+        .add_attribute("action", "edit_validator")
+        .add_attribute("operator", info.sender))
+}
+
+fn bonded_amount(config: &Config, info: &MessageInfo) -> Result<Uint128, ContractError> {
+    let invalid = || ContractError::InvalidFunds {
+        denom: config.bond_denom.clone(),
+    };
+    match info.funds.as_slice() {
+        [sent] if sent.denom == config.bond_denom && !sent.amount.is_zero() => {
+            Uint128::try_from(sent.amount).map_err(|_| invalid())
+        }
+        _ => Err(invalid()),
+    }
+}
+
+pub fn bond(
+    deps: DepsMut<ChainQuery>,
+    info: MessageInfo,
+    validator: String,
+) -> Result<Response<ChainMsg>, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let amount = bonded_amount(&config, &info)?;
+    let operator = deps.api.addr_validate(&validator)?;
+    let mut validator = load_validator(deps.storage, &operator)?;
+    let new_shares = if validator.shares.is_zero() {
+        amount
+    } else if validator.tokens.is_zero() {
+        return Err(ContractError::ValidatorWipedOut);
+    } else {
+        amount.checked_multiply_ratio(validator.shares, validator.tokens)?
+    };
+    if new_shares.is_zero() {
+        return Err(ContractError::BondTooSmall);
+    }
+    validator.tokens = validator.tokens.checked_add(amount)?;
+    validator.shares = validator.shares.checked_add(new_shares)?;
+    if validator.tokens.u128() / config.power_reduction.u128() > u128::from(MAX_POWER) {
+        return Err(ContractError::PowerTooLarge);
+    }
+    let key = (&info.sender, &operator);
+    let shares = DELEGATIONS.may_load(deps.storage, key)?.unwrap_or_default();
+    DELEGATIONS.save(deps.storage, key, &shares.checked_add(new_shares)?)?;
+    VALIDATORS.save(deps.storage, &operator, &validator)?;
+    mark_changed(deps.storage, &validator)?;
+    Ok(Response::new()
+        .add_attribute("action", "bond")
+        .add_attribute("staker", info.sender)
+        .add_attribute("validator", operator)
+        .add_attribute("amount", amount))
+}
+
+/// What `shares` of a validator are worth now.
+pub fn shares_value(validator: &Validator, shares: Uint128) -> Result<Uint128, ContractError> {
+    if validator.shares.is_zero() {
+        return Ok(Uint128::zero());
+    }
+    Ok(shares.checked_multiply_ratio(validator.tokens, validator.shares)?)
+}
+
+pub fn unbond(
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    info: MessageInfo,
+    validator: String,
+    amount: Uint128,
+) -> Result<Response<ChainMsg>, ContractError> {
+    refuse_funds(&info)?;
+    if amount.is_zero() {
+        return Err(ContractError::ZeroAmount);
+    }
+    let config = CONFIG.load(deps.storage)?;
+    let operator = deps.api.addr_validate(&validator)?;
+    let mut validator = load_validator(deps.storage, &operator)?;
+    let key = (&info.sender, &operator);
+    let held = DELEGATIONS.may_load(deps.storage, key)?.unwrap_or_default();
+    let available = shares_value(&validator, held)?;
+    if amount > available {
+        return Err(ContractError::InsufficientDelegation {
+            requested: amount,
+            available,
+        });
+    }
+    // Shares are rounded up against the staker; unbonding everything takes every share.
+    let removed = if amount == available {
+        held
+    } else {
+        ceil_ratio(amount, validator.shares, validator.tokens)?.min(held)
+    };
+    validator.tokens = validator.tokens.checked_sub(amount)?;
+    validator.shares = validator.shares.checked_sub(removed)?;
+    let remaining = held.checked_sub(removed)?;
+    if remaining.is_zero() {
+        DELEGATIONS.remove(deps.storage, key);
+    } else {
+        DELEGATIONS.save(deps.storage, key, &remaining)?;
+    }
+    VALIDATORS.save(deps.storage, &operator, &validator)?;
+    mark_changed(deps.storage, &validator)?;
+
+    let mut epoch = EPOCH.load(deps.storage)?;
+    let waiting_on = LAUNCHED
+        .keys(deps.storage, None, None, Order::Ascending)
+        .collect::<StdResult<Vec<_>>>()?;
+    let entry = UnbondingEntry {
+        id: next_id(deps.storage, &NEXT_UNBONDING_ID)?,
+        staker: info.sender.clone(),
+        validator: operator.clone(),
+        initial_amount: amount,
+        balance: amount,
+        created_height: env.block.height,
+        vsc_id: epoch.current_vsc_id,
+        completes_at: env.block.time.plus_seconds(config.unbonding_period_seconds),
+        waiting_on,
+    };
+    UNBONDINGS.save(deps.storage, entry.id, &entry)?;
+    STAKER_UNBONDINGS.save(deps.storage, (&info.sender, entry.id), &())?;
+    VALIDATOR_UNBONDINGS.save(
+        deps.storage,
+        (&operator, entry.created_height, entry.id),
+        &(),
+    )?;
+    epoch.latest_unbonding_vsc_id = entry.vsc_id;
+    EPOCH.save(deps.storage, &epoch)?;
+    Ok(Response::new()
+        .add_attribute("action", "unbond")
+        .add_attribute("staker", info.sender)
+        .add_attribute("validator", operator)
+        .add_attribute("amount", amount)
+        .add_attribute("unbonding_id", entry.id.to_string())
+        .add_attribute("vsc_id", entry.vsc_id.to_string()))
+}
+
+/// `value * numerator / denominator`, rounded up.
+fn ceil_ratio(
+    value: Uint128,
+    numerator: Uint128,
+    denominator: Uint128,
+) -> Result<Uint128, ContractError> {
+    if denominator.is_zero() {
+        return Err(ContractError::Overflow);
+    }
+    let product = Uint256::from(value).checked_mul(Uint256::from(numerator))?;
+    let denominator = Uint256::from(denominator);
+    let quotient = product
+        .checked_div(denominator)
+        .map_err(|_| ContractError::Overflow)?;
+    let rounded = if (quotient * denominator) == product {
+        quotient
+    } else {
+        quotient.checked_add(Uint256::one())?
+    };
+    Uint128::try_from(rounded).map_err(|_| ContractError::Overflow)
+}
+
+pub fn withdraw(
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    info: MessageInfo,
+    entry_ids: Option<Vec<u64>>,
+) -> Result<Response<ChainMsg>, ContractError> {
+    refuse_funds(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    let explicit = entry_ids.is_some();
+    let ids = match entry_ids {
+        Some(ids) => ids,
+        None => STAKER_UNBONDINGS
+            .prefix(&info.sender)
+            .keys(deps.storage, None, None, Order::Ascending)
+            .take(WITHDRAW_SCAN_LIMIT)
+            .collect::<StdResult<Vec<_>>>()?,
+    };
+    let mut total = Uint128::zero();
+    let mut withdrawn = Vec::new();
+    for id in ids {
+        let entry = match UNBONDINGS.may_load(deps.storage, id)? {
+            Some(entry) if entry.staker == info.sender => entry,
+            _ => return Err(ContractError::UnknownUnbonding(id)),
+        };
+        if !is_released(deps.storage, &config, &env, &entry)? {
+            if explicit {
+                return Err(ContractError::NotReleased(id));
+            }
+            continue;
+        }
+        total = total.checked_add(entry.balance)?;
+        UNBONDINGS.remove(deps.storage, id);
+        STAKER_UNBONDINGS.remove(deps.storage, (&info.sender, id));
+        VALIDATOR_UNBONDINGS.remove(deps.storage, (&entry.validator, entry.created_height, id));
+        withdrawn.push(id.to_string());
+    }
+    if withdrawn.is_empty() {
+        return Err(ContractError::NothingToWithdraw);
+    }
+    let mut response = Response::new()
+        .add_attribute("action", "withdraw")
+        .add_attribute("staker", info.sender.clone())
+        .add_attribute("entries", withdrawn.join(","))
+        .add_attribute("amount", total);
+    if !total.is_zero() {
+        response = response.add_message(BankMsg::Send {
+            to_address: info.sender.into_string(),
+            amount: vec![coin(total.u128(), config.bond_denom)],
+        });
+    }
+    Ok(response)
+}
+
+pub fn unjail(
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    info: MessageInfo,
+) -> Result<Response<ChainMsg>, ContractError> {
+    refuse_funds(&info)?;
+    let mut validator = load_validator(deps.storage, &info.sender)?;
+    if validator.tombstoned {
+        return Err(ContractError::Tombstoned);
+    }
+    let until = validator.jailed_until.ok_or(ContractError::NotJailed)?;
+    if env.block.time < until {
+        return Err(ContractError::StillJailed(until));
+    }
+    validator.jailed_until = None;
+    VALIDATORS.save(deps.storage, &info.sender, &validator)?;
+    mark_changed(deps.storage, &validator)?;
+    Ok(Response::new()
+        .add_attribute("action", "unjail")
+        .add_attribute("operator", info.sender))
+}
+
+/// Jails a validator until `until` (keeping a later release time if it is already jailed).
+pub fn jail(
+    storage: &mut dyn Storage,
+    validator: &mut Validator,
+    until: Timestamp,
+) -> StdResult<()> {
+    validator.jailed_until = Some(match validator.jailed_until {
+        Some(current) if current > until => current,
+        _ => until,
+    });
+    VALIDATORS.save(storage, &validator.operator, validator)?;
+    mark_changed(storage, validator)
+}
+
+/// Takes `fraction` of the validator's bonded tokens and of its unbonding entries created at or
+/// after `infraction_height`; returns the total taken. Cost grows with those entries only.
+pub fn slash(
+    storage: &mut dyn Storage,
+    validator: &mut Validator,
+    fraction: Decimal,
+    infraction_height: u64,
+) -> Result<Uint128, ContractError> {
+    if fraction.is_zero() {
+        return Ok(Uint128::zero());
+    }
+    let mut taken = validator.tokens.checked_mul_floor(fraction)?;
+    validator.tokens = validator.tokens.checked_sub(taken)?;
+    let entries = VALIDATOR_UNBONDINGS
+        .sub_prefix(&validator.operator)
+        .keys(
+            storage,
+            Some(cw_storage_plus::Bound::inclusive((infraction_height, 0))),
+            None,
+            Order::Ascending,
+        )
+        .collect::<StdResult<Vec<_>>>()?;
+    for (_, id) in entries {
+        if let Some(mut entry) = UNBONDINGS.may_load(storage, id)? {
+            let cut = entry.balance.checked_mul_floor(fraction)?;
+            entry.balance = entry.balance.checked_sub(cut)?;
+            taken = taken.checked_add(cut)?;
+            UNBONDINGS.save(storage, id, &entry)?;
+        }
+    }
+    VALIDATORS.save(storage, &validator.operator, validator)?;
+    mark_changed(storage, validator)?;
+    Ok(taken)
+}
