@@ -1,0 +1,5 @@
+//! The cw-ics network simulator: a whole shared-security network in one process.
+
+pub mod consensus;
+pub mod twasm;
+pub mod validators;
