@@ -121,7 +121,7 @@ impl Module for TwasmModule {
             PrivilegeMsg::Request(privilege) => {
                 if privilege == Privilege::ValidatorSetUpdater {
                     let current = holders(storage, privilege);
-                    if current.iter().any(|holder| holder != &sender) {
+                    if current.iter().any(|holder| *holder != sender) {
                         return Err(StdError::msg(
                             "the validator_set_updater privilege is already taken",
                         ));
