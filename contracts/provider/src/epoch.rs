@@ -66,7 +66,7 @@ pub fn run(
         progress.started = true;
     }
     let mut budget = Budget(config.max_epoch_work);
-    while !budget.exhausted() && epoch.stage != EpochStage::Idle {
+    while epoch.stage != EpochStage::Idle {
         let finished = match epoch.stage.clone() {
             EpochStage::Idle => true,
             EpochStage::Validators => evaluate_validators(deps.storage, &config, &mut budget)?,
@@ -97,9 +97,10 @@ pub fn run(
             )?,
             EpochStage::Cleanup => cleanup(deps.storage, env, &mut budget)?,
         };
-        if finished {
-            epoch.stage = next_stage(&epoch.stage);
+        if !finished {
+            break;
         }
+        epoch.stage = next_stage(&epoch.stage);
     }
     EPOCH.save(deps.storage, &epoch)?;
     Ok(Response::new()
@@ -183,25 +184,26 @@ fn evaluate_validators(
     budget: &mut Budget,
 ) -> Result<bool, ContractError> {
     loop {
-        if budget.exhausted() {
-            return Ok(false);
-        }
         let next = CHANGED
             .keys(storage, None, None, Order::Ascending)
             .next()
             .transpose()?;
         let Some(address) = next else { break };
+        if budget.exhausted() {
+            return Ok(false);
+        }
         reevaluate(storage, config, &address)?;
         CHANGED.remove(storage, &address);
         budget.spend(1);
     }
     loop {
+        let Some(step) = rebalance_step(storage, config)? else {
+            return Ok(true);
+        };
         if budget.exhausted() {
             return Ok(false);
         }
-        if !rebalance_step(storage, config)? {
-            return Ok(true);
-        }
+        apply_step(storage, step)?;
         budget.spend(1);
     }
 }
@@ -282,31 +284,42 @@ fn move_entry(storage: &mut dyn Storage, entry: &IndexEntry, to_active: bool) ->
     touch(storage, address, pub_key, if to_active { power } else { 0 })
 }
 
-/// One move towards "the active index holds the best `max_validators` eligible validators".
-/// Returns false when balanced. Each changed validator causes at most a couple of moves.
-fn rebalance_step(storage: &mut dyn Storage, config: &Config) -> StdResult<bool> {
+/// A move of the top-N rebalancing.
+enum RebalanceStep {
+    Demote(IndexEntry),
+    Promote(IndexEntry),
+    Swap(IndexEntry, IndexEntry),
+}
+
+/// The next move towards "the active index holds the best `max_validators` eligible
+/// validators", or None when balanced. Each changed validator causes at most a couple.
+fn rebalance_step(storage: &dyn Storage, config: &Config) -> StdResult<Option<RebalanceStep>> {
     let count = ACTIVE_COUNT.may_load(storage)?.unwrap_or_default();
     if count > config.max_validators {
-        if let Some(worst) = first(storage, false, Order::Descending)? {
-            move_entry(storage, &worst, false)?;
-            return Ok(true);
-        }
-        return Ok(false);
+        return Ok(first(storage, false, Order::Descending)?.map(RebalanceStep::Demote));
     }
     let Some(best_waiting) = first(storage, true, Order::Ascending)? else {
-        return Ok(false);
+        return Ok(None);
     };
     if count < config.max_validators {
-        move_entry(storage, &best_waiting, true)?;
-        return Ok(true);
+        return Ok(Some(RebalanceStep::Promote(best_waiting)));
     }
-    match first(storage, false, Order::Descending)? {
+    Ok(match first(storage, false, Order::Descending)? {
         Some(worst_active) if best_waiting.0 < worst_active.0 => {
-            move_entry(storage, &worst_active, false)?;
-            move_entry(storage, &best_waiting, true)?;
-            Ok(true)
+            Some(RebalanceStep::Swap(worst_active, best_waiting))
         }
-        _ => Ok(false),
+        _ => None,
+    })
+}
+
+fn apply_step(storage: &mut dyn Storage, step: RebalanceStep) -> StdResult<()> {
+    match step {
+        RebalanceStep::Demote(entry) => move_entry(storage, &entry, false),
+        RebalanceStep::Promote(entry) => move_entry(storage, &entry, true),
+        RebalanceStep::Swap(out, into) => {
+            move_entry(storage, &out, false)?;
+            move_entry(storage, &into, true)
+        }
     }
 }
 
@@ -325,13 +338,6 @@ fn diff_consumers(
     mut after_validator: Option<Binary>,
 ) -> Result<bool, ContractError> {
     loop {
-        if budget.exhausted() {
-            epoch.stage = EpochStage::Consumers {
-                consumer: consumer_cursor,
-                after_validator,
-            };
-            return Ok(false);
-        }
         let next = LAUNCHED
             .keys(
                 storage,
@@ -344,6 +350,13 @@ fn diff_consumers(
         let Some(consumer_id) = next else {
             return Ok(true);
         };
+        if budget.exhausted() {
+            epoch.stage = EpochStage::Consumers {
+                consumer: consumer_cursor,
+                after_validator,
+            };
+            return Ok(false);
+        }
         if consumer_id != consumer_cursor {
             // The consumer in progress was stopped meanwhile: its cursor means nothing here.
             consumer_cursor = consumer_id;
@@ -439,10 +452,6 @@ fn launch_due(
 ) -> Result<bool, ContractError> {
     let now = env.block.time.seconds();
     loop {
-        if budget.exhausted() {
-            epoch.stage = EpochStage::Launches { after };
-            return Ok(false);
-        }
         let next = SPAWN_QUEUE
             .keys(
                 storage,
@@ -453,6 +462,10 @@ fn launch_due(
             .next()
             .transpose()?;
         let Some(key) = next else { return Ok(true) };
+        if budget.exhausted() {
+            epoch.stage = EpochStage::Launches { after };
+            return Ok(false);
+        }
         let set_size = ACTIVE_COUNT.may_load(storage)?.unwrap_or_default();
         budget.spend(set_size.saturating_add(1));
         launch(storage, env, config, key.1, epoch.epoch_vsc_id)?;
@@ -473,10 +486,6 @@ fn apply_timeouts(
     mut after_consumer: Option<u64>,
 ) -> Result<bool, ContractError> {
     loop {
-        if budget.exhausted() {
-            epoch.stage = EpochStage::Timeouts { after_consumer };
-            return Ok(false);
-        }
         let next = LAUNCHED
             .keys(
                 storage,
@@ -489,6 +498,10 @@ fn apply_timeouts(
         let Some(consumer_id) = next else {
             return Ok(true);
         };
+        if budget.exhausted() {
+            epoch.stage = EpochStage::Timeouts { after_consumer };
+            return Ok(false);
+        }
         budget.spend(1);
         after_consumer = Some(consumer_id);
         let mut consumer = load_consumer(storage, consumer_id)?;
@@ -532,9 +545,6 @@ fn cleanup(
 ) -> Result<bool, ContractError> {
     let now = env.block.time.seconds();
     loop {
-        if budget.exhausted() {
-            return Ok(false);
-        }
         let due = DELETION_QUEUE
             .keys(
                 storage,
@@ -545,20 +555,23 @@ fn cleanup(
             .next()
             .transpose()?;
         let Some(key) = due else { break };
+        if budget.exhausted() {
+            return Ok(false);
+        }
         if delete_consumer_state(storage, key.1, budget)? {
             DELETION_QUEUE.remove(storage, key);
         }
     }
     loop {
-        if budget.exhausted() {
-            return Ok(false);
-        }
         let batch = EPOCH_TOUCHED
             .keys(storage, None, None, Order::Ascending)
-            .take(budget.0 as usize)
+            .take((budget.0 as usize).max(1))
             .collect::<StdResult<Vec<_>>>()?;
         if batch.is_empty() {
             return Ok(true);
+        }
+        if budget.exhausted() {
+            return Ok(false);
         }
         budget.spend(u32::try_from(batch.len()).unwrap_or(u32::MAX));
         for address in batch {

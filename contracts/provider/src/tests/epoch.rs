@@ -1,1 +1,337 @@
+use super::*;
+use crate::msg::{
+    ConfigUpdate, ConsumerPhase, ConsumerValidatorsResponse, EpochResponse, PendingVscsResponse,
+    VscHeightResponse,
+};
 
+fn consumer_set(suite: &Suite, consumer_id: u64) -> Vec<(u8, u64)> {
+    let response: ConsumerValidatorsResponse = suite.query(QueryMsg::ConsumerValidators {
+        consumer_id,
+        start_after: None,
+        limit: Some(100),
+    });
+    let mut set: Vec<(u8, u64)> = response
+        .validators
+        .iter()
+        .map(|v| (v.pub_key.bytes()[0], v.power))
+        .collect();
+    set.sort_unstable();
+    set
+}
+
+#[test]
+fn tick_does_nothing_before_the_boundary_and_once_per_epoch() {
+    let mut suite = Suite::new();
+    assert_eq!(attribute(&suite.tick(), "epoch"), "finished");
+    assert_eq!(attribute(&suite.tick(), "epoch"), "not_due");
+    suite.advance(EPOCH_BLOCKS - 1);
+    assert_eq!(attribute(&suite.tick(), "epoch"), "not_due");
+    suite.advance(1);
+    assert_eq!(attribute(&suite.tick(), "epoch"), "finished");
+    let epoch: EpochResponse = suite.query(QueryMsg::Epoch {});
+    assert_eq!(epoch.current_vsc_id, 3);
+    let height: VscHeightResponse = suite.query(QueryMsg::VscHeight {
+        consumer_id: 0,
+        vsc_id: 3,
+    });
+    assert_eq!(height.height, Some(suite.env.block.height));
+    let err = suite
+        .exec(
+            "anyone",
+            ExecuteMsg::Tick {},
+            &cosmwasm_std::coins(1, DENOM),
+        )
+        .unwrap_err();
+    assert!(matches!(err, ContractError::UnexpectedFunds));
+}
+
+#[test]
+fn a_vsc_is_sent_only_when_the_set_changes() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    suite.add_validator("bob", 2, 200);
+    let id = suite.running_consumer("c1", "channel-0", CONNECTION);
+    assert!(suite.epoch().is_empty(), "nothing changed");
+
+    suite.bond("staker", "alice", 50).unwrap();
+    let sent = suite.epoch();
+    assert_eq!(sent.len(), 1);
+    let (channel, packet) = &sent[0];
+    assert_eq!(channel, "channel-0");
+    assert_eq!(updates(packet), vec![(1, 15)]);
+    assert!(packet.slash_acks.is_empty());
+    assert_eq!(suite.consumer(id).last_sent_vsc_id, packet.valset_update_id);
+    assert_eq!(consumer_set(&suite, id), vec![(1, 15), (2, 20)]);
+
+    // A change that leaves the power unchanged sends nothing.
+    suite.bond("staker", "alice", 5).unwrap();
+    assert!(suite.epoch().is_empty());
+}
+
+#[test]
+fn the_top_n_boundary_swaps_validators_in_and_out() {
+    let mut suite = Suite::new();
+    suite.add_validator("a", 1, 100);
+    suite.add_validator("b", 2, 200);
+    suite.add_validator("c", 3, 300);
+    suite.add_validator("d", 4, 50);
+    let id = suite.running_consumer("c1", "channel-0", CONNECTION);
+    assert_eq!(consumer_set(&suite, id), vec![(1, 10), (2, 20), (3, 30)]);
+
+    suite.bond("s", "d", 100).unwrap();
+    let sent = suite.epoch();
+    assert_eq!(updates(&sent[0].1), vec![(1, 0), (4, 15)]);
+    assert_eq!(consumer_set(&suite, id), vec![(2, 20), (3, 30), (4, 15)]);
+
+    // Ties go to the lower consensus address, deterministically.
+    suite.bond("s", "a", 50).unwrap();
+    let sent = suite.epoch();
+    let expected_in = if cons_addr(1) < cons_addr(4) { 1 } else { 4 };
+    let set = consumer_set(&suite, id);
+    assert!(set.contains(&(expected_in, 15)), "{set:?}");
+    assert_eq!(set.len(), 3);
+    if expected_in == 1 {
+        assert_eq!(updates(&sent[0].1), vec![(1, 15), (4, 0)]);
+    } else {
+        assert!(sent.is_empty());
+    }
+
+    // Shrinking the set size pushes the weakest out.
+    let update = ConfigUpdate {
+        max_validators: Some(1),
+        ..ConfigUpdate::default()
+    };
+    suite
+        .exec("admin", ExecuteMsg::UpdateConfig(update), &[])
+        .unwrap();
+    suite.epoch();
+    assert_eq!(consumer_set(&suite, id), vec![(3, 30)]);
+}
+
+#[test]
+fn jailing_removes_a_validator_and_unjailing_brings_it_back() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    suite.add_validator("bob", 2, 200);
+    let id = suite.running_consumer("c1", "channel-0", CONNECTION);
+    let operator = addr("alice");
+    let mut validator = crate::state::VALIDATORS
+        .load(&suite.deps.storage, &operator)
+        .unwrap();
+    let until = suite.env.block.time.plus_seconds(10);
+    crate::staking::jail(&mut suite.deps.storage, &mut validator, until).unwrap();
+    let sent = suite.epoch();
+    assert_eq!(updates(&sent[0].1), vec![(1, 0)]);
+    assert_eq!(consumer_set(&suite, id), vec![(2, 20)]);
+    suite.advance_seconds(10);
+    suite.exec("alice", ExecuteMsg::Unjail {}, &[]).unwrap();
+    let sent = suite.epoch();
+    assert_eq!(updates(&sent[0].1), vec![(1, 10)]);
+}
+
+#[test]
+fn vscs_queue_until_the_channel_opens_then_flush_in_order() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    let id = suite.register_consumer("c1");
+    suite.epoch();
+    suite.bond("s", "alice", 10).unwrap();
+    assert!(suite.epoch().is_empty());
+    suite.bond("s", "alice", 10).unwrap();
+    assert!(suite.epoch().is_empty());
+    let pending: PendingVscsResponse = suite.query(QueryMsg::PendingVscs {
+        consumer_id: id,
+        start_after: None,
+        limit: None,
+    });
+    assert_eq!(pending.packets.len(), 2);
+    assert!(pending.packets[0].valset_update_id < pending.packets[1].valset_update_id);
+    let response = suite
+        .open_channel("channel-0", CONNECTION, CONSUMER_PORT)
+        .unwrap();
+    let sent = sent_vscs(&response.messages);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(updates(&sent[0].1), vec![(1, 11)]);
+    assert_eq!(updates(&sent[1].1), vec![(1, 12)]);
+    assert_eq!(
+        sent[0].1.valset_update_id,
+        pending.packets[0].valset_update_id
+    );
+    let pending: PendingVscsResponse = suite.query(QueryMsg::PendingVscs {
+        consumer_id: id,
+        start_after: None,
+        limit: None,
+    });
+    assert!(pending.packets.is_empty());
+}
+
+#[test]
+fn an_unbonding_that_changes_no_power_still_gets_a_vsc_so_it_can_mature() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 105);
+    let id = suite.running_consumer("c1", "channel-0", CONNECTION);
+    suite.unbond("alice", "alice", 5).unwrap();
+    let entry_vsc = suite.unbondings("alice").unbondings[0].vsc_id;
+    let sent = suite.epoch();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].1.validator_updates.is_empty());
+    assert_eq!(sent[0].1.valset_update_id, entry_vsc);
+    assert_eq!(suite.unbondings("alice").unbondings[0].waiting_on, vec![id]);
+}
+
+/// Runs the same history with a tiny and a large work budget: the results must agree, and
+/// the tiny budget must have needed several calls.
+#[test]
+fn bounded_work_resumes_across_calls_with_the_same_result() {
+    fn scenario(
+        max_epoch_work: u32,
+    ) -> (
+        Vec<Vec<(u8, u64)>>,
+        Vec<Vec<(String, Vec<(u8, u64)>)>>,
+        usize,
+    ) {
+        let mut msg = default_instantiate();
+        msg.max_epoch_work = Some(max_epoch_work);
+        msg.max_validators = 5;
+        let mut suite = Suite::with(msg);
+        for seed in 1..=12u8 {
+            suite.add_validator(&format!("v{seed}"), seed, 100 + u128::from(seed) * 10);
+        }
+        let ids = [
+            suite.running_consumer("c1", "channel-1", "connection-1"),
+            suite.running_consumer("c2", "channel-2", "connection-2"),
+            suite.running_consumer("c3", "channel-3", "connection-3"),
+        ];
+        let mut history = vec![];
+        let mut calls = 0;
+        for round in 0..4u8 {
+            for seed in 1..=12u8 {
+                if (seed + round) % 3 == 0 {
+                    suite.bond("s", &format!("v{seed}"), 70).unwrap();
+                }
+            }
+            let epoch: EpochResponse = suite.query(QueryMsg::Epoch {});
+            suite.advance(epoch.next_epoch_height - suite.env.block.height);
+            let mut sent = vec![];
+            loop {
+                calls += 1;
+                let response = suite.tick();
+                sent.extend(
+                    sent_vscs(&response.messages)
+                        .into_iter()
+                        .map(|(channel, packet)| (channel, updates(&packet))),
+                );
+                let epoch: EpochResponse = suite.query(QueryMsg::Epoch {});
+                if !epoch.in_progress {
+                    break;
+                }
+            }
+            sent.sort();
+            history.push(sent);
+        }
+        let sets = ids.iter().map(|id| consumer_set(&suite, *id)).collect();
+        (sets, history, calls)
+    }
+    let (small_sets, small_history, small_calls) = scenario(3);
+    let (large_sets, large_history, large_calls) = scenario(10_000);
+    assert_eq!(small_sets, large_sets);
+    assert_eq!(small_history, large_history);
+    assert_eq!(large_calls, 4);
+    assert!(small_calls > 4 * 3, "only {small_calls} calls");
+    assert_eq!(small_sets[0].len(), 5);
+    assert!(small_history.iter().all(|epoch| epoch.len() == 3));
+}
+
+#[test]
+fn an_epoch_without_changes_costs_nothing_per_validator() {
+    let mut msg = default_instantiate();
+    msg.max_validators = 50;
+    let mut suite = Suite::with(msg);
+    for seed in 1..=60u8 {
+        suite.add_validator(&format!("v{seed}"), seed, 1_000);
+    }
+    suite.running_consumer("c1", "channel-1", "connection-1");
+    let update = ConfigUpdate {
+        max_epoch_work: Some(2),
+        ..ConfigUpdate::default()
+    };
+    suite
+        .exec("admin", ExecuteMsg::UpdateConfig(update), &[])
+        .unwrap();
+    let epoch: EpochResponse = suite.query(QueryMsg::Epoch {});
+    suite.advance(epoch.next_epoch_height - suite.env.block.height);
+    let response = suite.tick();
+    // One launched consumer to finalise and one to check for timeouts: done in one call.
+    assert_eq!(attribute(&response, "epoch"), "finished");
+}
+
+#[test]
+fn a_consumer_that_never_opens_its_channel_is_stopped_at_init_timeout() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    let id = suite.register_consumer("c1");
+    suite.epoch();
+    suite.unbond("alice", "alice", 10).unwrap();
+    assert_eq!(suite.unbondings("alice").unbondings[0].waiting_on, vec![id]);
+    // Epochs are 10 blocks (50 s) apart: the one at or after 400 s is before 500 s.
+    suite.advance_seconds(400);
+    suite.epoch();
+    assert_eq!(suite.consumer(id).phase, ConsumerPhase::Launched);
+    suite.advance_seconds(100);
+    suite.epoch();
+    let consumer = suite.consumer(id);
+    assert_eq!(consumer.phase, ConsumerPhase::Stopped);
+    assert!(consumer.stop_reason.unwrap().contains("init timeout"));
+    // It no longer holds the unbonding.
+    suite.advance_seconds(UNBONDING);
+    let entry = &suite.unbondings("alice").unbondings[0];
+    assert!(entry.waiting_on.is_empty());
+    assert!(entry.released);
+    // A late handshake is refused.
+    assert!(suite
+        .open_channel("channel-0", CONNECTION, CONSUMER_PORT)
+        .is_err());
+}
+
+#[test]
+fn a_consumer_that_stops_maturing_is_stopped_at_vsc_timeout() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    let id = suite.running_consumer("c1", "channel-0", CONNECTION);
+    suite.bond("s", "alice", 10).unwrap();
+    assert_eq!(suite.epoch().len(), 1);
+    suite.advance_seconds(1_995);
+    suite.epoch();
+    assert_eq!(suite.consumer(id).phase, ConsumerPhase::Launched);
+    suite.advance_seconds(10);
+    let epoch: EpochResponse = suite.query(QueryMsg::Epoch {});
+    suite.advance(
+        epoch
+            .next_epoch_height
+            .saturating_sub(suite.env.block.height),
+    );
+    let response = suite.tick();
+    assert_eq!(suite.consumer(id).phase, ConsumerPhase::Stopped);
+    assert!(response.messages.iter().any(|m| m.msg
+        == CosmosMsg::Ibc(IbcMsg::CloseChannel {
+            channel_id: "channel-0".into()
+        })));
+}
+
+#[test]
+fn each_consumer_gets_its_own_diff_from_what_it_last_received() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    let first = suite.running_consumer("c1", "channel-1", "connection-1");
+    suite.add_validator("bob", 2, 200);
+    let sent = suite.epoch();
+    assert_eq!(updates(&sent[0].1), vec![(2, 20)]);
+    let second = suite.running_consumer("c2", "channel-2", "connection-2");
+    assert_eq!(consumer_set(&suite, first), consumer_set(&suite, second));
+    suite.bond("s", "bob", 10).unwrap();
+    let sent = suite.epoch();
+    assert_eq!(sent.len(), 2);
+    assert!(sent
+        .iter()
+        .all(|(_, packet)| updates(packet) == vec![(2, 21)]));
+}
