@@ -1,5 +1,6 @@
 //! The cw-ics network simulator: a whole shared-security network in one process.
 
+pub mod block;
 pub mod consensus;
 pub mod twasm;
 pub mod validators;
