@@ -20,7 +20,8 @@ fn instantiate_stores_the_config_with_the_sender_as_default_admin() {
 
 #[test]
 fn instantiate_refuses_invalid_configs() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut InstantiateMsg)>)> = vec![
+    type Mutation = Box<dyn Fn(&mut InstantiateMsg)>;
+    let cases: Vec<(&str, Mutation)> = vec![
         ("empty denom", Box::new(|m| m.bond_denom = String::new())),
         (
             "zero power reduction",

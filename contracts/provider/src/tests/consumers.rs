@@ -65,7 +65,8 @@ fn permissionless_registration_makes_the_sender_owner() {
 fn registration_validation() {
     let mut suite = Suite::new();
     let now = suite.env.block.time;
-    let cases: Vec<(&str, Box<dyn Fn(&mut ConsumerRegistration)>)> = vec![
+    type Mutation = Box<dyn Fn(&mut ConsumerRegistration)>;
+    let cases: Vec<(&str, Mutation)> = vec![
         ("empty chain id", Box::new(|r| r.chain_id = String::new())),
         (
             "empty connection",

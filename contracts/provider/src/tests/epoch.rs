@@ -183,13 +183,9 @@ fn an_unbonding_that_changes_no_power_still_gets_a_vsc_so_it_can_mature() {
 /// the tiny budget must have needed several calls.
 #[test]
 fn bounded_work_resumes_across_calls_with_the_same_result() {
-    fn scenario(
-        max_epoch_work: u32,
-    ) -> (
-        Vec<Vec<(u8, u64)>>,
-        Vec<Vec<(String, Vec<(u8, u64)>)>>,
-        usize,
-    ) {
+    type Sets = Vec<Vec<(u8, u64)>>;
+    type SentPerEpoch = Vec<Vec<(String, Vec<(u8, u64)>)>>;
+    fn scenario(max_epoch_work: u32) -> (Sets, SentPerEpoch, usize) {
         let mut msg = default_instantiate();
         msg.max_epoch_work = Some(max_epoch_work);
         msg.max_validators = 5;
