@@ -274,17 +274,19 @@ impl<CustomT: SimCustom> Chain<CustomT> {
         self.settle(result)
     }
 
-    pub fn execute<M: Serialize + Debug>(
+    pub fn execute<M: Serialize>(
         &mut self,
         sender: &Addr,
         contract: &Addr,
         msg: &M,
         funds: &[Coin],
     ) -> SimResult<AppResponse> {
-        let result = self
-            .app
-            .execute_contract(sender.clone(), contract.clone(), msg, funds);
-        self.settle(result)
+        let msg = WasmMsg::Execute {
+            contract_addr: contract.to_string(),
+            msg: to_json_binary(msg)?,
+            funds: funds.to_vec(),
+        };
+        self.execute_msg(sender, msg.into())
     }
 
     /// Executes any message as `sender` (bank, wasm, IBC, custom …).

@@ -125,12 +125,21 @@ pub struct Coordinator<CustomT: SimCustom = NoCustom> {
 
 impl<CustomT: SimCustom> Default for Coordinator<CustomT> {
     fn default() -> Self {
-        Self::new()
+        Self::new_custom()
+    }
+}
+
+impl Coordinator<NoCustom> {
+    /// A network of chains without custom messages.
+    pub fn new() -> Self {
+        Self::new_custom()
     }
 }
 
 impl<CustomT: SimCustom> Coordinator<CustomT> {
-    pub fn new() -> Self {
+    /// A network whose chains run the custom module `CustomT`
+    /// (`Coordinator::<MyModule>::new_custom()`).
+    pub fn new_custom() -> Self {
         Coordinator {
             chains: BTreeMap::new(),
             log: EventLog::default(),

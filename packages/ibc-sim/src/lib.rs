@@ -23,6 +23,11 @@
 //!
 //! See the crate README for a worked example.
 
+/// The README's worked example, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctest;
+
 pub mod chain;
 pub mod contract;
 pub mod coordinator;

@@ -299,6 +299,9 @@ impl<CustomT: SimCustom> Coordinator<CustomT> {
 
     /// Relays everything on `path` until nothing is left to do.
     pub fn relay_path(&mut self, path: &Path) -> SimResult<RelaySummary> {
+        if !self.is_relayer_running(path) {
+            return Err(SimError::RelayerStopped(path.label()));
+        }
         let pair = ((&path.a).into(), (&path.b).into());
         self.relay_pairs(&[pair])
     }

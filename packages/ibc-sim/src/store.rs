@@ -116,20 +116,25 @@ pub(crate) const ACKS: Map<(&str, &str, u64), Binary> = Map::new("ibcsim_acks");
 /// Received packets, kept until their ack is written so an async ack can rebuild the packet.
 pub(crate) const RECEIVED: Map<(&str, &str, u64), IbcPacket> = Map::new("ibcsim_received");
 pub(crate) const DENOM_TRACES: Map<&str, String> = Map::new("ibcsim_denom_traces");
-pub(crate) const OUTBOX: Item<Vec<OutboxEntry>> = Item::new("ibcsim_outbox");
+/// Appended inside transactions (so a reverted transaction leaves nothing), drained by the
+/// chain after each call. Keyed by an increasing index to keep appends O(1).
+pub(crate) const OUTBOX: Map<u64, OutboxEntry> = Map::new("ibcsim_outbox");
+pub(crate) const OUTBOX_NEXT: Item<u64> = Item::new("ibcsim_outbox_next");
 
 pub(crate) fn push_outbox(storage: &mut dyn Storage, entry: OutboxEntry) -> StdResult<()> {
-    let mut entries = OUTBOX.may_load(storage)?.unwrap_or_default();
-    entries.push(entry);
-    OUTBOX.save(storage, &entries)
+    let index = OUTBOX_NEXT.may_load(storage)?.unwrap_or_default();
+    OUTBOX.save(storage, index, &entry)?;
+    OUTBOX_NEXT.save(storage, &(index + 1))
 }
 
 pub(crate) fn drain_outbox(storage: &mut dyn Storage) -> StdResult<Vec<OutboxEntry>> {
-    let entries = OUTBOX.may_load(storage)?.unwrap_or_default();
-    if !entries.is_empty() {
-        OUTBOX.remove(storage);
+    let entries: Vec<(u64, OutboxEntry)> = OUTBOX
+        .range(storage, None, None, cosmwasm_std::Order::Ascending)
+        .collect::<StdResult<_>>()?;
+    for (index, _) in &entries {
+        OUTBOX.remove(storage, *index);
     }
-    Ok(entries)
+    Ok(entries.into_iter().map(|(_, entry)| entry).collect())
 }
 
 pub(crate) fn load_channel(

@@ -168,7 +168,7 @@ fn recorder_timeout(
 
 #[test]
 fn custom_messages_and_queries_reach_the_chain_module_from_ibc_entrypoints() {
-    let mut coord: Coordinator<RecordingModule> = Coordinator::new();
+    let mut coord = Coordinator::<RecordingModule>::new_custom();
     coord.add_chain(ChainConfig::new(A, "alpha")).unwrap();
     coord
         .add_chain_with_custom(ChainConfig::new(B, "beta"), RecordingModule)

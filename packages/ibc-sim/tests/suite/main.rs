@@ -4,6 +4,7 @@
 mod clients;
 mod close;
 mod custom;
+mod events;
 mod handshake;
 mod packets;
 mod relayer;
