@@ -2,5 +2,7 @@
 
 pub mod block;
 pub mod consensus;
+pub mod contracts;
+pub mod network;
 pub mod twasm;
 pub mod validators;

@@ -1,0 +1,724 @@
+//! A whole shared-security network: one provider chain, any number of consumer chains, the
+//! real contracts on each, simulated validators, and a relayer — built in a few lines and
+//! advanced block by block.
+//!
+//! ```text
+//! let mut net = NetworkBuilder::new().validators(4).consumer("consumer-1", 3).build()?;
+//! net.run_blocks(100)?;                     // every chain produces 100 blocks, relayer on
+//! net.set_offline(2, "consumer-1", 150);    // validator 2 stops signing there
+//! net.unbond(0, 10_000_000)?;               // a staker leaves
+//! ```
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, bail, Context, Result};
+use cosmwasm_std::{coin, Addr, Decimal, IbcOrder, Timestamp, Uint128};
+use cw_ics_ccv::{ConsumerGenesis, PublicKey, CCV_VERSION};
+use cw_ics_consumer::msg as consumer_msg;
+use cw_ics_ibc_sim::{contract_port, ChainConfig, Connection, Coordinator, Path};
+use cw_ics_provider::msg as provider_msg;
+
+use crate::block::{produce_block, promote, BlockOutcome, TwasmChain};
+use crate::consensus::Consensus;
+use crate::contracts::{consumer_code, provider_code};
+use crate::twasm::TwasmModule;
+use crate::validators::SimValidator;
+
+pub const BOND_DENOM: &str = "stake";
+pub const POWER_REDUCTION: u128 = 1_000_000;
+
+/// The protocol parameters of a simulated network (seconds unless named otherwise).
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub block_time: u64,
+    pub epoch_length_blocks: u64,
+    pub max_validators: u32,
+    pub provider_unbonding: u64,
+    pub consumer_unbonding: u64,
+    pub init_timeout: u64,
+    pub vsc_timeout: u64,
+    pub ccv_timeout: u64,
+    pub downtime_jail: u64,
+    pub downtime_slash_fraction: Decimal,
+    pub double_sign_slash_fraction: Decimal,
+    pub signed_blocks_window: u64,
+    pub min_signed_per_window: Decimal,
+    pub retry_delay: u64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            block_time: 60,
+            epoch_length_blocks: 5,
+            max_validators: 100,
+            provider_unbonding: 6 * 3600,
+            consumer_unbonding: 4 * 3600,
+            init_timeout: 2 * 3600,
+            vsc_timeout: 24 * 3600,
+            ccv_timeout: 28 * 24 * 3600,
+            downtime_jail: 3600,
+            downtime_slash_fraction: Decimal::zero(),
+            double_sign_slash_fraction: Decimal::percent(5),
+            signed_blocks_window: 100,
+            min_signed_per_window: Decimal::percent(50),
+            retry_delay: 600,
+        }
+    }
+}
+
+/// A consumer chain the builder registers on the provider.
+#[derive(Clone, Debug)]
+pub struct ConsumerSpec {
+    pub chain_id: String,
+    /// Provider blocks after start at which the consumer's spawn time falls.
+    pub spawn_after_blocks: u64,
+    /// False for a consumer whose operators never open the CCV channel.
+    pub opens_channel: bool,
+}
+
+/// When the relayer relays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelayerPolicy {
+    /// After every block.
+    AlwaysOn,
+    /// After every n-th block.
+    EveryNBlocks(u64),
+    /// Not at all until the given step, then always on.
+    DownUntil(u64),
+}
+
+pub struct NetworkBuilder {
+    provider_chain_id: String,
+    validators: Vec<u128>,
+    consumers: Vec<ConsumerSpec>,
+    params: Params,
+}
+
+impl Default for NetworkBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NetworkBuilder {
+    pub fn new() -> Self {
+        NetworkBuilder {
+            provider_chain_id: "provider-1".to_string(),
+            validators: vec![],
+            consumers: vec![],
+            params: Params::default(),
+        }
+    }
+
+    pub fn provider_chain_id(mut self, chain_id: &str) -> Self {
+        self.provider_chain_id = chain_id.to_string();
+        self
+    }
+
+    /// `n` validators with decreasing self-bonded stakes (power n, n-1, … 1 × 10).
+    pub fn validators(mut self, n: usize) -> Self {
+        self.validators = (0..n)
+            .map(|i| ((n - i) as u128) * 10 * POWER_REDUCTION)
+            .collect();
+        self
+    }
+
+    /// Validators with these self-bonded stakes (in tokens).
+    pub fn validator_stakes(mut self, stakes: &[u128]) -> Self {
+        self.validators = stakes.to_vec();
+        self
+    }
+
+    pub fn consumer(mut self, chain_id: &str, spawn_after_blocks: u64) -> Self {
+        self.consumers.push(ConsumerSpec {
+            chain_id: chain_id.to_string(),
+            spawn_after_blocks,
+            opens_channel: true,
+        });
+        self
+    }
+
+    /// A consumer that launches but whose channel is never opened.
+    pub fn silent_consumer(mut self, chain_id: &str, spawn_after_blocks: u64) -> Self {
+        self.consumers.push(ConsumerSpec {
+            chain_id: chain_id.to_string(),
+            spawn_after_blocks,
+            opens_channel: false,
+        });
+        self
+    }
+
+    pub fn params(mut self, params: Params) -> Self {
+        self.params = params;
+        self
+    }
+
+    pub fn build(self) -> Result<Network> {
+        if self.validators.is_empty() {
+            bail!("a network needs at least one validator");
+        }
+        let params = self.params;
+        let mut coordinator = Coordinator::<TwasmModule>::new_custom();
+        let provider_id = self.provider_chain_id.clone();
+        coordinator
+            .add_chain(ChainConfig::new(&provider_id, "cosmos").with_block_time(params.block_time))
+            .map_err(|e| anyhow!("{e}"))?;
+        for spec in &self.consumers {
+            coordinator
+                .add_chain(
+                    ChainConfig::new(&spec.chain_id, "consumer").with_block_time(params.block_time),
+                )
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+
+        let validators: Vec<SimValidator> = (0..self.validators.len())
+            .map(|i| SimValidator::new(format!("val-{i}")))
+            .collect();
+
+        let provider = coordinator
+            .chain_mut(&provider_id)
+            .map_err(|e| anyhow!("{e}"))?;
+        let admin = provider.addr_make("admin");
+        let code = provider.store_code(provider_code());
+        let contract = provider
+            .instantiate(
+                code,
+                &admin,
+                &provider_instantiate(&admin, &params),
+                &[],
+                "cw-ics provider",
+            )
+            .map_err(|e| anyhow!("instantiating the provider: {e}"))?;
+        promote(provider, &contract).map_err(|e| anyhow!("promoting the provider: {e}"))?;
+
+        let mut operators = vec![];
+        for (validator, stake) in validators.iter().zip(&self.validators) {
+            let operator = provider.addr_make(&format!("operator-{}", validator.name));
+            provider
+                .mint(&operator, vec![coin(*stake, BOND_DENOM)])
+                .map_err(|e| anyhow!("{e}"))?;
+            provider
+                .execute(
+                    &operator,
+                    &contract,
+                    &provider_msg::ExecuteMsg::RegisterValidator {
+                        pub_key: validator.public_key(),
+                        moniker: validator.name.clone(),
+                        commission: Decimal::percent(5),
+                    },
+                    &[],
+                )
+                .map_err(|e| anyhow!("registering {}: {e}", validator.name))?;
+            provider
+                .execute(
+                    &operator,
+                    &contract,
+                    &provider_msg::ExecuteMsg::Bond {
+                        validator: operator.to_string(),
+                    },
+                    &[coin(*stake, BOND_DENOM)],
+                )
+                .map_err(|e| anyhow!("bonding to {}: {e}", validator.name))?;
+            operators.push(operator);
+        }
+        let start_time = provider.time();
+
+        let mut consensus = BTreeMap::new();
+        let mut provider_consensus = Consensus::new(
+            &provider_id,
+            validators
+                .iter()
+                .zip(&self.validators)
+                .map(|(v, stake)| (v.public_key(), (*stake / POWER_REDUCTION) as u64)),
+        );
+        for validator in &validators {
+            provider_consensus.add_signer(validator.clone());
+        }
+        consensus.insert(provider_id.clone(), provider_consensus);
+
+        let mut consumers = vec![];
+        for spec in self.consumers {
+            let connection = coordinator
+                .setup_connection(&spec.chain_id, &provider_id)
+                .map_err(|e| anyhow!("{e}"))?;
+            let spawn_time = start_time.plus_seconds(spec.spawn_after_blocks * params.block_time);
+            let registration = provider_msg::ConsumerRegistration {
+                chain_id: spec.chain_id.clone(),
+                spawn_time,
+                unbonding_period_seconds: params.consumer_unbonding,
+                connection_id: connection.b.connection_id.clone(),
+                counterparty_connection_id: connection.a.connection_id.clone(),
+                counterparty_port_id: None,
+                ccv_timeout_seconds: None,
+                init_timeout_seconds: None,
+                vsc_timeout_seconds: None,
+                retry_delay_seconds: params.retry_delay,
+                signed_blocks_window: params.signed_blocks_window,
+                min_signed_per_window: params.min_signed_per_window,
+                valcons_prefix: "consumervalcons".to_string(),
+            };
+            let provider = coordinator
+                .chain_mut(&provider_id)
+                .map_err(|e| anyhow!("{e}"))?;
+            let response = provider
+                .execute(
+                    &admin,
+                    &contract,
+                    &provider_msg::ExecuteMsg::RegisterConsumer(registration),
+                    &[],
+                )
+                .map_err(|e| anyhow!("registering {}: {e}", spec.chain_id))?;
+            let consumer_id = response
+                .events
+                .iter()
+                .flat_map(|event| event.attributes.iter())
+                .find(|attribute| attribute.key == "consumer_id")
+                .and_then(|attribute| attribute.value.parse::<u64>().ok())
+                .ok_or_else(|| anyhow!("the provider did not report the consumer id"))?;
+            consensus.insert(spec.chain_id.clone(), Consensus::new(&spec.chain_id, []));
+            consumers.push(ConsumerHandle {
+                spec,
+                consumer_id,
+                connection,
+                contract: None,
+                path: None,
+            });
+        }
+
+        Ok(Network {
+            coordinator,
+            params,
+            provider: ProviderHandle {
+                chain_id: provider_id,
+                contract,
+                admin,
+            },
+            validators,
+            operators,
+            consumers,
+            consensus,
+            relayer: RelayerPolicy::AlwaysOn,
+            step: 0,
+            history: vec![],
+        })
+    }
+}
+
+fn provider_instantiate(admin: &Addr, params: &Params) -> provider_msg::InstantiateMsg {
+    provider_msg::InstantiateMsg {
+        admin: Some(admin.to_string()),
+        bond_denom: BOND_DENOM.to_string(),
+        power_reduction: Uint128::new(POWER_REDUCTION),
+        unbonding_period_seconds: params.provider_unbonding,
+        epoch_length_blocks: params.epoch_length_blocks,
+        max_validators: params.max_validators,
+        consumer_registration: provider_msg::RegistrationPolicy::AdminOnly,
+        ccv_timeout_seconds: params.ccv_timeout,
+        init_timeout_seconds: params.init_timeout,
+        vsc_timeout_seconds: params.vsc_timeout,
+        downtime_jail_seconds: params.downtime_jail,
+        downtime_slash_fraction: params.downtime_slash_fraction,
+        double_sign_slash_fraction: params.double_sign_slash_fraction,
+        slashed_tokens: provider_msg::SlashedTokens::Burn {},
+        wait_for_consumer_maturity: true,
+        max_epoch_work: None,
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ProviderHandle {
+    pub chain_id: String,
+    pub contract: Addr,
+    pub admin: Addr,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConsumerHandle {
+    pub spec: ConsumerSpec,
+    pub consumer_id: u64,
+    /// `a` is the consumer chain's side, `b` the provider's.
+    pub connection: Connection,
+    /// Once launched and deployed.
+    pub contract: Option<Addr>,
+    /// Once the CCV channel is open.
+    pub path: Option<Path>,
+}
+
+/// What one step (one block on every chain, then the relayer) did.
+#[derive(Clone, Debug, Default)]
+pub struct StepReport {
+    pub step: u64,
+    pub blocks: Vec<(String, BlockOutcome)>,
+    /// Consumers deployed from their genesis in this step.
+    pub launched: Vec<String>,
+    pub packets_relayed: usize,
+    pub acks_relayed: usize,
+    pub timeouts_relayed: usize,
+}
+
+/// A point of the voting-power history: a chain's consensus set after a step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PowerSample {
+    pub step: u64,
+    pub chain_id: String,
+    pub time: Timestamp,
+    /// Power by validator name.
+    pub powers: BTreeMap<String, u64>,
+}
+
+pub struct Network {
+    pub coordinator: Coordinator<TwasmModule>,
+    pub params: Params,
+    pub provider: ProviderHandle,
+    pub validators: Vec<SimValidator>,
+    /// Validator i's operator (and self-delegator) on the provider.
+    pub operators: Vec<Addr>,
+    pub consumers: Vec<ConsumerHandle>,
+    /// The consensus engine of each chain, by chain id.
+    pub consensus: BTreeMap<String, Consensus>,
+    pub relayer: RelayerPolicy,
+    pub step: u64,
+    /// Each chain's consensus set whenever it changed.
+    pub history: Vec<PowerSample>,
+}
+
+impl Network {
+    pub fn chain(&self, chain_id: &str) -> Result<&TwasmChain> {
+        self.coordinator.chain(chain_id).map_err(|e| anyhow!("{e}"))
+    }
+
+    pub fn chain_mut(&mut self, chain_id: &str) -> Result<&mut TwasmChain> {
+        self.coordinator
+            .chain_mut(chain_id)
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    pub fn consumer(&self, chain_id: &str) -> Result<&ConsumerHandle> {
+        self.consumers
+            .iter()
+            .find(|consumer| consumer.spec.chain_id == chain_id)
+            .ok_or_else(|| anyhow!("no consumer chain {chain_id}"))
+    }
+
+    pub fn validator_index(&self, name: &str) -> Result<usize> {
+        self.validators
+            .iter()
+            .position(|validator| validator.name == name)
+            .ok_or_else(|| anyhow!("no validator {name}"))
+    }
+
+    /// Runs `n` steps.
+    pub fn run_blocks(&mut self, n: u64) -> Result<Vec<StepReport>> {
+        (0..n).map(|_| self.step()).collect()
+    }
+
+    /// One block on every chain (provider first), consumers launched when due, then the
+    /// relayer as its policy says.
+    pub fn step(&mut self) -> Result<StepReport> {
+        self.step += 1;
+        let mut report = StepReport {
+            step: self.step,
+            ..StepReport::default()
+        };
+        let chain_ids: Vec<String> = std::iter::once(self.provider.chain_id.clone())
+            .chain(self.consumers.iter().map(|c| c.spec.chain_id.clone()))
+            .collect();
+        for chain_id in chain_ids {
+            let consensus = self
+                .consensus
+                .get_mut(&chain_id)
+                .ok_or_else(|| anyhow!("no consensus for {chain_id}"))?;
+            let chain = self
+                .coordinator
+                .chain_mut(&chain_id)
+                .map_err(|e| anyhow!("{e}"))?;
+            let outcome = produce_block(chain, consensus)
+                .with_context(|| format!("producing a block on {chain_id}"))?;
+            if let Some((contract, hook, error)) = outcome.failures.first() {
+                bail!(
+                    "{chain_id} h={}: {hook} of {contract} failed: {error}",
+                    outcome.height
+                );
+            }
+            if outcome.set_changed || self.step == 1 {
+                self.record_powers(&chain_id)?;
+            }
+            report.blocks.push((chain_id, outcome));
+        }
+        report.launched = self.deploy_launched_consumers()?;
+        let relay = match self.relayer {
+            RelayerPolicy::AlwaysOn => true,
+            RelayerPolicy::EveryNBlocks(n) => n > 0 && self.step % n == 0,
+            RelayerPolicy::DownUntil(step) => {
+                if self.step >= step {
+                    self.relayer = RelayerPolicy::AlwaysOn;
+                    true
+                } else {
+                    false
+                }
+            }
+        };
+        if relay {
+            let summary = self.coordinator.relay_all().map_err(|e| anyhow!("{e}"))?;
+            report.packets_relayed = summary.packets_received;
+            report.acks_relayed = summary.acks_relayed;
+            report.timeouts_relayed = summary.timeouts_relayed;
+        }
+        Ok(report)
+    }
+
+    fn record_powers(&mut self, chain_id: &str) -> Result<()> {
+        let consensus = self
+            .consensus
+            .get(chain_id)
+            .ok_or_else(|| anyhow!("no consensus for {chain_id}"))?;
+        let powers = consensus
+            .active_set()
+            .iter()
+            .map(|(key, power)| {
+                let name = consensus
+                    .name_of(key)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{:02x?}", &key[..4]));
+                (name, *power)
+            })
+            .collect();
+        let time = self.chain(chain_id)?.time();
+        self.history.push(PowerSample {
+            step: self.step,
+            chain_id: chain_id.to_string(),
+            time,
+            powers,
+        });
+        Ok(())
+    }
+
+    /// Deploys every consumer the provider has launched since the last step: instantiates
+    /// the consumer contract from the provider's genesis, starts its chain's consensus with
+    /// the genesis set, promotes the contract, tells the provider its port and opens the
+    /// channel (unless the consumer is one that never does).
+    fn deploy_launched_consumers(&mut self) -> Result<Vec<String>> {
+        let mut launched = vec![];
+        for index in 0..self.consumers.len() {
+            if self.consumers[index].contract.is_some() {
+                continue;
+            }
+            let consumer_id = self.consumers[index].consumer_id;
+            let state: provider_msg::ConsumerResponse =
+                self.query_provider(&provider_msg::QueryMsg::Consumer { consumer_id })?;
+            if state.phase != provider_msg::ConsumerPhase::Launched {
+                continue;
+            }
+            let genesis: ConsumerGenesis =
+                self.query_provider(&provider_msg::QueryMsg::ConsumerGenesis { consumer_id })?;
+            let chain_id = self.consumers[index].spec.chain_id.clone();
+            let mut consensus = Consensus::new(
+                &chain_id,
+                genesis
+                    .initial_validator_set
+                    .iter()
+                    .map(|v| (v.pub_key.clone(), v.power)),
+            );
+            for validator in &self.validators {
+                consensus.add_signer(validator.clone());
+            }
+            self.consensus.insert(chain_id.clone(), consensus);
+
+            let chain = self.chain_mut(&chain_id)?;
+            let deployer = chain.addr_make("deployer");
+            let code = chain.store_code(consumer_code());
+            let contract = chain
+                .instantiate(
+                    code,
+                    &deployer,
+                    &consumer_msg::InstantiateMsg { genesis },
+                    &[],
+                    "cw-ics consumer",
+                )
+                .map_err(|e| anyhow!("instantiating the consumer on {chain_id}: {e}"))?;
+            promote(chain, &contract).map_err(|e| anyhow!("promoting on {chain_id}: {e}"))?;
+            self.consumers[index].contract = Some(contract.clone());
+            self.record_powers(&chain_id)?;
+
+            let port = contract_port(&contract);
+            let admin = self.provider.admin.clone();
+            let provider_contract = self.provider.contract.clone();
+            let provider_id = self.provider.chain_id.clone();
+            self.chain_mut(&provider_id)?
+                .execute(
+                    &admin,
+                    &provider_contract,
+                    &provider_msg::ExecuteMsg::UpdateConsumer {
+                        consumer_id,
+                        update: provider_msg::ConsumerUpdate {
+                            counterparty_port_id: Some(port.clone()),
+                            ..Default::default()
+                        },
+                    },
+                    &[],
+                )
+                .map_err(|e| anyhow!("setting the port of {chain_id}: {e}"))?;
+            if self.consumers[index].spec.opens_channel {
+                let connection = self.consumers[index].connection.clone();
+                let path = self
+                    .coordinator
+                    .create_channel(
+                        &connection,
+                        &port,
+                        &contract_port(&provider_contract),
+                        IbcOrder::Ordered,
+                        CCV_VERSION,
+                    )
+                    .map_err(|e| anyhow!("opening the CCV channel of {chain_id}: {e}"))?;
+                self.consumers[index].path = Some(path);
+            }
+            launched.push(chain_id);
+        }
+        Ok(launched)
+    }
+
+    pub fn query_provider<T: serde::de::DeserializeOwned>(
+        &self,
+        msg: &provider_msg::QueryMsg,
+    ) -> Result<T> {
+        self.chain(&self.provider.chain_id)?
+            .query(&self.provider.contract, msg)
+            .map_err(|e| anyhow!("provider query {msg:?}: {e}"))
+    }
+
+    pub fn query_consumer<T: serde::de::DeserializeOwned>(
+        &self,
+        chain_id: &str,
+        msg: &consumer_msg::QueryMsg,
+    ) -> Result<T> {
+        let contract = self
+            .consumer(chain_id)?
+            .contract
+            .clone()
+            .ok_or_else(|| anyhow!("{chain_id} has not launched"))?;
+        self.chain(chain_id)?
+            .query(&contract, msg)
+            .map_err(|e| anyhow!("consumer query on {chain_id}: {e}"))
+    }
+
+    fn provider_execute(
+        &mut self,
+        sender: &Addr,
+        msg: &provider_msg::ExecuteMsg,
+        funds: &[cosmwasm_std::Coin],
+    ) -> Result<()> {
+        let provider_id = self.provider.chain_id.clone();
+        let contract = self.provider.contract.clone();
+        self.chain_mut(&provider_id)?
+            .execute(sender, &contract, msg, funds)
+            .map_err(|e| anyhow!("provider {msg:?}: {e}"))?;
+        Ok(())
+    }
+
+    /// A staker (named) bonds `amount` tokens to validator `validator`.
+    pub fn bond(&mut self, staker: &str, validator: usize, amount: u128) -> Result<()> {
+        let provider_id = self.provider.chain_id.clone();
+        let chain = self.chain_mut(&provider_id)?;
+        let staker = chain.addr_make(staker);
+        chain
+            .mint(&staker, vec![coin(amount, BOND_DENOM)])
+            .map_err(|e| anyhow!("{e}"))?;
+        let operator = self.operator(validator)?;
+        self.provider_execute(
+            &staker,
+            &provider_msg::ExecuteMsg::Bond {
+                validator: operator.to_string(),
+            },
+            &[coin(amount, BOND_DENOM)],
+        )
+    }
+
+    /// A staker (named) unbonds `amount` tokens from validator `validator`.
+    pub fn unbond(&mut self, staker: &str, validator: usize, amount: u128) -> Result<()> {
+        let staker = self.chain(&self.provider.chain_id)?.addr_make(staker);
+        self.unbond_as(&staker, validator, amount)
+    }
+
+    /// Validator `validator`'s operator unbonds part of its self-delegation.
+    pub fn self_unbond(&mut self, validator: usize, amount: u128) -> Result<()> {
+        let operator = self.operator(validator)?;
+        self.unbond_as(&operator, validator, amount)
+    }
+
+    fn unbond_as(&mut self, staker: &Addr, validator: usize, amount: u128) -> Result<()> {
+        let operator = self.operator(validator)?;
+        self.provider_execute(
+            staker,
+            &provider_msg::ExecuteMsg::Unbond {
+                validator: operator.to_string(),
+                amount: Uint128::new(amount),
+            },
+            &[],
+        )
+    }
+
+    /// Validator `validator`'s operator asks to leave jail.
+    pub fn unjail(&mut self, validator: usize) -> Result<()> {
+        let operator = self.operator(validator)?;
+        self.provider_execute(&operator, &provider_msg::ExecuteMsg::Unjail {}, &[])
+    }
+
+    pub fn operator(&self, validator: usize) -> Result<Addr> {
+        self.operators
+            .get(validator)
+            .cloned()
+            .ok_or_else(|| anyhow!("no validator {validator}"))
+    }
+
+    /// Validator `validator` signs no block on `chain_id` for the next `blocks` blocks.
+    pub fn set_offline(&mut self, validator: usize, chain_id: &str, blocks: u64) -> Result<()> {
+        let height = self.chain(chain_id)?.height();
+        let signer = self
+            .validators
+            .get(validator)
+            .cloned()
+            .ok_or_else(|| anyhow!("no validator {validator}"))?;
+        self.consensus
+            .get_mut(chain_id)
+            .ok_or_else(|| anyhow!("no consensus for {chain_id}"))?
+            .set_offline(&signer, height + 1..=height + blocks);
+        Ok(())
+    }
+
+    /// Validator `validator` signs two blocks at the next height of `chain_id`.
+    pub fn double_sign(&mut self, validator: usize, chain_id: &str) -> Result<()> {
+        let height = self.chain(chain_id)?.height();
+        let signer = self
+            .validators
+            .get(validator)
+            .cloned()
+            .ok_or_else(|| anyhow!("no validator {validator}"))?;
+        self.consensus
+            .get_mut(chain_id)
+            .ok_or_else(|| anyhow!("no consensus for {chain_id}"))?
+            .schedule_double_sign(&signer, height + 1);
+        Ok(())
+    }
+
+    /// The power of each validator (by name) in a chain's consensus set now.
+    pub fn consensus_powers(&self, chain_id: &str) -> Result<BTreeMap<String, u64>> {
+        let consensus = self
+            .consensus
+            .get(chain_id)
+            .ok_or_else(|| anyhow!("no consensus for {chain_id}"))?;
+        Ok(consensus
+            .active_set()
+            .iter()
+            .filter_map(|(key, power)| consensus.name_of(key).map(|n| (n.to_string(), *power)))
+            .collect())
+    }
+
+    /// The validator name a public key belongs to.
+    pub fn name_of(&self, key: &PublicKey) -> Option<&str> {
+        self.validators
+            .iter()
+            .find(|validator| &validator.public_key() == key)
+            .map(|validator| validator.name.as_str())
+    }
+}
