@@ -449,7 +449,7 @@ impl Network {
         report.launched = self.deploy_launched_consumers()?;
         let relay = match self.relayer {
             RelayerPolicy::AlwaysOn => true,
-            RelayerPolicy::EveryNBlocks(n) => n > 0 && self.step % n == 0,
+            RelayerPolicy::EveryNBlocks(n) => self.step.is_multiple_of(n),
             RelayerPolicy::DownUntil(step) => {
                 if self.step >= step {
                     self.relayer = RelayerPolicy::AlwaysOn;
