@@ -32,6 +32,16 @@ pub struct Connection {
     pub b: ConnectionSide,
 }
 
+impl Connection {
+    /// The same connection seen from `b` (so that `b` sends ChanOpenInit on paths over it).
+    pub fn reversed(&self) -> Connection {
+        Connection {
+            a: self.b.clone(),
+            b: self.a.clone(),
+        }
+    }
+}
+
 /// One end of a path: chain, client, connection, port and (once allocated) channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
@@ -327,9 +337,9 @@ impl<CustomT: SimCustom> Coordinator<CustomT> {
         let client_b = self.create_client(b, a, trusting_period_b_secs)?;
         let connection_a = self.chain_mut(a)?.next_connection_id();
         let connection_b = self.chain_mut(b)?.next_connection_id();
-        for (host, client, conn, other, other_client, other_conn) in [
-            (a, &client_a, &connection_a, b, &client_b, &connection_b),
-            (b, &client_b, &connection_b, a, &client_a, &connection_a),
+        for (host, client, conn, other, other_conn) in [
+            (a, &client_a, &connection_a, b, &connection_b),
+            (b, &client_b, &connection_b, a, &connection_a),
         ] {
             let chain = self.chain_mut(host)?;
             chain.connections.insert(
@@ -342,7 +352,6 @@ impl<CustomT: SimCustom> Coordinator<CustomT> {
                 },
             );
             let at = chain.stamp();
-            let _ = other_client;
             self.log.push(IbcEvent::ConnectionOpened {
                 at,
                 connection_id: conn.clone(),

@@ -60,6 +60,8 @@ impl PacketId {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PacketHold {
     /// Not delivered by `relay_all` until released (an explicit `relay_packet` still does).
+    /// Like every hold, it stops delivery only: once the packet has timed out, its timeout
+    /// is relayed.
     Held,
     /// Never delivered; it can still time out and its timeout is relayed.
     Dropped,
@@ -123,6 +125,12 @@ pub enum RelayOutcome {
     Received { ack: Option<Binary> },
     /// Too late (or the destination end closed): the timeout went back to the sender.
     TimedOut,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Packets,
+    Closes,
 }
 
 /// Both ends of a channel and the client each side uses to verify the other.
@@ -334,9 +342,13 @@ impl<CustomT: SimCustom> Coordinator<CustomT> {
         }
         for _ in 0..MAX_RELAY_ROUNDS {
             let before = summary.steps();
-            for (a, b) in &running {
-                self.relay_direction(a, &mut summary)?;
-                self.relay_direction(b, &mut summary)?;
+            // packets, timeouts (also on close) and acks first, so nothing in flight is
+            // stranded by a close confirmation delivered in the same round
+            for phase in [Phase::Packets, Phase::Closes] {
+                for (a, b) in &running {
+                    self.relay_direction(a, phase, &mut summary)?;
+                    self.relay_direction(b, phase, &mut summary)?;
+                }
             }
             if summary.steps() == before {
                 return Ok(summary);
@@ -345,19 +357,27 @@ impl<CustomT: SimCustom> Coordinator<CustomT> {
         Err(SimError::NotQuiet(MAX_RELAY_ROUNDS))
     }
 
-    fn relay_direction(&mut self, src: &ChannelKey, summary: &mut RelaySummary) -> SimResult<()> {
+    fn relay_direction(
+        &mut self,
+        src: &ChannelKey,
+        phase: Phase,
+        summary: &mut RelaySummary,
+    ) -> SimResult<()> {
         let route = self.route(src)?;
         let ordered = self.end(src)?.is_ordered();
         let dst_expired = self.is_client_expired(&route.dst.chain_id, &route.dst_client)?;
         let src_expired = self.is_client_expired(&route.src.chain_id, &route.src_client)?;
         for pending in self.pending_from(src)? {
             let is_close = matches!(pending, Pending::CloseConfirm { .. });
+            if is_close != (phase == Phase::Closes) {
+                continue;
+            }
             // a timeout handled earlier in this loop may have closed an ordered channel
             if !is_close && self.end(src)?.state != ChannelState::Open {
                 continue;
             }
             match pending {
-                Pending::Packet { id, hold, packet } => {
+                Pending::Packet { id, hold, .. } => {
                     if hold.is_some() {
                         if ordered {
                             break;
@@ -369,7 +389,6 @@ impl<CustomT: SimCustom> Coordinator<CustomT> {
                         break;
                     }
                     let commitment = self.commitment(&route, id.sequence)?;
-                    let _ = packet;
                     match self.deliver_packet(&route, commitment)? {
                         RelayOutcome::Received { .. } => summary.packets_received += 1,
                         RelayOutcome::TimedOut => summary.timeouts_relayed += 1,
@@ -476,7 +495,7 @@ impl<CustomT: SimCustom> Coordinator<CustomT> {
         if dst_end.is_ordered() {
             // reload: the contract's own messages may have touched the end (e.g. closed it)
             if let Some(mut end) = CHANNELS.may_load(storage, (&dst_port, &dst_channel))? {
-                end.next_sequence_recv = seq + 1;
+                end.next_sequence_recv = seq.saturating_add(1);
                 CHANNELS.save(storage, (&dst_port, &dst_channel), &end)?;
             }
         }
@@ -534,7 +553,7 @@ impl<CustomT: SimCustom> Coordinator<CustomT> {
             if let Some(mut end) =
                 CHANNELS.may_load(storage, (&route.src.port_id, &route.src.channel_id))?
             {
-                end.next_sequence_ack = seq + 1;
+                end.next_sequence_ack = seq.saturating_add(1);
                 CHANNELS.save(storage, (&route.src.port_id, &route.src.channel_id), &end)?;
             }
         }

@@ -124,7 +124,7 @@ pub(crate) const OUTBOX_NEXT: Item<u64> = Item::new("ibcsim_outbox_next");
 pub(crate) fn push_outbox(storage: &mut dyn Storage, entry: OutboxEntry) -> StdResult<()> {
     let index = OUTBOX_NEXT.may_load(storage)?.unwrap_or_default();
     OUTBOX.save(storage, index, &entry)?;
-    OUTBOX_NEXT.save(storage, &(index + 1))
+    OUTBOX_NEXT.save(storage, &index.wrapping_add(1))
 }
 
 pub(crate) fn drain_outbox(storage: &mut dyn Storage) -> StdResult<Vec<OutboxEntry>> {

@@ -148,3 +148,21 @@ fn a_packet_towards_a_closed_end_times_out_on_close() {
     assert_eq!(state(&coord, A, &a).timeouts, vec![1]);
     assert!(state(&coord, B, &b).received.is_empty());
 }
+
+#[test]
+fn in_flight_packets_time_out_on_close_before_the_close_is_confirmed() {
+    let (mut coord, a, _b, path) =
+        toy_channel(IbcOrder::Unordered, ReceiveMode::Echo, ReceiveMode::Echo);
+    let timeout = in_an_hour(&coord, B);
+    send(&mut coord, A, &a, &path, "in-flight", timeout);
+    coord
+        .close_channel(B, &path.b.port_id, &path.b.channel_id)
+        .unwrap();
+
+    let summary = coord.relay_all().unwrap();
+
+    assert_eq!((summary.timeouts_relayed, summary.channels_closed), (1, 1));
+    let a_state = state(&coord, A, &a);
+    assert_eq!(a_state.timeouts, vec![1]);
+    assert_eq!(a_state.closed, vec!["confirm:channel-0".to_string()]);
+}

@@ -1,6 +1,7 @@
 //! The toy-contract suite: every behaviour of the simulator, checked through small IBC
 //! contracts running on two (or three) in-memory chains.
 
+mod authorization;
 mod clients;
 mod close;
 mod custom;
