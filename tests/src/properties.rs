@@ -1,0 +1,312 @@
+//! The properties of DESIGN.md §7, checked from both contracts' state and the IBC event log.
+//! A scenario keeps one [`Properties`] and calls [`Properties::check`] after every step.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, ensure, Result};
+use cw_ics_ccv::{
+    AckResult, Acknowledgement, ConsumerPacket, SlashPacketData, ValidatorSetChangePacket,
+};
+use cw_ics_consumer::msg as consumer_msg;
+use cw_ics_ibc_sim::IbcEvent;
+use cw_ics_provider::msg as provider_msg;
+
+use crate::network::{IcsNetwork, CONSUMER_CHAIN, CONSUMER_UNBONDING, PROVIDER_CHAIN};
+
+/// A validator set as key bytes → power.
+pub type PowerMap = BTreeMap<Vec<u8>, u64>;
+
+/// What the event log says happened on the CCV channel, in order.
+#[derive(Default, Debug)]
+pub struct ChannelHistory {
+    /// VSCs the provider sent, in send order.
+    pub vscs_sent: Vec<ValidatorSetChangePacket>,
+    /// vscIds the consumer received and acknowledged with success, with the consumer time.
+    pub vscs_applied: Vec<(u64, u64)>,
+    /// Every slash packet the consumer sent (resends included), with the consumer time.
+    pub slashes_sent: Vec<(SlashPacketData, u64)>,
+    /// Slash packets acknowledged as handled (0x01/0x02) by the provider.
+    pub slashes_handled: Vec<SlashPacketData>,
+    /// Slash packets bounced (0x03) by the provider.
+    pub slashes_bounced: Vec<SlashPacketData>,
+    /// VSC-matured packets the consumer sent: (vscId, consumer time).
+    pub matured_sent: Vec<(u64, u64)>,
+    /// Consumer slash sends violating "one packet per infraction": sent again while the
+    /// previous identical packet was still in flight (not bounced).
+    pub duplicate_slash_sends: Vec<SlashPacketData>,
+}
+
+impl ChannelHistory {
+    pub fn read(net: &IcsNetwork) -> Result<Self> {
+        let consumer_port = &net.path.a.port_id;
+        let provider_port = &net.path.b.port_id;
+        let mut history = ChannelHistory::default();
+        let mut in_flight: Vec<SlashPacketData> = vec![];
+        for event in net.coord.events() {
+            match event {
+                IbcEvent::SendPacket { at, packet } if &packet.src.port_id == provider_port => {
+                    history
+                        .vscs_sent
+                        .push(ValidatorSetChangePacket::decode(packet.data.as_slice())?);
+                    let _ = at;
+                }
+                IbcEvent::SendPacket { at, packet } if &packet.src.port_id == consumer_port => {
+                    match ConsumerPacket::decode(packet.data.as_slice())? {
+                        ConsumerPacket::Slash(slash) => {
+                            if in_flight.contains(&slash) {
+                                history.duplicate_slash_sends.push(slash.clone());
+                            }
+                            in_flight.push(slash.clone());
+                            history.slashes_sent.push((slash, at.time.seconds()));
+                        }
+                        ConsumerPacket::VscMatured(matured) => history
+                            .matured_sent
+                            .push((matured.valset_update_id, at.time.seconds())),
+                    }
+                }
+                IbcEvent::WriteAck {
+                    at,
+                    packet,
+                    is_error: false,
+                    ..
+                } if at.chain_id == CONSUMER_CHAIN && &packet.dest.port_id == consumer_port => {
+                    let vsc = ValidatorSetChangePacket::decode(packet.data.as_slice())?;
+                    history
+                        .vscs_applied
+                        .push((vsc.valset_update_id, at.time.seconds()));
+                }
+                IbcEvent::AckPacket { packet, ack, .. } if &packet.src.port_id == consumer_port => {
+                    if let ConsumerPacket::Slash(slash) =
+                        ConsumerPacket::decode(packet.data.as_slice())?
+                    {
+                        if let Some(position) = in_flight.iter().position(|s| *s == slash) {
+                            in_flight.remove(position);
+                        }
+                        match Acknowledgement::decode(ack.as_slice())? {
+                            Acknowledgement::Result(AckResult::SlashBounced) => {
+                                history.slashes_bounced.push(slash)
+                            }
+                            Acknowledgement::Result(_) => history.slashes_handled.push(slash),
+                            Acknowledgement::Error(_) => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(history)
+    }
+
+    /// The provider's set for the consumer after each vscId it sent (0: the genesis set).
+    pub fn provider_sets(&self, net: &IcsNetwork) -> BTreeMap<u64, PowerMap> {
+        let mut current: PowerMap = net
+            .genesis
+            .initial_validator_set
+            .iter()
+            .map(|v| (v.pub_key.bytes().to_vec(), v.power))
+            .collect();
+        let mut sets = BTreeMap::from([(0, current.clone())]);
+        for vsc in &self.vscs_sent {
+            for update in &vsc.validator_updates {
+                if update.power == 0 {
+                    current.remove(update.pub_key.bytes());
+                } else {
+                    current.insert(update.pub_key.bytes().to_vec(), update.power);
+                }
+            }
+            sets.insert(vsc.valset_update_id, current.clone());
+        }
+        sets
+    }
+}
+
+fn as_power_map(set: &consumer_msg::ValidatorSetResponse) -> PowerMap {
+    set.validators
+        .iter()
+        .map(|v| (v.pub_key.bytes().to_vec(), v.power))
+        .collect()
+}
+
+/// The property checker; it remembers what it must compare across steps.
+#[derive(Default)]
+pub struct Properties {
+    /// The consumer's set when it was first seen halted.
+    halted_set: Option<PowerMap>,
+    /// Number of checks run, for the test's own sanity.
+    pub checks: usize,
+}
+
+impl Properties {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Checks every property; the error names the one broken.
+    pub fn check(&mut self, net: &IcsNetwork) -> Result<()> {
+        let history = ChannelHistory::read(net)?;
+        self.validator_set_replication(net, &history)?;
+        channel_order(&history)?;
+        consumer_slashing_warranty(&history)?;
+        provider_slashing_warranty(net, &history)?;
+        bond_based_consumer_safety(net, &history)?;
+        self.halted_consumer_is_frozen(net)?;
+        self.checks += 1;
+        Ok(())
+    }
+
+    /// Every set the consumer holds (now and at every recorded height) is the set the
+    /// provider sent for that vscId.
+    fn validator_set_replication(&self, net: &IcsNetwork, history: &ChannelHistory) -> Result<()> {
+        let sets = history.provider_sets(net);
+        let current: consumer_msg::ValidatorSetResponse =
+            net.consumer_query(&consumer_msg::QueryMsg::CurrentSet {})?;
+        let Some(expected) = sets.get(&current.vsc_id) else {
+            bail!(
+                "replication: the consumer holds vscId {} which the provider never sent",
+                current.vsc_id
+            );
+        };
+        ensure!(
+            &as_power_map(&current) == expected,
+            "replication: the consumer's set for vscId {} differs from the provider's",
+            current.vsc_id
+        );
+        let heights: consumer_msg::HeightToVscIdsResponse =
+            net.consumer_query(&consumer_msg::QueryMsg::HeightToVscIds {
+                start_after: None,
+                limit: Some(100),
+            })?;
+        for entry in heights.entries {
+            let at: consumer_msg::ValidatorSetResponse =
+                net.consumer_query(&consumer_msg::QueryMsg::SetAtHeight {
+                    height: entry.height,
+                })?;
+            ensure!(
+                at.vsc_id == entry.vsc_id && sets.get(&entry.vsc_id) == Some(&as_power_map(&at)),
+                "replication: the consumer's set at height {} (vscId {}) is not the provider's",
+                entry.height,
+                entry.vsc_id
+            );
+        }
+        Ok(())
+    }
+
+    /// A halted consumer never changes its set again.
+    fn halted_consumer_is_frozen(&mut self, net: &IcsNetwork) -> Result<()> {
+        if net.consumer_status()?.halted.is_none() {
+            ensure!(
+                self.halted_set.is_none(),
+                "halt: the consumer left its halted state"
+            );
+            return Ok(());
+        }
+        let set: consumer_msg::ValidatorSetResponse =
+            net.consumer_query(&consumer_msg::QueryMsg::CurrentSet {})?;
+        let set = as_power_map(&set);
+        match &self.halted_set {
+            None => self.halted_set = Some(set),
+            Some(frozen) => ensure!(*frozen == set, "halt: a halted consumer changed its set"),
+        }
+        Ok(())
+    }
+}
+
+/// VSCs are applied in the order sent, none skipped, each once.
+fn channel_order(history: &ChannelHistory) -> Result<()> {
+    let sent: Vec<u64> = history
+        .vscs_sent
+        .iter()
+        .map(|v| v.valset_update_id)
+        .collect();
+    ensure!(
+        sent.windows(2).all(|pair| pair[0] < pair[1]),
+        "channel order: the provider sent vscIds out of order: {sent:?}"
+    );
+    let applied: Vec<u64> = history.vscs_applied.iter().map(|(id, _)| *id).collect();
+    ensure!(
+        applied.len() <= sent.len() && applied == sent[..applied.len()],
+        "channel order: applied {applied:?} is not a prefix of sent {sent:?}"
+    );
+    Ok(())
+}
+
+/// One slash packet per infraction: a packet is sent again only after the provider bounced it.
+fn consumer_slashing_warranty(history: &ChannelHistory) -> Result<()> {
+    ensure!(
+        history.duplicate_slash_sends.is_empty(),
+        "consumer slashing warranty: sent again while in flight: {:?}",
+        history.duplicate_slash_sends
+    );
+    Ok(())
+}
+
+/// Each slash the provider acknowledged as handled is in its slash log exactly once.
+fn provider_slashing_warranty(net: &IcsNetwork, history: &ChannelHistory) -> Result<()> {
+    let log: provider_msg::SlashLogResponse =
+        net.provider_query(&provider_msg::QueryMsg::SlashLog {
+            start_after: None,
+            limit: Some(100),
+        })?;
+    let records: Vec<_> = log
+        .records
+        .iter()
+        .filter(|r| r.consumer_id == net.consumer_id)
+        .collect();
+    ensure!(
+        records.len() == history.slashes_handled.len(),
+        "provider slashing warranty: {} slash log records for {} handled slash packets",
+        records.len(),
+        history.slashes_handled.len()
+    );
+    for (record, packet) in records.iter().zip(&history.slashes_handled) {
+        ensure!(
+            record.vsc_id == packet.valset_update_id,
+            "provider slashing warranty: record {} has vscId {} but the packet {}",
+            record.id,
+            record.vsc_id,
+            packet.valset_update_id
+        );
+    }
+    Ok(())
+}
+
+/// Stake backing a consumer's power cannot leave the provider before the consumer matured it:
+/// the consumer reports maturity only a full consumer unbonding period after applying a VSC,
+/// and the provider releases no entry the consumer still holds.
+fn bond_based_consumer_safety(net: &IcsNetwork, history: &ChannelHistory) -> Result<()> {
+    for (vsc_id, sent_at) in &history.matured_sent {
+        let Some((_, applied_at)) = history.vscs_applied.iter().find(|(id, _)| id == vsc_id) else {
+            bail!("consumer safety: vscId {vsc_id} matured but was never applied");
+        };
+        ensure!(
+            *sent_at >= applied_at + CONSUMER_UNBONDING,
+            "consumer safety: vscId {vsc_id} matured at {sent_at}, applied at {applied_at}"
+        );
+    }
+    let consumer = net.provider_consumer()?;
+    let now = net.coord.chain(PROVIDER_CHAIN)?.time();
+    for entry in net.staker_unbondings()? {
+        if !entry.released {
+            continue;
+        }
+        ensure!(
+            entry.completes_at <= now,
+            "consumer safety: entry {} released before its unbonding period",
+            entry.id
+        );
+        let started_before_launch = consumer
+            .launch_height
+            .is_none_or(|launch| entry.created_height < launch);
+        let consumer_running = consumer.phase == provider_msg::ConsumerPhase::Launched;
+        ensure!(
+            started_before_launch
+                || !consumer_running
+                || consumer.last_matured_vsc_id >= entry.vsc_id,
+            "consumer safety: entry {} (vscId {}) released while the consumer matured only {}",
+            entry.id,
+            entry.vsc_id,
+            consumer.last_matured_vsc_id
+        );
+    }
+    Ok(())
+}
