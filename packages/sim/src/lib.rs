@@ -3,6 +3,7 @@
 pub mod block;
 pub mod consensus;
 pub mod contracts;
+pub mod invariants;
 pub mod network;
 pub mod twasm;
 pub mod validators;

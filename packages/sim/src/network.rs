@@ -21,6 +21,7 @@ use cw_ics_provider::msg as provider_msg;
 use crate::block::{produce_block, promote, BlockOutcome, TwasmChain};
 use crate::consensus::Consensus;
 use crate::contracts::{consumer_code, provider_code};
+use crate::invariants::InvariantChecker;
 use crate::twasm::TwasmModule;
 use crate::validators::SimValidator;
 
@@ -223,6 +224,7 @@ impl NetworkBuilder {
             operators.push(operator);
         }
         let start_time = provider.time();
+        let operators_for_checks = operators.clone();
 
         let mut consensus = BTreeMap::new();
         let mut provider_consensus = Consensus::new(
@@ -301,6 +303,8 @@ impl NetworkBuilder {
             relayer: RelayerPolicy::AlwaysOn,
             step: 0,
             history: vec![],
+            stakers: operators_for_checks,
+            invariants: Some(InvariantChecker::default()),
         })
     }
 }
@@ -381,6 +385,11 @@ pub struct Network {
     pub step: u64,
     /// Each chain's consensus set whenever it changed.
     pub history: Vec<PowerSample>,
+    /// Everyone who ever bonded, whose unbonding entries the invariants follow.
+    pub stakers: Vec<Addr>,
+    /// The DESIGN.md §7 checks run after every step (None: switched off, e.g. for a
+    /// benchmark of the contracts alone).
+    pub invariants: Option<InvariantChecker>,
 }
 
 impl Network {
@@ -465,7 +474,18 @@ impl Network {
             report.acks_relayed = summary.acks_relayed;
             report.timeouts_relayed = summary.timeouts_relayed;
         }
+        self.check_invariants()?;
         Ok(report)
+    }
+
+    /// Runs the DESIGN.md §7 checks now (each step does it unless they are switched off).
+    pub fn check_invariants(&mut self) -> Result<()> {
+        if let Some(mut checker) = self.invariants.take() {
+            let result = checker.check(self, &self.stakers);
+            self.invariants = Some(checker);
+            result?;
+        }
+        Ok(())
     }
 
     fn record_powers(&mut self, chain_id: &str) -> Result<()> {
@@ -624,6 +644,9 @@ impl Network {
         chain
             .mint(&staker, vec![coin(amount, BOND_DENOM)])
             .map_err(|e| anyhow!("{e}"))?;
+        if !self.stakers.contains(&staker) {
+            self.stakers.push(staker.clone());
+        }
         let operator = self.operator(validator)?;
         self.provider_execute(
             &staker,
