@@ -79,7 +79,7 @@ pub fn local_denom(full_trace: &str) -> String {
 }
 
 /// ibc-go's escrow account of a transfer channel: the first 20 bytes of
-/// SHA-256("ics20-1" ‖ 0x00 ‖ "<port>/<channel>").
+/// SHA-256("ics20-1" ‖ 0x00 ‖ "`port`/`channel`").
 pub fn escrow_address(api: &dyn Api, port_id: &str, channel_id: &str) -> StdResult<Addr> {
     let mut hasher = Sha256::new();
     hasher.update(ICS20_VERSION.as_bytes());

@@ -231,22 +231,3 @@ fn custom_messages_and_queries_reach_the_chain_module_from_ibc_entrypoints() {
         vec![(1, "seen-before:1".to_string())]
     );
 }
-
-#[test]
-fn a_real_sudo_message_still_reaches_the_contracts_sudo() {
-    let (mut coord, _) = crate::network();
-    let contract = crate::deploy(
-        &mut coord,
-        A,
-        &InstantiateMsg::new("v1", IbcOrder::Unordered, ReceiveMode::Echo),
-    );
-    coord
-        .chain_mut(A)
-        .unwrap()
-        .sudo(&contract, &toy::SudoMsg::Note { text: "hi".into() })
-        .unwrap();
-    assert_eq!(
-        crate::state(&coord, A, &contract).notes,
-        vec!["hi".to_string()]
-    );
-}

@@ -12,6 +12,7 @@ mod relayer;
 mod timeouts;
 mod toy;
 mod transfer;
+mod users;
 
 use cosmwasm_std::{Addr, IbcOrder, IbcTimeout};
 use cw_ics_ibc_sim::{contract_port, ChainConfig, Connection, Coordinator, Path, SimCustom};

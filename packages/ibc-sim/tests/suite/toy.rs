@@ -7,8 +7,8 @@ use cosmwasm_std::{
     IbcAcknowledgement, IbcBasicResponse, IbcChannelCloseMsg, IbcChannelConnectMsg,
     IbcChannelOpenMsg, IbcChannelOpenResponse, IbcDestinationCallbackMsg, IbcMsg, IbcOrder,
     IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcQuery, IbcReceiveResponse,
-    IbcSourceCallbackMsg, IbcTimeout, MessageInfo, PortIdResponse, QueryRequest, Response,
-    StdError, StdResult,
+    IbcSourceCallbackMsg, IbcTimeout, MessageInfo, PortIdResponse, QueryRequest, Reply, Response,
+    StdError, StdResult, SubMsg,
 };
 use cw_ics_ibc_sim::IbcContractWrapper;
 use cw_storage_plus::Item;
@@ -60,6 +60,12 @@ pub enum ExecuteMsg {
         data: String,
         timeout: IbcTimeout,
     },
+    /// Sends a packet as a submessage and records, in `reply`, the sequence wasmd returns.
+    SendWithReply {
+        channel_id: String,
+        data: String,
+        timeout: IbcTimeout,
+    },
     Close {
         channel_id: String,
     },
@@ -106,6 +112,7 @@ pub struct State {
 }
 
 const CONFIG: Item<InstantiateMsg> = Item::new("config");
+const SEND_REPLY_ID: u64 = 7;
 const STATE: Item<State> = Item::new("state");
 
 fn update(deps: &mut DepsMut, f: impl FnOnce(&mut State)) -> StdResult<()> {
@@ -164,6 +171,18 @@ pub fn execute(
                 to_address: info.sender.to_string(),
                 amount: vec![cosmwasm_std::Coin::new(1_000_000u128, "nothing")],
             })),
+        ExecuteMsg::SendWithReply {
+            channel_id,
+            data,
+            timeout,
+        } => Ok(Response::new().add_submessage(SubMsg::reply_on_success(
+            IbcMsg::SendPacket {
+                channel_id,
+                data: Binary::from(data.into_bytes()),
+                timeout,
+            },
+            SEND_REPLY_ID,
+        ))),
         ExecuteMsg::Close { channel_id } => {
             let _ = deps;
             Ok(Response::new().add_message(IbcMsg::CloseChannel { channel_id }))
@@ -203,6 +222,35 @@ pub fn sudo(mut deps: DepsMut, _env: Env, msg: SudoMsg) -> StdResult<Response> {
     match msg {
         SudoMsg::Note { text } => update(&mut deps, |s| s.notes.push(text))?,
     }
+    Ok(Response::new())
+}
+
+/// Decodes `MsgSendPacketResponse { sequence }` (field 1, varint) from the reply.
+pub fn reply(mut deps: DepsMut, _env: Env, msg: Reply) -> StdResult<Response> {
+    if msg.id != SEND_REPLY_ID {
+        return Err(StdError::msg("unknown reply"));
+    }
+    let response = msg.result.into_result().map_err(StdError::msg)?;
+    let bytes = response
+        .msg_responses
+        .first()
+        .map(|r| r.value.to_vec())
+        .ok_or_else(|| StdError::msg("no msg response"))?;
+    let (tag, varint) = bytes.split_first().ok_or_else(|| StdError::msg("empty"))?;
+    if *tag != 0x08 {
+        return Err(StdError::msg("not a sequence"));
+    }
+    let mut sequence = 0u64;
+    for (i, byte) in varint.iter().enumerate() {
+        sequence |= u64::from(byte & 0x7f) << (7 * i);
+    }
+    update(&mut deps, |s| s.notes.push(format!("reply-seq:{sequence}")))?;
+    Ok(Response::new())
+}
+
+pub fn migrate(mut deps: DepsMut, _env: Env, msg: SudoMsg) -> StdResult<Response> {
+    let SudoMsg::Note { text } = msg;
+    update(&mut deps, |s| s.notes.push(format!("migrated:{text}")))?;
     Ok(Response::new())
 }
 
@@ -370,6 +418,8 @@ pub fn failing_destination_callback(
 pub fn wrapper() -> IbcContractWrapper {
     IbcContractWrapper::new(execute, instantiate, query)
         .with_sudo(sudo)
+        .with_reply(reply)
+        .with_migrate(migrate)
         .with_ibc(
             ibc_channel_open,
             ibc_channel_connect,
