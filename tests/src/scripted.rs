@@ -189,3 +189,177 @@ pub fn scripted_provider_code() -> Box<IbcContractWrapper<ChainMsg, ChainQuery>>
         ),
     )
 }
+
+/// A consumer contract connected to the scripted provider, channel open (not yet established).
+pub struct ScriptedNetwork {
+    pub coord: cw_ics_ibc_sim::Coordinator<crate::twasm::TwasmModule>,
+    pub provider: cosmwasm_std::Addr,
+    pub consumer: cosmwasm_std::Addr,
+    pub path: cw_ics_ibc_sim::Path,
+    pub genesis: cw_ics_ccv::ConsumerGenesis,
+    pub consumer_chain: crate::twasm::TwasmState,
+}
+
+impl ScriptedNetwork {
+    /// Validators with seeds 1..=n and power 10 each; the consumer's genesis parameters are
+    /// those of [`crate::network`] except `unbonding_period_seconds`.
+    pub fn launch(validators: u8, consumer_unbonding_seconds: u64) -> anyhow::Result<Self> {
+        use crate::network::*;
+        use crate::twasm::{TwasmModule, TwasmState};
+        use cw_ics_ibc_sim::{contract_port, ChainConfig, Coordinator};
+
+        let mut coord = Coordinator::<TwasmModule>::new_custom();
+        let consumer_chain = TwasmState::default();
+        coord.add_chain_with_custom(
+            ChainConfig::new(PROVIDER_CHAIN, "prov").with_block_time(BLOCK_SECONDS),
+            TwasmModule::default(),
+        )?;
+        coord.add_chain_with_custom(
+            ChainConfig::new(CONSUMER_CHAIN, "cons").with_block_time(BLOCK_SECONDS),
+            TwasmModule {
+                state: consumer_chain.clone(),
+            },
+        )?;
+        let connection = coord.setup_connection(CONSUMER_CHAIN, PROVIDER_CHAIN)?;
+        let chain = coord.chain_mut(PROVIDER_CHAIN)?;
+        let owner = chain.addr_make("owner");
+        let code = chain.store_code(scripted_provider_code());
+        let provider = chain.instantiate(code, &owner, &cosmwasm_std::Empty {}, &[], "scripted")?;
+
+        let genesis = cw_ics_ccv::ConsumerGenesis {
+            provider_chain_id: PROVIDER_CHAIN.to_string(),
+            chain_id: CONSUMER_CHAIN.to_string(),
+            connection_id: connection.a.connection_id.clone(),
+            provider_port_id: contract_port(&provider),
+            initial_validator_set: (1..=validators)
+                .map(|seed| cw_ics_ccv::GenesisValidator {
+                    pub_key: test_key(seed),
+                    power: 10,
+                })
+                .collect(),
+            params: cw_ics_ccv::ConsumerParams {
+                unbonding_period_seconds: consumer_unbonding_seconds,
+                ccv_timeout_seconds: CCV_TIMEOUT,
+                retry_delay_seconds: RETRY_DELAY,
+                signed_blocks_window: SIGNED_BLOCKS_WINDOW,
+                min_signed_per_window: cosmwasm_std::Decimal::percent(50),
+                valcons_prefix: VALCONS_PREFIX.to_string(),
+            },
+        };
+        let chain = coord.chain_mut(CONSUMER_CHAIN)?;
+        let deployer = chain.addr_make("deployer");
+        let code = chain.store_code(consumer_code());
+        let consumer = chain.instantiate(
+            code,
+            &deployer,
+            &cw_ics_consumer::msg::InstantiateMsg {
+                genesis: genesis.clone(),
+            },
+            &[],
+            "consumer",
+        )?;
+        let mut path = coord.new_path(
+            &connection,
+            &contract_port(&consumer),
+            &contract_port(&provider),
+            cosmwasm_std::IbcOrder::Ordered,
+            CCV_VERSION,
+        );
+        coord.open_channel(&mut path)?;
+        Ok(ScriptedNetwork {
+            coord,
+            provider,
+            consumer,
+            path,
+            genesis,
+            consumer_chain,
+        })
+    }
+
+    /// The scripted provider sends these bytes as a VSC.
+    pub fn send_vsc(&mut self, data: Binary) -> anyhow::Result<()> {
+        let provider = self.provider.clone();
+        let chain = self.coord.chain_mut(crate::network::PROVIDER_CHAIN)?;
+        let owner = chain.addr_make("owner");
+        chain.execute(
+            &owner,
+            &provider,
+            &ScriptedExecute::SendVsc {
+                data,
+                timeout_seconds: crate::network::CCV_TIMEOUT,
+            },
+            &[],
+        )?;
+        Ok(())
+    }
+
+    pub fn bounce_next_slashes(&mut self, count: u32) -> anyhow::Result<()> {
+        let provider = self.provider.clone();
+        let chain = self.coord.chain_mut(crate::network::PROVIDER_CHAIN)?;
+        let owner = chain.addr_make("owner");
+        chain.execute(
+            &owner,
+            &provider,
+            &ScriptedExecute::BounceNextSlashes { count },
+            &[],
+        )?;
+        Ok(())
+    }
+
+    pub fn received(&self) -> anyhow::Result<Vec<ReceivedPacket>> {
+        Ok(self
+            .coord
+            .chain(crate::network::PROVIDER_CHAIN)?
+            .query(&self.provider, &ScriptedQuery::Received {})?)
+    }
+
+    /// `secs` later on both chains (one block), then the consumer's `begin_block` with
+    /// `signing(seed)` telling which genesis validators signed.
+    pub fn block_after(&mut self, secs: u64, signing: impl Fn(u8) -> bool) -> anyhow::Result<()> {
+        self.coord.advance_time(secs);
+        let votes = self
+            .genesis
+            .initial_validator_set
+            .iter()
+            .enumerate()
+            .map(|(index, v)| cw_ics_bindings::ValidatorVote {
+                address: v.pub_key.consensus_address().as_bytes().to_vec().into(),
+                power: v.power,
+                voted: signing(u8::try_from(index + 1).unwrap_or(u8::MAX)),
+            })
+            .collect();
+        self.consumer_chain.set_votes(votes);
+        let consumer = self.consumer.clone();
+        self.coord.chain_mut(crate::network::CONSUMER_CHAIN)?.sudo(
+            &consumer,
+            &cw_ics_bindings::ChainSudoMsg::BeginBlock { evidence: vec![] },
+        )?;
+        Ok(())
+    }
+
+    pub fn consumer_query<T: serde::de::DeserializeOwned>(
+        &self,
+        msg: &cw_ics_consumer::msg::QueryMsg,
+    ) -> anyhow::Result<T> {
+        Ok(self
+            .coord
+            .chain(crate::network::CONSUMER_CHAIN)?
+            .query(&self.consumer, msg)?)
+    }
+
+    /// Every packet the consumer sent so far, with the consumer's time, in order.
+    pub fn consumer_sends(&self) -> anyhow::Result<Vec<(ConsumerPacket, u64)>> {
+        let mut sends = vec![];
+        for event in self.coord.events() {
+            if let cw_ics_ibc_sim::IbcEvent::SendPacket { at, packet } = event {
+                if packet.src.port_id == self.path.a.port_id {
+                    sends.push((
+                        ConsumerPacket::decode(packet.data.as_slice())?,
+                        at.time.seconds(),
+                    ));
+                }
+            }
+        }
+        Ok(sends)
+    }
+}
