@@ -72,13 +72,21 @@ impl InvariantChecker {
     /// packets consumers sent, acks.
     fn follow_log(&mut self, net: &Network) -> Result<()> {
         let provider_port = contract_port(&net.provider.contract);
-        let consumer_ports: BTreeMap<String, String> = net
+        // Consumer contracts on different chains can share an address (and so a port), so
+        // packets are told apart by chain and by the provider's end of each channel.
+        let deployed: BTreeSet<String> = net
+            .consumers
+            .iter()
+            .filter(|c| c.contract.is_some())
+            .map(|c| c.spec.chain_id.clone())
+            .collect();
+        let by_provider_channel: BTreeMap<String, String> = net
             .consumers
             .iter()
             .filter_map(|c| {
-                c.contract
+                c.path
                     .as_ref()
-                    .map(|addr| (contract_port(addr), c.spec.chain_id.clone()))
+                    .map(|path| (path.b.channel_id.clone(), c.spec.chain_id.clone()))
             })
             .collect();
         // Genesis sets, once each consumer is deployed.
@@ -103,7 +111,7 @@ impl InvariantChecker {
         for event in events {
             match &event {
                 IbcEvent::SendPacket { packet, .. } if packet.src.port_id == provider_port => {
-                    let Some(chain_id) = consumer_ports.get(&packet.dest.port_id) else {
+                    let Some(chain_id) = by_provider_channel.get(&packet.src.channel_id) else {
                         continue;
                     };
                     let vsc = decode_vsc(packet)?;
@@ -124,8 +132,8 @@ impl InvariantChecker {
                     trace.sent_sets.insert(vsc.valset_update_id, set);
                     trace.sent_order.push(vsc.valset_update_id);
                 }
-                IbcEvent::RecvPacket { packet, .. } if packet.src.port_id == provider_port => {
-                    let Some(chain_id) = consumer_ports.get(&packet.dest.port_id) else {
+                IbcEvent::RecvPacket { at, packet } if packet.src.port_id == provider_port => {
+                    let Some(chain_id) = deployed.get(&at.chain_id) else {
                         continue;
                     };
                     let vsc = decode_vsc(packet)?;
@@ -137,8 +145,8 @@ impl InvariantChecker {
                         }
                     }
                 }
-                IbcEvent::SendPacket { packet, .. } if packet.dest.port_id == provider_port => {
-                    let Some(chain_id) = consumer_ports.get(&packet.src.port_id).cloned() else {
+                IbcEvent::SendPacket { at, packet } if packet.dest.port_id == provider_port => {
+                    let Some(chain_id) = deployed.get(&at.chain_id).cloned() else {
                         continue;
                     };
                     let step = net.step;
@@ -160,8 +168,8 @@ impl InvariantChecker {
                         }
                     }
                 }
-                IbcEvent::AckPacket { packet, ack, .. } if packet.dest.port_id == provider_port => {
-                    let Some(chain_id) = consumer_ports.get(&packet.src.port_id).cloned() else {
+                IbcEvent::AckPacket { at, packet, ack } if packet.dest.port_id == provider_port => {
+                    let Some(chain_id) = deployed.get(&at.chain_id).cloned() else {
                         continue;
                     };
                     if let (
