@@ -31,10 +31,13 @@ pub struct ReadmeDoctest;
 pub mod chain;
 pub mod contract;
 pub mod coordinator;
+mod delivery;
 pub mod error;
 pub mod events;
+mod handshake;
 mod ics20;
 pub mod module;
+pub mod path;
 pub mod relay;
 pub mod store;
 pub mod transfer;
@@ -43,13 +46,11 @@ pub use chain::{
     Chain, ChainConfig, ConnectionEnd, LightClient, NoCustom, SimApp, SimCustom, DEFAULT_START_TIME,
 };
 pub use contract::{contract_port, IbcContractWrapper};
-pub use coordinator::{
-    ChannelKey, Connection, ConnectionSide, Coordinator, Endpoint, Path,
-    DEFAULT_TRUSTING_PERIOD_SECS,
-};
+pub use coordinator::{Coordinator, DEFAULT_TRUSTING_PERIOD_SECS};
 pub use error::{SimError, SimResult};
 pub use events::{EventLog, HandshakeStep, IbcEvent, Stamp};
 pub use module::SimIbcModule;
+pub use path::{ChannelKey, Connection, ConnectionSide, Endpoint, Path};
 pub use relay::{PacketHold, PacketId, Pending, RelayOutcome, RelaySummary};
 pub use store::{ChannelEnd, ChannelState, Commitment};
 pub use transfer::{
