@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod chain_module;
 pub mod counterparty;
 
 use std::collections::BTreeMap;
@@ -18,11 +19,11 @@ use cw_ics_provider::msg::{
     EpochResponse, ExecuteMsg, InstantiateMsg, QueryMsg, RegistrationPolicy, SlashLogResponse,
     SlashedTokens, UnbondingsResponse, ValidatorsResponse,
 };
-use cw_multi_test::FailingModule;
 
+use chain_module::ChainModule;
 use counterparty::{CounterpartyExecute, CounterpartyQuery, CounterpartyState};
 
-pub type Custom = FailingModule<ChainMsg, ChainQuery, Empty>;
+pub type Custom = ChainModule;
 
 pub const PROVIDER: &str = "provider-1";
 pub const DENOM: &str = "ustake";
@@ -67,6 +68,8 @@ pub struct Net {
     pub provider: Addr,
     pub admin: Addr,
     pub connections: BTreeMap<String, Connection>,
+    /// What `validator_votes {}` answers on each chain.
+    pub votes: BTreeMap<String, ChainModule>,
     pub counterparty_code: BTreeMap<String, u64>,
     /// Downtime slash packets delivered and accepted, per validator operator.
     pub slashes_delivered: usize,
@@ -75,12 +78,15 @@ pub struct Net {
 impl Net {
     pub fn new(consumer_chains: &[&str]) -> Self {
         let mut coord = Coordinator::<Custom>::new_custom();
+        let mut votes = BTreeMap::new();
         coord
-            .add_chain_with_custom(ChainConfig::new(PROVIDER, "cosmos"), FailingModule::new())
+            .add_chain_with_custom(ChainConfig::new(PROVIDER, "cosmos"), ChainModule::default())
             .unwrap();
         for chain in consumer_chains {
+            let module = ChainModule::default();
+            votes.insert(chain.to_string(), module.clone());
             coord
-                .add_chain_with_custom(ChainConfig::new(*chain, "cons"), FailingModule::new())
+                .add_chain_with_custom(ChainConfig::new(*chain, "cons"), module)
                 .unwrap();
         }
         let mut connections = BTreeMap::new();
@@ -127,6 +133,7 @@ impl Net {
             provider,
             admin,
             connections,
+            votes,
             counterparty_code,
             slashes_delivered: 0,
         }
