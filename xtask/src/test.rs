@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::ops::AddAssign;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -87,7 +86,7 @@ impl Step {
                     .collect();
                 Ok(Some(sizes.join(", ")))
             }
-            Step::CargoTest => Ok(Some(cargo_test(workspace)?.to_string())),
+            Step::CargoTest => Ok(Some(format!("tests: {}", cargo_test(workspace)?))),
         }
     }
 }
@@ -141,7 +140,22 @@ pub fn run(workspace: &Workspace) -> Result<()> {
     }
     match failure {
         Some(error) => Err(error),
-        None => Ok(()),
+        None => {
+            // The test totals close the run, as the plain `tests: N passed, N failed` line
+            // that log readers look for.
+            let test_totals =
+                STEPS
+                    .iter()
+                    .zip(&outcomes)
+                    .find_map(|step_outcome| match step_outcome {
+                        (Step::CargoTest, Outcome::Passed(_, Some(totals))) => Some(totals),
+                        _ => None,
+                    });
+            if let Some(totals) = test_totals {
+                println!("\n{totals}");
+            }
+            Ok(())
+        }
     }
 }
 
@@ -195,38 +209,44 @@ fn parse_test_result(line: &str) -> Option<TestCounts> {
     Some(result)
 }
 
-/// Runs the workspace's tests, echoing their output while totalling the results, and ends
-/// with a `tests: N passed, N failed, N skipped` line.
+/// Runs the workspace's tests, echoing their output while totalling the results. Cargo's
+/// stderr goes through the same pipe so each "Running <binary>" line stays next to that
+/// binary's results.
 fn cargo_test(workspace: &Workspace) -> Result<TestCounts> {
+    let (output, output_writer) = std::io::pipe().context("could not create a pipe")?;
     let mut cargo = workspace.cargo();
     cargo
         .args(["test", "--workspace", "--locked"])
-        .stdout(Stdio::piped());
+        .stdout(
+            output_writer
+                .try_clone()
+                .context("could not share a pipe")?,
+        )
+        .stderr(output_writer);
     let description = command::describe(&cargo);
     let mut child = cargo
         .spawn()
         .with_context(|| format!("could not start `{description}`"))?;
+    // The command holds the pipe's write end; only once it is gone does reading end.
+    drop(cargo);
     let mut totals = TestCounts::default();
-    if let Some(stdout) = child.stdout.take() {
-        let mut reader = BufReader::new(stdout);
-        let mut line = Vec::new();
-        while reader
-            .read_until(b'\n', &mut line)
-            .context("could not read the output of cargo test")?
-            > 0
-        {
-            let text = String::from_utf8_lossy(&line);
-            print!("{text}");
-            if let Some(counts) = parse_test_result(&text) {
-                totals += counts;
-            }
-            line.clear();
+    let mut reader = BufReader::new(output);
+    let mut line = Vec::new();
+    while reader
+        .read_until(b'\n', &mut line)
+        .context("could not read the output of cargo test")?
+        > 0
+    {
+        let text = String::from_utf8_lossy(&line);
+        print!("{text}");
+        if let Some(counts) = parse_test_result(&text) {
+            totals += counts;
         }
+        line.clear();
     }
     let status = child
         .wait()
         .with_context(|| format!("`{description}` did not finish"))?;
-    println!("\ntests: {totals}");
     if !status.success() {
         bail!("`{description}` failed ({status}): {totals}");
     }
