@@ -144,75 +144,98 @@ impl Properties {
     /// Checks every property; the error names the one broken.
     pub fn check(&mut self, net: &IcsNetwork) -> Result<()> {
         let history = ChannelHistory::read(net)?;
-        self.validator_set_replication(net, &history)?;
+        validator_set_replication(&history.provider_sets(net), &consumer_sets(net)?)?;
         channel_order(&history)?;
         consumer_slashing_warranty(&history)?;
-        provider_slashing_warranty(net, &history)?;
-        bond_based_consumer_safety(net, &history)?;
-        self.halted_consumer_is_frozen(net)?;
+        let log: provider_msg::SlashLogResponse =
+            net.provider_query(&provider_msg::QueryMsg::SlashLog {
+                start_after: None,
+                limit: Some(100),
+            })?;
+        let records: Vec<_> = log
+            .records
+            .into_iter()
+            .filter(|r| r.consumer_id == net.consumer_id)
+            .collect();
+        provider_slashing_warranty(&records, &history.slashes_handled)?;
+        maturity_after_consumer_unbonding(&history, CONSUMER_UNBONDING)?;
+        released_entries_were_matured(
+            &net.staker_unbondings()?,
+            &net.provider_consumer()?,
+            net.coord.chain(PROVIDER_CHAIN)?.time(),
+        )?;
+        let status = net.consumer_status()?;
+        let current: consumer_msg::ValidatorSetResponse =
+            net.consumer_query(&consumer_msg::QueryMsg::CurrentSet {})?;
+        self.halted_consumer_is_frozen(status.halted.is_some(), as_power_map(&current))?;
         self.checks += 1;
         Ok(())
     }
 
-    /// Every set the consumer holds (now and at every recorded height) is the set the
-    /// provider sent for that vscId.
-    fn validator_set_replication(&self, net: &IcsNetwork, history: &ChannelHistory) -> Result<()> {
-        let sets = history.provider_sets(net);
-        let current: consumer_msg::ValidatorSetResponse =
-            net.consumer_query(&consumer_msg::QueryMsg::CurrentSet {})?;
-        let Some(expected) = sets.get(&current.vsc_id) else {
-            bail!(
-                "replication: the consumer holds vscId {} which the provider never sent",
-                current.vsc_id
-            );
-        };
-        ensure!(
-            &as_power_map(&current) == expected,
-            "replication: the consumer's set for vscId {} differs from the provider's",
-            current.vsc_id
-        );
-        let heights: consumer_msg::HeightToVscIdsResponse =
-            net.consumer_query(&consumer_msg::QueryMsg::HeightToVscIds {
-                start_after: None,
-                limit: Some(100),
-            })?;
-        for entry in heights.entries {
-            let at: consumer_msg::ValidatorSetResponse =
-                net.consumer_query(&consumer_msg::QueryMsg::SetAtHeight {
-                    height: entry.height,
-                })?;
-            ensure!(
-                at.vsc_id == entry.vsc_id && sets.get(&entry.vsc_id) == Some(&as_power_map(&at)),
-                "replication: the consumer's set at height {} (vscId {}) is not the provider's",
-                entry.height,
-                entry.vsc_id
-            );
+    /// A halted consumer never changes its set again, and never leaves the halt.
+    pub fn halted_consumer_is_frozen(&mut self, halted: bool, set: PowerMap) -> Result<()> {
+        match (&self.halted_set, halted) {
+            (None, false) => Ok(()),
+            (Some(_), false) => bail!("halt: the consumer left its halted state"),
+            (None, true) => {
+                self.halted_set = Some(set);
+                Ok(())
+            }
+            (Some(frozen), true) => {
+                ensure!(*frozen == set, "halt: a halted consumer changed its set");
+                Ok(())
+            }
         }
-        Ok(())
-    }
-
-    /// A halted consumer never changes its set again.
-    fn halted_consumer_is_frozen(&mut self, net: &IcsNetwork) -> Result<()> {
-        if net.consumer_status()?.halted.is_none() {
-            ensure!(
-                self.halted_set.is_none(),
-                "halt: the consumer left its halted state"
-            );
-            return Ok(());
-        }
-        let set: consumer_msg::ValidatorSetResponse =
-            net.consumer_query(&consumer_msg::QueryMsg::CurrentSet {})?;
-        let set = as_power_map(&set);
-        match &self.halted_set {
-            None => self.halted_set = Some(set),
-            Some(frozen) => ensure!(*frozen == set, "halt: a halted consumer changed its set"),
-        }
-        Ok(())
     }
 }
 
+/// What the consumer holds: its current set and the set at every recorded height, each with
+/// the vscId it claims to be.
+pub fn consumer_sets(net: &IcsNetwork) -> Result<Vec<(u64, PowerMap)>> {
+    let current: consumer_msg::ValidatorSetResponse =
+        net.consumer_query(&consumer_msg::QueryMsg::CurrentSet {})?;
+    let mut sets = vec![(current.vsc_id, as_power_map(&current))];
+    let heights: consumer_msg::HeightToVscIdsResponse =
+        net.consumer_query(&consumer_msg::QueryMsg::HeightToVscIds {
+            start_after: None,
+            limit: Some(100),
+        })?;
+    for entry in heights.entries {
+        let at: consumer_msg::ValidatorSetResponse =
+            net.consumer_query(&consumer_msg::QueryMsg::SetAtHeight {
+                height: entry.height,
+            })?;
+        ensure!(
+            at.vsc_id == entry.vsc_id,
+            "replication: height {} maps to vscId {} but its set is vscId {}",
+            entry.height,
+            entry.vsc_id,
+            at.vsc_id
+        );
+        sets.push((at.vsc_id, as_power_map(&at)));
+    }
+    Ok(sets)
+}
+
+/// Every set the consumer holds is the set the provider sent for that vscId.
+pub fn validator_set_replication(
+    provider_sets: &BTreeMap<u64, PowerMap>,
+    consumer_sets: &[(u64, PowerMap)],
+) -> Result<()> {
+    for (vsc_id, set) in consumer_sets {
+        let Some(expected) = provider_sets.get(vsc_id) else {
+            bail!("replication: the consumer holds vscId {vsc_id}, which the provider never sent");
+        };
+        ensure!(
+            expected == set,
+            "replication: the consumer's set for vscId {vsc_id} differs from the provider's"
+        );
+    }
+    Ok(())
+}
+
 /// VSCs are applied in the order sent, none skipped, each once.
-fn channel_order(history: &ChannelHistory) -> Result<()> {
+pub fn channel_order(history: &ChannelHistory) -> Result<()> {
     let sent: Vec<u64> = history
         .vscs_sent
         .iter()
@@ -231,7 +254,7 @@ fn channel_order(history: &ChannelHistory) -> Result<()> {
 }
 
 /// One slash packet per infraction: a packet is sent again only after the provider bounced it.
-fn consumer_slashing_warranty(history: &ChannelHistory) -> Result<()> {
+pub fn consumer_slashing_warranty(history: &ChannelHistory) -> Result<()> {
     ensure!(
         history.duplicate_slash_sends.is_empty(),
         "consumer slashing warranty: sent again while in flight: {:?}",
@@ -240,25 +263,18 @@ fn consumer_slashing_warranty(history: &ChannelHistory) -> Result<()> {
     Ok(())
 }
 
-/// Each slash the provider acknowledged as handled is in its slash log exactly once.
-fn provider_slashing_warranty(net: &IcsNetwork, history: &ChannelHistory) -> Result<()> {
-    let log: provider_msg::SlashLogResponse =
-        net.provider_query(&provider_msg::QueryMsg::SlashLog {
-            start_after: None,
-            limit: Some(100),
-        })?;
-    let records: Vec<_> = log
-        .records
-        .iter()
-        .filter(|r| r.consumer_id == net.consumer_id)
-        .collect();
+/// Each slash the provider acknowledged as handled is in its slash log exactly once, in order.
+pub fn provider_slashing_warranty(
+    records: &[provider_msg::SlashRecord],
+    handled: &[SlashPacketData],
+) -> Result<()> {
     ensure!(
-        records.len() == history.slashes_handled.len(),
+        records.len() == handled.len(),
         "provider slashing warranty: {} slash log records for {} handled slash packets",
         records.len(),
-        history.slashes_handled.len()
+        handled.len()
     );
-    for (record, packet) in records.iter().zip(&history.slashes_handled) {
+    for (record, packet) in records.iter().zip(handled) {
         ensure!(
             record.vsc_id == packet.valset_update_id,
             "provider slashing warranty: record {} has vscId {} but the packet {}",
@@ -270,27 +286,31 @@ fn provider_slashing_warranty(net: &IcsNetwork, history: &ChannelHistory) -> Res
     Ok(())
 }
 
-/// Stake backing a consumer's power cannot leave the provider before the consumer matured it:
-/// the consumer reports maturity only a full consumer unbonding period after applying a VSC,
-/// and the provider releases no entry the consumer still holds.
-fn bond_based_consumer_safety(net: &IcsNetwork, history: &ChannelHistory) -> Result<()> {
+/// Consumer side of bond-based safety: a VSC is reported matured only a full consumer
+/// unbonding period after the consumer applied it.
+pub fn maturity_after_consumer_unbonding(history: &ChannelHistory, unbonding: u64) -> Result<()> {
     for (vsc_id, sent_at) in &history.matured_sent {
         let Some((_, applied_at)) = history.vscs_applied.iter().find(|(id, _)| id == vsc_id) else {
             bail!("consumer safety: vscId {vsc_id} matured but was never applied");
         };
         ensure!(
-            *sent_at >= applied_at + CONSUMER_UNBONDING,
+            *sent_at >= applied_at + unbonding,
             "consumer safety: vscId {vsc_id} matured at {sent_at}, applied at {applied_at}"
         );
     }
-    let consumer = net.provider_consumer()?;
-    let now = net.coord.chain(PROVIDER_CHAIN)?.time();
-    for entry in net.staker_unbondings()? {
-        if !entry.released {
-            continue;
-        }
+    Ok(())
+}
+
+/// Provider side of bond-based safety: no unbonding entry leaves before its unbonding period,
+/// nor before a running consumer that was launched when it started matured its vscId.
+pub fn released_entries_were_matured(
+    entries: &[provider_msg::UnbondingResponse],
+    consumer: &provider_msg::ConsumerResponse,
+    provider_now: cosmwasm_std::Timestamp,
+) -> Result<()> {
+    for entry in entries.iter().filter(|e| e.released) {
         ensure!(
-            entry.completes_at <= now,
+            entry.completes_at <= provider_now,
             "consumer safety: entry {} released before its unbonding period",
             entry.id
         );
