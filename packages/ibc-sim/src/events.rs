@@ -193,12 +193,24 @@ impl IbcEvent {
     }
 }
 
+/// `wasm.<64-char address>` shortened for a readable timeline.
+fn short_port(port: &str) -> String {
+    let chars: Vec<char> = port.chars().collect();
+    if port.starts_with("wasm.") && chars.len() > 24 {
+        let head: String = chars[..15].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}…{tail}")
+    } else {
+        port.to_string()
+    }
+}
+
 fn packet_label(packet: &IbcPacket) -> String {
     format!(
         "{}/{} -> {}/{} #{}",
-        packet.src.port_id,
+        short_port(&packet.src.port_id),
         packet.src.channel_id,
-        packet.dest.port_id,
+        short_port(&packet.dest.port_id),
         packet.dest.channel_id,
         packet.sequence
     )
@@ -247,7 +259,9 @@ impl fmt::Display for IbcEvent {
                 ..
             } => write!(
                 f,
-                "ChanOpenInit {port_id}/{channel_id} -> {counterparty_port_id} version {version:?}"
+                "ChanOpenInit {}/{channel_id} -> {} version {version:?}",
+                short_port(port_id),
+                short_port(counterparty_port_id)
             ),
             IbcEvent::ChannelOpenTry {
                 port_id,
@@ -258,36 +272,46 @@ impl fmt::Display for IbcEvent {
                 ..
             } => write!(
                 f,
-                "ChanOpenTry {port_id}/{channel_id} <- {counterparty_port_id}/{counterparty_channel_id} version {version:?}"
+                "ChanOpenTry {}/{channel_id} <- {}/{counterparty_channel_id} version {version:?}",
+                short_port(port_id),
+                short_port(counterparty_port_id)
             ),
             IbcEvent::ChannelOpenAck {
                 port_id,
                 channel_id,
                 version,
                 ..
-            } => write!(f, "ChanOpenAck {port_id}/{channel_id} version {version:?}"),
+            } => write!(
+                f,
+                "ChanOpenAck {}/{channel_id} version {version:?}",
+                short_port(port_id)
+            ),
             IbcEvent::ChannelOpenConfirm {
                 port_id,
                 channel_id,
                 version,
                 ..
-            } => write!(f, "ChanOpenConfirm {port_id}/{channel_id} version {version:?}"),
+            } => write!(
+                f,
+                "ChanOpenConfirm {}/{channel_id} version {version:?}",
+                short_port(port_id)
+            ),
             IbcEvent::HandshakeRefused {
                 step,
                 port_id,
                 error,
                 ..
-            } => write!(f, "{step} refused by {port_id}: {error}"),
+            } => write!(f, "{step} refused by {}: {error}", short_port(port_id)),
             IbcEvent::ChannelCloseInit {
                 port_id,
                 channel_id,
                 ..
-            } => write!(f, "ChanCloseInit {port_id}/{channel_id}"),
+            } => write!(f, "ChanCloseInit {}/{channel_id}", short_port(port_id)),
             IbcEvent::ChannelCloseConfirm {
                 port_id,
                 channel_id,
                 ..
-            } => write!(f, "ChanCloseConfirm {port_id}/{channel_id}"),
+            } => write!(f, "ChanCloseConfirm {}/{channel_id}", short_port(port_id)),
             IbcEvent::ChannelClosedOnTimeout {
                 port_id,
                 channel_id,
@@ -295,7 +319,8 @@ impl fmt::Display for IbcEvent {
                 ..
             } => write!(
                 f,
-                "ordered channel {port_id}/{channel_id} closed by the timeout of #{sequence}"
+                "ordered channel {}/{channel_id} closed by the timeout of #{sequence}",
+                short_port(port_id)
             ),
             IbcEvent::SendPacket { packet, .. } => write!(
                 f,
@@ -362,6 +387,15 @@ impl EventLog {
 
     pub fn is_empty(&self) -> bool {
         self.0.borrow().is_empty()
+    }
+
+    /// Every event as one line each, in order: a printable timeline.
+    pub fn timeline(&self) -> String {
+        self.0
+            .borrow()
+            .iter()
+            .map(|event| format!("{event}\n"))
+            .collect()
     }
 
     /// Forgets every event (e.g. between the phases of a long benchmark).

@@ -313,3 +313,93 @@ fn a_failing_destination_callback_does_not_undo_the_transfer() {
             if entrypoint == "ibc_destination_callback" && error == "callback exploded"
     )));
 }
+
+#[test]
+fn a_token_travels_over_two_hops_and_unwinds_back_home() {
+    let (mut coord, ab) = network();
+    coord
+        .add_chain(cw_ics_ibc_sim::ChainConfig::new("chain-c", "gamma"))
+        .unwrap();
+    let bc = coord.setup_connection(B, "chain-c").unwrap();
+    let path_ab = coord.create_transfer_channel(&ab).unwrap();
+    let path_bc = coord.create_transfer_channel(&bc).unwrap();
+    let alice = coord.chain(A).unwrap().addr_make("alice");
+    let bob = coord.chain(B).unwrap().addr_make("bob");
+    let carol = coord.chain("chain-c").unwrap().addr_make("carol");
+    coord
+        .chain_mut(A)
+        .unwrap()
+        .mint(&alice, vec![Coin::new(100u128, "ualpha")])
+        .unwrap();
+
+    let hop = |coord: &mut Coordinator,
+               chain: &str,
+               from: &Addr,
+               channel: &str,
+               to: &Addr,
+               coin: Coin| {
+        let timeout =
+            IbcTimeout::with_timestamp(coord.chain(chain).unwrap().time().plus_seconds(3600));
+        coord
+            .chain_mut(chain)
+            .unwrap()
+            .transfer(from, channel, to.as_str(), coin, timeout, None)
+            .unwrap();
+        coord.relay_all().unwrap();
+    };
+
+    let on_b = voucher_denom(&format!("transfer/{}/ualpha", path_ab.b.channel_id));
+    let on_c_trace = format!(
+        "transfer/{}/transfer/{}/ualpha",
+        path_bc.b.channel_id, path_ab.b.channel_id
+    );
+    let on_c = voucher_denom(&on_c_trace);
+
+    hop(
+        &mut coord,
+        A,
+        &alice,
+        &path_ab.a.channel_id,
+        &bob,
+        Coin::new(100u128, "ualpha"),
+    );
+    hop(
+        &mut coord,
+        B,
+        &bob,
+        &path_bc.a.channel_id,
+        &carol,
+        Coin::new(60u128, on_b.clone()),
+    );
+    assert_eq!(balance(&coord, B, &bob, &on_b), Uint256::from(40u128));
+    assert_eq!(
+        balance(&coord, "chain-c", &carol, &on_c),
+        Uint256::from(60u128)
+    );
+    assert_eq!(
+        coord.chain("chain-c").unwrap().denom_trace(&on_c),
+        Some(on_c_trace)
+    );
+
+    // unwind: C burns, B releases its escrowed vouchers, then B burns and A releases
+    hop(
+        &mut coord,
+        "chain-c",
+        &carol,
+        &path_bc.b.channel_id,
+        &bob,
+        Coin::new(60u128, on_c.clone()),
+    );
+    assert_eq!(balance(&coord, "chain-c", &carol, &on_c), Uint256::zero());
+    assert_eq!(balance(&coord, B, &bob, &on_b), Uint256::from(100u128));
+    hop(
+        &mut coord,
+        B,
+        &bob,
+        &path_ab.b.channel_id,
+        &alice,
+        Coin::new(100u128, on_b.clone()),
+    );
+    assert_eq!(balance(&coord, B, &bob, &on_b), Uint256::zero());
+    assert_eq!(balance(&coord, A, &alice, "ualpha"), Uint256::from(100u128));
+}
