@@ -47,9 +47,11 @@ fn replication_catches_a_wrong_or_unknown_set() {
 
 #[test]
 fn channel_order_catches_gaps_reordering_and_extra_applications() {
-    let mut history = ChannelHistory::default();
-    history.vscs_sent = vec![vsc(1), vsc(2), vsc(3)];
-    history.vscs_applied = vec![(1, 0), (2, 0)];
+    let mut history = ChannelHistory {
+        vscs_sent: vec![vsc(1), vsc(2), vsc(3)],
+        vscs_applied: vec![(1, 0), (2, 0)],
+        ..Default::default()
+    };
     assert!(channel_order(&history).is_ok());
     history.vscs_applied = vec![(1, 0), (3, 0)];
     assert!(channel_order(&history).is_err());
@@ -92,9 +94,11 @@ fn the_provider_warranty_catches_a_missing_extra_or_misattributed_record() {
 
 #[test]
 fn maturity_timing_catches_an_early_or_unapplied_maturity() {
-    let mut history = ChannelHistory::default();
-    history.vscs_applied = vec![(1, 100)];
-    history.matured_sent = vec![(1, 100 + 50)];
+    let mut history = ChannelHistory {
+        vscs_applied: vec![(1, 100)],
+        matured_sent: vec![(1, 100 + 50)],
+        ..Default::default()
+    };
     assert!(maturity_after_consumer_unbonding(&history, 50).is_ok());
     assert!(maturity_after_consumer_unbonding(&history, 51).is_err());
     history.matured_sent = vec![(2, 1_000)];
