@@ -3,7 +3,10 @@
 pub mod block;
 pub mod consensus;
 pub mod contracts;
+pub mod demo;
 pub mod invariants;
 pub mod network;
+pub mod report;
+pub mod timeline;
 pub mod twasm;
 pub mod validators;

@@ -366,6 +366,7 @@ pub struct StepReport {
 pub struct PowerSample {
     pub step: u64,
     pub chain_id: String,
+    pub height: u64,
     pub time: Timestamp,
     /// Power by validator name.
     pub powers: BTreeMap<String, u64>,
@@ -504,10 +505,12 @@ impl Network {
                 (name, *power)
             })
             .collect();
-        let time = self.chain(chain_id)?.time();
+        let chain = self.chain(chain_id)?;
+        let (time, height) = (chain.time(), chain.height());
         self.history.push(PowerSample {
             step: self.step,
             chain_id: chain_id.to_string(),
+            height,
             time,
             powers,
         });
