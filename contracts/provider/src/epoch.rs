@@ -24,7 +24,7 @@ use crate::state::{
     EPOCH, EPOCH_TOUCHED, GENESIS, LAST_SENT, LAUNCHED, OPERATOR_BY_CONS_ADDR, PENDING_VSCS,
     SENT_VSCS, SLOTS, SPAWN_QUEUE, VALIDATORS, VSC_HEIGHTS, WAITING_INDEX,
 };
-use crate::vsc::send_pending;
+use crate::vsc::queue_or_send;
 
 /// Work units left in this call.
 struct Budget(u32);
@@ -362,15 +362,18 @@ fn diff_consumers(
             consumer_cursor = consumer_id;
             after_validator = None;
         }
-        let vsc_key = (consumer_id, epoch.epoch_vsc_id);
-        let mut packet =
-            BUILDING_VSCS
-                .may_load(storage, consumer_id)?
-                .unwrap_or(ValidatorSetChangePacket {
-                    validator_updates: vec![],
-                    valset_update_id: epoch.epoch_vsc_id,
-                    slash_acks: vec![],
-                });
+        // A packet is only half-built when the previous call stopped inside this consumer.
+        let resumed = after_validator.is_some();
+        let building = if resumed {
+            BUILDING_VSCS.may_load(storage, consumer_id)?
+        } else {
+            None
+        };
+        let mut packet = building.unwrap_or(ValidatorSetChangePacket {
+            validator_updates: vec![],
+            valset_update_id: epoch.epoch_vsc_id,
+            slash_acks: vec![],
+        });
         let touched = EPOCH_TOUCHED
             .range(
                 storage,
@@ -421,18 +424,20 @@ fn diff_consumers(
         let mut consumer = load_consumer(storage, consumer_id)?;
         packet.slash_acks.append(&mut consumer.pending_slash_acks);
         let unbonding_waits = epoch.epoch_unbonding_vsc_id > consumer.covered_vsc_id;
-        BUILDING_VSCS.remove(storage, consumer_id);
+        if resumed {
+            BUILDING_VSCS.remove(storage, consumer_id);
+        }
+        // Nothing to send leaves the consumer untouched: no write, so quiet epochs stay cheap.
         if !(packet.validator_updates.is_empty()
             && packet.slash_acks.is_empty()
             && !unbonding_waits)
         {
-            PENDING_VSCS.save(storage, vsc_key, &packet)?;
             consumer.covered_vsc_id = epoch.epoch_vsc_id;
             progress
                 .messages
-                .extend(send_pending(storage, env, config, &mut consumer)?);
+                .extend(queue_or_send(storage, env, config, &mut consumer, &packet)?);
+            CONSUMERS.save(storage, consumer_id, &consumer)?;
         }
-        CONSUMERS.save(storage, consumer_id, &consumer)?;
         consumer_cursor = consumer_id.saturating_add(1);
         after_validator = None;
         if consumer_id == u64::MAX {
