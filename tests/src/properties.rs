@@ -8,7 +8,7 @@ use cw_ics_ccv::{
     AckResult, Acknowledgement, ConsumerPacket, SlashPacketData, ValidatorSetChangePacket,
 };
 use cw_ics_consumer::msg as consumer_msg;
-use cw_ics_ibc_sim::IbcEvent;
+use cw_ics_ibc_sim::{IbcEvent, Stamp};
 use cw_ics_provider::msg as provider_msg;
 
 use crate::network::{IcsNetwork, CONSUMER_CHAIN, CONSUMER_UNBONDING, PROVIDER_CHAIN};
@@ -25,14 +25,16 @@ pub struct ChannelHistory {
     pub vscs_applied: Vec<(u64, u64)>,
     /// Every slash packet the consumer sent (resends included), with the consumer time.
     pub slashes_sent: Vec<(SlashPacketData, u64)>,
-    /// Slash packets acknowledged as handled (0x01/0x02) by the provider.
+    /// Slash packets the provider answered as handled (0x01/0x02), in the order it did.
     pub slashes_handled: Vec<SlashPacketData>,
-    /// Slash packets bounced (0x03) by the provider.
+    /// Slash packets the provider bounced (0x03).
     pub slashes_bounced: Vec<SlashPacketData>,
     /// VSC-matured packets the consumer sent: (vscId, consumer time).
     pub matured_sent: Vec<(u64, u64)>,
-    /// Consumer slash sends violating "one packet per infraction": sent again while the
-    /// previous identical packet was still in flight (not bounced).
+    /// Consumer slash sends violating "one packet per infraction": sent again while an
+    /// identical packet was still in flight (sent and not yet acknowledged). An identical
+    /// packet after an ack is a resend after a bounce, or another infraction at the same
+    /// vscId (packets do not carry the infraction height).
     pub duplicate_slash_sends: Vec<SlashPacketData>,
 }
 
@@ -41,8 +43,26 @@ impl ChannelHistory {
         let consumer_port = &net.path.a.port_id;
         let provider_port = &net.path.b.port_id;
         let mut history = ChannelHistory::default();
-        let mut in_flight: Vec<SlashPacketData> = vec![];
-        for event in net.coord.events() {
+        let events = net.coord.events();
+        // Where each of the consumer's packets got its ack delivered. ibc-sim logs an ack after
+        // the contract handled it, so a packet the ack handler sends is logged before the ack.
+        let acks: BTreeMap<u64, (usize, Stamp)> = events
+            .iter()
+            .enumerate()
+            .filter_map(|(index, event)| match event {
+                IbcEvent::AckPacket { at, packet, .. } if &packet.src.port_id == consumer_port => {
+                    Some((packet.sequence, (index, at.clone())))
+                }
+                _ => None,
+            })
+            .collect();
+        let still_in_flight = |sequence: u64, now: usize, at: &Stamp| match acks.get(&sequence) {
+            None => true,
+            Some((ack_index, ack_at)) => *ack_index > now && ack_at != at,
+        };
+        // Slash packets sent and not yet acknowledged: (content, sequence).
+        let mut in_flight: Vec<(SlashPacketData, u64)> = vec![];
+        for (index, event) in events.into_iter().enumerate() {
             match event {
                 IbcEvent::SendPacket { at, packet } if &packet.src.port_id == provider_port => {
                     history
@@ -53,10 +73,12 @@ impl ChannelHistory {
                 IbcEvent::SendPacket { at, packet } if &packet.src.port_id == consumer_port => {
                     match ConsumerPacket::decode(packet.data.as_slice())? {
                         ConsumerPacket::Slash(slash) => {
-                            if in_flight.contains(&slash) {
+                            in_flight
+                                .retain(|(_, sequence)| still_in_flight(*sequence, index, &at));
+                            if in_flight.iter().any(|(sent, _)| *sent == slash) {
                                 history.duplicate_slash_sends.push(slash.clone());
                             }
-                            in_flight.push(slash.clone());
+                            in_flight.push((slash.clone(), packet.sequence));
                             history.slashes_sent.push((slash, at.time.seconds()));
                         }
                         ConsumerPacket::VscMatured(matured) => history
@@ -75,13 +97,14 @@ impl ChannelHistory {
                         .vscs_applied
                         .push((vsc.valset_update_id, at.time.seconds()));
                 }
-                IbcEvent::AckPacket { packet, ack, .. } if &packet.src.port_id == consumer_port => {
+                // What the provider decided, when it decided it (the ack may reach the
+                // consumer much later).
+                IbcEvent::WriteAck {
+                    at, packet, ack, ..
+                } if at.chain_id == PROVIDER_CHAIN && &packet.src.port_id == consumer_port => {
                     if let ConsumerPacket::Slash(slash) =
                         ConsumerPacket::decode(packet.data.as_slice())?
                     {
-                        if let Some(position) = in_flight.iter().position(|s| *s == slash) {
-                            in_flight.remove(position);
-                        }
                         match Acknowledgement::decode(ack.as_slice())? {
                             Acknowledgement::Result(AckResult::SlashBounced) => {
                                 history.slashes_bounced.push(slash)

@@ -315,3 +315,37 @@ fn promotion_on_a_twasm_chain_requests_privileges_and_hands_over_the_set() -> Re
     Properties::new().check(&net)?;
     Ok(())
 }
+
+#[test]
+fn a_vsc_that_would_empty_the_set_is_refused_and_the_provider_stops_the_consumer() -> Result<()> {
+    let mut net = IcsNetwork::launch(&[100, 200])?;
+    let mut props = Properties::new();
+    net.bond(0, 1)?;
+    net.next_block()?;
+    net.relay()?;
+    // Both validators go offline on the consumer: both are jailed on the provider, whose next
+    // VSC removes every validator. The consumer refuses it (error ack), the provider stops
+    // the consumer and closes the channel, and the consumer halts with its last set.
+    for _ in 0..SIGNED_BLOCKS_WINDOW + 2 {
+        net.next_block_with(|_| false)?;
+        net.relay()?;
+        props.check(&net)?;
+    }
+    for _ in 0..3 {
+        net.next_block_with(|_| false)?;
+        net.relay()?;
+        props.check(&net)?;
+    }
+    let consumer = net.provider_consumer()?;
+    assert_eq!(consumer.phase, provider_msg::ConsumerPhase::Stopped);
+    assert!(consumer
+        .stop_reason
+        .unwrap_or_default()
+        .contains("without validators"));
+    assert!(matches!(
+        net.consumer_status()?.halted,
+        Some(HaltReason::ChannelClosed { .. })
+    ));
+    assert_eq!(net.consumer_powers()?.len(), 2);
+    Ok(())
+}
