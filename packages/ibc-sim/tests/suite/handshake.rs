@@ -252,3 +252,38 @@ fn chains_are_distinct_and_duplicates_refused() {
         Err(SimError::UnknownChain(_))
     ));
 }
+
+#[test]
+fn a_reversed_connection_opens_the_channel_from_the_other_chain() {
+    let (mut coord, connection) = network();
+    let a = deploy(
+        &mut coord,
+        A,
+        &InstantiateMsg::new("toy-1", IbcOrder::Ordered, ReceiveMode::Count),
+    );
+    let b = deploy(
+        &mut coord,
+        B,
+        &InstantiateMsg::new("toy-1", IbcOrder::Ordered, ReceiveMode::Count),
+    );
+
+    let path = coord
+        .create_channel(
+            &connection.reversed(),
+            &contract_port(&b),
+            &contract_port(&a),
+            IbcOrder::Ordered,
+            "toy-1",
+        )
+        .unwrap();
+
+    assert_eq!(path.a.chain_id, B);
+    assert!(coord.events().iter().any(|e| matches!(
+        e,
+        IbcEvent::ChannelOpenInit { at, .. } if at.chain_id == B
+    )));
+    assert_eq!(
+        state(&coord, A, &a).connected,
+        vec![path.b.channel_id.clone()]
+    );
+}
