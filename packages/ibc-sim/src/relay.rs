@@ -256,11 +256,20 @@ impl<CustomT: SimCustom> Coordinator<CustomT> {
         &mut self,
         path: &Path,
     ) -> SimResult<Option<(PacketId, RelayOutcome)>> {
+        // on an ordered channel a held packet blocks the ones behind it
+        let mut blocked_sources = BTreeSet::new();
         for pending in self.pending(path)? {
             match pending {
-                Pending::Packet { id, hold: None, .. } | Pending::Timeout { id, .. } => {
+                Pending::Packet { id, hold: None, .. } | Pending::Timeout { id, .. }
+                    if !blocked_sources.contains(&id.source()) =>
+                {
                     let outcome = self.relay_packet(&id)?;
                     return Ok(Some((id, outcome)));
+                }
+                Pending::Packet {
+                    id, hold: Some(_), ..
+                } if self.end(&id.source())?.is_ordered() => {
+                    blocked_sources.insert(id.source());
                 }
                 _ => {}
             }

@@ -170,3 +170,17 @@ fn relay_next_packet_takes_the_lowest_sequence_first() {
     assert!(coord.relay_next_packet(&path).unwrap().is_none());
     assert_eq!(state(&coord, B, &b).received, vec!["1", "2"]);
 }
+
+#[test]
+fn relay_next_packet_does_not_jump_a_held_packet_on_an_ordered_channel() {
+    let (mut coord, a, b, path) =
+        toy_channel(IbcOrder::Ordered, ReceiveMode::Count, ReceiveMode::Count);
+    for data in ["one", "two"] {
+        let timeout = in_an_hour(&coord, B);
+        send(&mut coord, A, &a, &path, data, timeout);
+    }
+    coord.hold_packet(&PacketId::new(A, &path.a.port_id, &path.a.channel_id, 1));
+
+    assert!(coord.relay_next_packet(&path).unwrap().is_none());
+    assert!(state(&coord, B, &b).received.is_empty());
+}
