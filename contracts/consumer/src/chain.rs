@@ -14,13 +14,15 @@ use crate::error::ContractError;
 use crate::evidence::{handle_evidence, Outcome};
 use crate::liveness::record_votes;
 use crate::outbox::{enqueue, progress};
-use crate::state::{Mode, CONFIG, HALT, LAST_VSC_ID, MODE, PENDING_DIFF, SET_AT_VSC};
+use crate::state::{Mode, CHAIN_SET, CONFIG, HALT, LAST_VSC_ID, MODE, PENDING_DIFF, SET_AT_VSC};
 
 /// Promoted: ask for the privileges that make this contract the chain's validator-set
 /// source, and hand the whole replicated set to the chain at the next
 /// `end_with_validator_update` so that the chain starts from it.
 pub fn promoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, ContractError> {
     MODE.save(deps.storage, &Mode::ValidatorSetUpdater)?;
+    CHAIN_SET.clear(deps.storage);
+    PENDING_DIFF.clear(deps.storage);
     let last = LAST_VSC_ID.load(deps.storage)?;
     for member in SET_AT_VSC.load(deps.storage, last)? {
         PENDING_DIFF.save(deps.storage, member.pub_key.bytes(), &member.power)?;
@@ -35,6 +37,7 @@ pub fn promoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, Contrac
 pub fn demoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, ContractError> {
     MODE.save(deps.storage, &Mode::Oracle)?;
     PENDING_DIFF.clear(deps.storage);
+    CHAIN_SET.clear(deps.storage);
     Ok(Response::new().add_attribute("action", "demoted"))
 }
 
@@ -57,22 +60,35 @@ pub fn end_with_validator_update(
         .set_data(to_json_binary(&diff)?))
 }
 
+/// Hands the pending changes to the chain and records them as the chain's set.
 fn take_pending_diff(storage: &mut dyn Storage) -> StdResult<ValidatorDiff> {
     let diff = pending_diff(storage)?;
+    for change in &diff.diffs {
+        let Pubkey::Ed25519(key) = &change.pubkey;
+        if change.power == 0 {
+            CHAIN_SET.remove(storage, key.as_slice());
+        } else {
+            CHAIN_SET.save(storage, key.as_slice(), &change.power)?;
+        }
+    }
     PENDING_DIFF.clear(storage);
     Ok(diff)
 }
 
+/// The pending changes that differ from what the chain already has (as the Go consumer's
+/// `ApplyCCValidatorChanges`, which drops removals of validators it never had).
 pub fn pending_diff(storage: &dyn Storage) -> StdResult<ValidatorDiff> {
-    let diffs = PENDING_DIFF
-        .range(storage, None, None, Order::Ascending)
-        .map(|entry| {
-            entry.map(|(key, power)| PowerChange {
+    let mut diffs = vec![];
+    for entry in PENDING_DIFF.range(storage, None, None, Order::Ascending) {
+        let (key, power) = entry?;
+        let on_chain = CHAIN_SET.may_load(storage, &key)?.unwrap_or(0);
+        if power != on_chain {
+            diffs.push(PowerChange {
                 pubkey: Pubkey::Ed25519(key.into()),
                 power,
-            })
-        })
-        .collect::<StdResult<_>>()?;
+            });
+        }
+    }
     Ok(ValidatorDiff { diffs })
 }
 

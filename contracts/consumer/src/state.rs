@@ -100,6 +100,11 @@ pub const HEIGHT_TO_VSC: Map<u64, u64> = Map::new("height_to_vsc");
 /// new power (0 removes). Only accumulated in validator-set-updater mode.
 pub const PENDING_DIFF: Map<&[u8], u64> = Map::new("pending_diff");
 
+/// The validator set handed to the chain so far (key bytes → power), since the last
+/// promotion. A pending change equal to what the chain already has, or the removal of a key
+/// the chain never had, is not forwarded: CometBFT refuses to remove an unknown validator.
+pub const CHAIN_SET: Map<&[u8], u64> = Map::new("chain_set");
+
 /// VSCs waiting out the consumer unbonding period: (maturity time in nanoseconds, vscId).
 pub const MATURING: Map<(u64, u64), ()> = Map::new("maturing");
 

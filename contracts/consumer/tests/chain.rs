@@ -117,3 +117,79 @@ fn demotion_falls_back_to_oracle_mode_and_keeps_replicating() {
     let response = sudo(deps.as_mut(), env, ChainSudoMsg::EndWithValidatorUpdate {}).unwrap();
     assert!(response.data.is_none());
 }
+
+fn diff_of(response: cosmwasm_std::Response<ChainMsg>) -> Vec<(u8, u64)> {
+    let Some(data) = response.data else {
+        return vec![];
+    };
+    let diff: ValidatorDiff = from_json(data).unwrap();
+    let mut changes: Vec<_> = diff
+        .diffs
+        .into_iter()
+        .map(|c| match c.pubkey {
+            cw_ics_bindings::Pubkey::Ed25519(key) => (key[0], c.power),
+        })
+        .collect();
+    changes.sort();
+    changes
+}
+
+#[test]
+fn the_chain_is_never_told_to_remove_a_validator_it_never_had_nor_to_repeat_a_power() {
+    let mut deps = setup();
+    open_channel(&mut deps);
+    let env = env_at(GENESIS_HEIGHT, GENESIS_TIME);
+    sudo(
+        deps.as_mut(),
+        env.clone(),
+        ChainSudoMsg::PrivilegeChange(PrivilegeChange::Promoted {}),
+    )
+    .unwrap();
+    let first = sudo(
+        deps.as_mut(),
+        env.clone(),
+        ChainSudoMsg::EndWithValidatorUpdate {},
+    )
+    .unwrap();
+    assert_eq!(diff_of(first), vec![(1, 10), (2, 20), (3, 30)]);
+
+    // Validator 5 joins and leaves between two end blocks; validator 2 is set to its current
+    // power; validator 3 leaves.
+    receive_vsc(
+        &mut deps,
+        env_at(GENESIS_HEIGHT + 1, GENESIS_TIME + 1),
+        1,
+        &[(5, 50), (2, 20)],
+        &[],
+    )
+    .unwrap();
+    receive_vsc(
+        &mut deps,
+        env_at(GENESIS_HEIGHT + 1, GENESIS_TIME + 1),
+        2,
+        &[(5, 0), (3, 0)],
+        &[],
+    )
+    .unwrap();
+    let pending: PendingDiffResponse = q(&deps, QueryMsg::PendingDiff {});
+    assert_eq!(pending.diff.diffs.len(), 1);
+    let next = sudo(
+        deps.as_mut(),
+        env.clone(),
+        ChainSudoMsg::EndWithValidatorUpdate {},
+    )
+    .unwrap();
+    assert_eq!(diff_of(next), vec![(3, 0)]);
+
+    // Validator 3 comes back: the chain gets it again.
+    receive_vsc(
+        &mut deps,
+        env_at(GENESIS_HEIGHT + 2, GENESIS_TIME + 2),
+        3,
+        &[(3, 33)],
+        &[],
+    )
+    .unwrap();
+    let next = sudo(deps.as_mut(), env, ChainSudoMsg::EndWithValidatorUpdate {}).unwrap();
+    assert_eq!(diff_of(next), vec![(3, 33)]);
+}
