@@ -4,7 +4,9 @@
 //! and serves its genesis → the consumer contract is instantiated from that genesis → its
 //! port is registered on the provider → the consumer opens the CCV channel.
 
-use anyhow::{anyhow, Result};
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, bail, Result};
 use cosmwasm_std::{coins, Addr, Decimal, IbcOrder, Timestamp, Uint128};
 use cw_ics_bindings::{ChainSudoMsg, Evidence, ValidatorVote};
 use cw_ics_ccv::{ConsumerGenesis, PublicKey};
@@ -57,6 +59,11 @@ pub struct IcsNetwork {
     pub genesis: ConsumerGenesis,
     /// The consumer chain's twasm module: set the votes `begin_block` will read.
     pub consumer_chain: TwasmState,
+    /// Once the consumer is promoted: the consumer chain's CometBFT validator set (key bytes →
+    /// power), as built from the diffs `end_with_validator_update` returned.
+    pub chain_validators: Option<BTreeMap<Vec<u8>, u64>>,
+    /// The consumer's vscId at the last end block: the chain's set must be that vscId's set.
+    pub chain_synced_vsc_id: u64,
 }
 
 pub fn provider_code(
@@ -261,7 +268,63 @@ impl IcsNetwork {
             staker,
             genesis,
             consumer_chain,
+            chain_validators: None,
+            chain_synced_vsc_id: 0,
         })
+    }
+
+    /// The consumer chain promotes the consumer contract (x/twasm `privilege_change`); from
+    /// then on every block ends with `end_with_validator_update`. The chain starts from the
+    /// genesis set, as a chain created from the consumer genesis would.
+    pub fn promote(&mut self) -> Result<AppResponse> {
+        let consumer = self.consumer.clone();
+        let response = self.coord.chain_mut(CONSUMER_CHAIN)?.sudo(
+            &consumer,
+            &ChainSudoMsg::PrivilegeChange(cw_ics_bindings::PrivilegeChange::Promoted {}),
+        )?;
+        self.chain_validators = Some(
+            self.genesis
+                .initial_validator_set
+                .iter()
+                .map(|v| (v.pub_key.bytes().to_vec(), v.power))
+                .collect(),
+        );
+        self.end_block()?;
+        Ok(response)
+    }
+
+    /// The consumer chain's end block when the contract is the validator-set updater: applies
+    /// the returned diff as CometBFT would, refusing what CometBFT refuses (removing a validator
+    /// it does not have) and an empty set.
+    pub fn end_block(&mut self) -> Result<()> {
+        let Some(mut set) = self.chain_validators.take() else {
+            return Ok(());
+        };
+        let consumer = self.consumer.clone();
+        let response = self
+            .coord
+            .chain_mut(CONSUMER_CHAIN)?
+            .sudo(&consumer, &ChainSudoMsg::EndWithValidatorUpdate {})?;
+        if let Some(data) = response.data {
+            let diff: cw_ics_bindings::ValidatorDiff =
+                cosmwasm_std::from_json(data).map_err(|e| anyhow!("bad diff: {e}"))?;
+            for change in diff.diffs {
+                let cw_ics_bindings::Pubkey::Ed25519(key) = change.pubkey;
+                if change.power == 0 {
+                    if set.remove(key.as_slice()).is_none() {
+                        bail!("CometBFT: removal of a validator the chain does not have");
+                    }
+                } else {
+                    set.insert(key.to_vec(), change.power);
+                }
+            }
+            if set.is_empty() {
+                bail!("CometBFT: the update would leave the chain without validators");
+            }
+        }
+        self.chain_validators = Some(set);
+        self.chain_synced_vsc_id = self.consumer_status()?.last_vsc_id;
+        Ok(())
     }
 
     // ---------------------------------------------------------------- steps
@@ -279,7 +342,7 @@ impl IcsNetwork {
         self.provider_tick()?;
         let votes = self.votes(signing)?;
         self.consumer_begin_block(votes, vec![])?;
-        Ok(())
+        self.end_block()
     }
 
     /// Moves both clocks by `secs` (one block), then the provider's epoch and the consumer's
@@ -289,7 +352,7 @@ impl IcsNetwork {
         self.provider_tick()?;
         let votes = self.votes(|_| true)?;
         self.consumer_begin_block(votes, vec![])?;
-        Ok(())
+        self.end_block()
     }
 
     pub fn provider_tick(&mut self) -> Result<AppResponse> {

@@ -167,7 +167,14 @@ impl Properties {
     /// Checks every property; the error names the one broken.
     pub fn check(&mut self, net: &IcsNetwork) -> Result<()> {
         let history = ChannelHistory::read(net)?;
-        validator_set_replication(&history.provider_sets(net), &consumer_sets(net)?)?;
+        let provider_sets = history.provider_sets(net);
+        validator_set_replication(&provider_sets, &consumer_sets(net)?)?;
+        if let Some(chain_set) = &net.chain_validators {
+            chain_follows_the_replicated_set(
+                chain_set,
+                provider_sets.get(&net.chain_synced_vsc_id),
+            )?;
+        }
         channel_order(&history)?;
         consumer_slashing_warranty(&history)?;
         let log: provider_msg::SlashLogResponse =
@@ -210,6 +217,19 @@ impl Properties {
             }
         }
     }
+}
+
+/// When the consumer drives the chain, the chain's set is the provider's set of the vscId the
+/// consumer held at the last end block (VSCs received since then reach the chain at the next).
+pub fn chain_follows_the_replicated_set(
+    chain_set: &PowerMap,
+    expected: Option<&PowerMap>,
+) -> Result<()> {
+    ensure!(
+        Some(chain_set) == expected,
+        "chain set: the chain's validators differ from the set it was last given"
+    );
+    Ok(())
 }
 
 /// What the consumer holds: its current set and the set at every recorded height, each with

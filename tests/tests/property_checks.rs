@@ -182,3 +182,11 @@ fn the_halt_check_catches_a_change_after_the_halt_and_an_unhalt() {
         .halted_consumer_is_frozen(false, set(&[(1, 3)]))
         .is_err());
 }
+
+#[test]
+fn the_chain_set_check_catches_a_chain_that_drifted() {
+    let given = set(&[(1, 10), (2, 20)]);
+    assert!(chain_follows_the_replicated_set(&given, Some(&given)).is_ok());
+    assert!(chain_follows_the_replicated_set(&set(&[(1, 10)]), Some(&given)).is_err());
+    assert!(chain_follows_the_replicated_set(&given, None).is_err());
+}
