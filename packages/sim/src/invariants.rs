@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{anyhow, bail, Result};
-use cosmwasm_std::{Addr, IbcPacket, Timestamp};
+use cosmwasm_std::{IbcPacket, Timestamp};
 use cw_ics_ccv::{
     AckResult, Acknowledgement, ConsensusAddress, ConsumerPacket, Infraction,
     ValidatorSetChangePacket,
@@ -16,7 +16,7 @@ use cw_ics_consumer::msg as consumer_msg;
 use cw_ics_ibc_sim::{contract_port, IbcEvent};
 use cw_ics_provider::msg as provider_msg;
 
-use crate::network::Network;
+use crate::network::{ConsumerHandle, Network, ProviderHandle};
 
 type ValidatorSet = BTreeMap<Vec<u8>, u64>;
 
@@ -36,8 +36,11 @@ struct ConsumerTrace {
     vsc_seen_at: BTreeMap<u64, Timestamp>,
 }
 
+/// Checks one provider and its consumers.
 #[derive(Default, Debug)]
 pub struct InvariantChecker {
+    /// Index of the provider in `Network::providers`.
+    provider: usize,
     cursor: usize,
     consumers: BTreeMap<String, ConsumerTrace>,
     /// Slash packets the provider received and accepted (non-error ack).
@@ -47,20 +50,39 @@ pub struct InvariantChecker {
 }
 
 impl InvariantChecker {
+    pub fn new(provider: usize) -> Self {
+        InvariantChecker {
+            provider,
+            ..InvariantChecker::default()
+        }
+    }
+
+    fn provider<'n>(&self, net: &'n Network) -> Result<&'n ProviderHandle> {
+        net.providers
+            .get(self.provider)
+            .ok_or_else(|| anyhow!("no provider {}", self.provider))
+    }
+
+    fn consumers<'n>(&self, net: &'n Network) -> impl Iterator<Item = &'n ConsumerHandle> {
+        let provider = self.provider;
+        net.consumers.iter().filter(move |c| c.provider == provider)
+    }
+
     /// Checks every property; call after each step.
-    pub fn check(&mut self, net: &Network, stakers: &[Addr]) -> Result<()> {
+    pub fn check(&mut self, net: &Network) -> Result<()> {
         self.follow_log(net)?;
-        for consumer in &net.consumers {
-            let Some(contract) = &consumer.contract else {
+        let consumers: Vec<&ConsumerHandle> = self.consumers(net).collect();
+        for consumer in consumers {
+            if consumer.contract.is_none() {
                 continue;
-            };
+            }
             let chain_id = &consumer.spec.chain_id;
-            self.check_replication(net, chain_id, contract)?;
+            self.check_replication(net, chain_id)?;
             self.check_channel_order(chain_id)?;
             self.check_double_signs(net, chain_id)?;
         }
         self.check_provider_slashes(net)?;
-        self.check_bond_based_safety(net, stakers)?;
+        self.check_bond_based_safety(net)?;
         Ok(())
     }
 
@@ -71,18 +93,17 @@ impl InvariantChecker {
     /// Reads the new log entries: VSCs the provider sent and consumers received, slash
     /// packets consumers sent, acks.
     fn follow_log(&mut self, net: &Network) -> Result<()> {
-        let provider_port = contract_port(&net.provider.contract);
+        let provider = self.provider(net)?;
+        let provider_port = contract_port(&provider.contract);
         // Consumer contracts on different chains can share an address (and so a port), so
         // packets are told apart by chain and by the provider's end of each channel.
-        let deployed: BTreeSet<String> = net
-            .consumers
-            .iter()
+        let deployed: BTreeSet<String> = self
+            .consumers(net)
             .filter(|c| c.contract.is_some())
             .map(|c| c.spec.chain_id.clone())
             .collect();
-        let by_provider_channel: BTreeMap<String, String> = net
-            .consumers
-            .iter()
+        let by_provider_channel: BTreeMap<String, String> = self
+            .consumers(net)
             .filter_map(|c| {
                 c.path
                     .as_ref()
@@ -90,14 +111,17 @@ impl InvariantChecker {
             })
             .collect();
         // Genesis sets, once each consumer is deployed.
-        for consumer in &net.consumers {
+        let mine: Vec<&ConsumerHandle> = self.consumers(net).collect();
+        for consumer in mine {
             if consumer.contract.is_none() || self.consumers.contains_key(&consumer.spec.chain_id) {
                 continue;
             }
-            let genesis: cw_ics_ccv::ConsumerGenesis =
-                net.query_provider(&provider_msg::QueryMsg::ConsumerGenesis {
+            let genesis: cw_ics_ccv::ConsumerGenesis = net.query_provider_of(
+                provider,
+                &provider_msg::QueryMsg::ConsumerGenesis {
                     consumer_id: consumer.consumer_id,
-                })?;
+                },
+            )?;
             let set = genesis
                 .initial_validator_set
                 .iter()
@@ -197,7 +221,7 @@ impl InvariantChecker {
 
     /// Validator set replication: a consumer's set is the one the provider sent for the
     /// vscId the consumer is at.
-    fn check_replication(&mut self, net: &Network, chain_id: &str, _contract: &Addr) -> Result<()> {
+    fn check_replication(&mut self, net: &Network, chain_id: &str) -> Result<()> {
         let current: consumer_msg::ValidatorSetResponse =
             net.query_consumer(chain_id, &consumer_msg::QueryMsg::CurrentSet {})?;
         let now = net.chain(chain_id)?.time();
@@ -279,14 +303,17 @@ impl InvariantChecker {
     /// Provider slashing warranty: every slash packet the provider accepted is in its slash
     /// log exactly once.
     fn check_provider_slashes(&self, net: &Network) -> Result<()> {
+        let provider = self.provider(net)?;
         let mut records = 0usize;
         let mut start_after = None;
         loop {
-            let page: provider_msg::SlashLogResponse =
-                net.query_provider(&provider_msg::QueryMsg::SlashLog {
+            let page: provider_msg::SlashLogResponse = net.query_provider_of(
+                provider,
+                &provider_msg::QueryMsg::SlashLog {
                     start_after,
                     limit: Some(100),
-                })?;
+                },
+            )?;
             records += page.records.len();
             match page.records.last() {
                 Some(last) if page.records.len() == 100 => start_after = Some(last.id),
@@ -295,8 +322,9 @@ impl InvariantChecker {
         }
         if records != self.provider_slashes_accepted {
             bail!(
-                "step {}: provider slashing warranty broken: {} slash packets accepted, {records} slash records",
+                "step {}: provider slashing warranty broken on {}: {} slash packets accepted, {records} slash records",
                 net.step,
+                provider.chain_id,
                 self.provider_slashes_accepted
             );
         }
@@ -306,17 +334,20 @@ impl InvariantChecker {
     /// Bond-based consumer safety: an unbonding entry is paid out only after the provider's
     /// unbonding period, and only once every consumer running when it was created has run
     /// its vscId (or a later one) for its own unbonding period — or has stopped.
-    fn check_bond_based_safety(&mut self, net: &Network, stakers: &[Addr]) -> Result<()> {
-        let provider_now = net.chain(&net.provider.chain_id)?.time();
-        for staker in stakers {
+    fn check_bond_based_safety(&mut self, net: &Network) -> Result<()> {
+        let provider = self.provider(net)?;
+        let provider_now = net.chain(&provider.chain_id)?.time();
+        for staker in &provider.stakers {
             let mut start_after = None;
             loop {
-                let page: provider_msg::UnbondingsResponse =
-                    net.query_provider(&provider_msg::QueryMsg::Unbondings {
+                let page: provider_msg::UnbondingsResponse = net.query_provider_of(
+                    provider,
+                    &provider_msg::QueryMsg::Unbondings {
                         staker: staker.to_string(),
                         start_after,
                         limit: Some(100),
-                    })?;
+                    },
+                )?;
                 for entry in &page.unbondings {
                     if entry.released && self.released.insert(entry.id) {
                         self.check_release(net, entry, provider_now)?;
@@ -344,11 +375,15 @@ impl InvariantChecker {
                 entry.id
             );
         }
-        for consumer in &net.consumers {
-            let state: provider_msg::ConsumerResponse =
-                net.query_provider(&provider_msg::QueryMsg::Consumer {
+        let provider = self.provider(net)?;
+        let consumers: Vec<&ConsumerHandle> = self.consumers(net).collect();
+        for consumer in consumers {
+            let state: provider_msg::ConsumerResponse = net.query_provider_of(
+                provider,
+                &provider_msg::QueryMsg::Consumer {
                     consumer_id: consumer.consumer_id,
-                })?;
+                },
+            )?;
             let was_running = state
                 .launch_height
                 .is_some_and(|launched| launched <= entry.created_height);

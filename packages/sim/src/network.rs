@@ -72,6 +72,8 @@ impl Default for Params {
 #[derive(Clone, Debug)]
 pub struct ConsumerSpec {
     pub chain_id: String,
+    /// The chain whose provider contract this consumer borrows security from.
+    pub provider_chain_id: String,
     /// Provider blocks after start at which the consumer's spawn time falls.
     pub spawn_after_blocks: u64,
     /// False for a consumer whose operators never open the CCV channel.
@@ -91,6 +93,9 @@ pub enum RelayerPolicy {
 
 pub struct NetworkBuilder {
     provider_chain_id: String,
+    /// Chains that host a provider contract besides the first provider chain (a chain can be
+    /// a consumer of one provider and the provider of other consumers: a mesh).
+    more_providers: Vec<String>,
     validators: Vec<u128>,
     consumers: Vec<ConsumerSpec>,
     params: Params,
@@ -106,6 +111,7 @@ impl NetworkBuilder {
     pub fn new() -> Self {
         NetworkBuilder {
             provider_chain_id: "provider-1".to_string(),
+            more_providers: vec![],
             validators: vec![],
             consumers: vec![],
             params: Params::default(),
@@ -131,12 +137,31 @@ impl NetworkBuilder {
         self
     }
 
-    pub fn consumer(mut self, chain_id: &str, spawn_after_blocks: u64) -> Self {
+    /// A consumer of the first provider, spawning `spawn_after_blocks` after the start.
+    pub fn consumer(self, chain_id: &str, spawn_after_blocks: u64) -> Self {
+        let provider = self.provider_chain_id.clone();
+        self.consumer_of(&provider, chain_id, spawn_after_blocks)
+    }
+
+    /// A consumer of the provider contract on `provider_chain_id`.
+    pub fn consumer_of(
+        mut self,
+        provider_chain_id: &str,
+        chain_id: &str,
+        spawn_after_blocks: u64,
+    ) -> Self {
         self.consumers.push(ConsumerSpec {
             chain_id: chain_id.to_string(),
+            provider_chain_id: provider_chain_id.to_string(),
             spawn_after_blocks,
             opens_channel: true,
         });
+        self
+    }
+
+    /// Another provider contract, on `chain_id` (which may be a consumer chain itself).
+    pub fn provider_on(mut self, chain_id: &str) -> Self {
+        self.more_providers.push(chain_id.to_string());
         self
     }
 
@@ -144,6 +169,7 @@ impl NetworkBuilder {
     pub fn silent_consumer(mut self, chain_id: &str, spawn_after_blocks: u64) -> Self {
         self.consumers.push(ConsumerSpec {
             chain_id: chain_id.to_string(),
+            provider_chain_id: self.provider_chain_id.clone(),
             spawn_after_blocks,
             opens_channel: false,
         });
@@ -161,93 +187,86 @@ impl NetworkBuilder {
         }
         let params = self.params;
         let mut coordinator = Coordinator::<TwasmModule>::new_custom();
-        let provider_id = self.provider_chain_id.clone();
-        coordinator
-            .add_chain(ChainConfig::new(&provider_id, "cosmos").with_block_time(params.block_time))
-            .map_err(|e| anyhow!("{e}"))?;
+        let provider_chains: Vec<String> = std::iter::once(self.provider_chain_id.clone())
+            .chain(self.more_providers.iter().cloned())
+            .collect();
+        let mut chain_order: Vec<String> = vec![];
+        for chain_id in provider_chains
+            .iter()
+            .chain(self.consumers.iter().map(|c| &c.chain_id))
+        {
+            if !chain_order.contains(chain_id) {
+                chain_order.push(chain_id.clone());
+            }
+        }
+        // A chain that consumes security runs the consumer contract's set; the others have
+        // their own, fixed validator set.
+        let consumer_chains: Vec<&String> = self.consumers.iter().map(|c| &c.chain_id).collect();
         for spec in &self.consumers {
+            if !provider_chains.contains(&spec.provider_chain_id) {
+                bail!(
+                    "{} consumes from {}, which hosts no provider",
+                    spec.chain_id,
+                    spec.provider_chain_id
+                );
+            }
+        }
+        for chain_id in &chain_order {
+            let prefix = if consumer_chains.contains(&chain_id) {
+                "consumer"
+            } else {
+                "cosmos"
+            };
             coordinator
-                .add_chain(
-                    ChainConfig::new(&spec.chain_id, "consumer").with_block_time(params.block_time),
-                )
+                .add_chain(ChainConfig::new(chain_id, prefix).with_block_time(params.block_time))
                 .map_err(|e| anyhow!("{e}"))?;
         }
 
         let validators: Vec<SimValidator> = (0..self.validators.len())
             .map(|i| SimValidator::new(format!("val-{i}")))
             .collect();
-
-        let provider = coordinator
-            .chain_mut(&provider_id)
-            .map_err(|e| anyhow!("{e}"))?;
-        let admin = provider.addr_make("admin");
-        let code = provider.store_code(provider_code());
-        let contract = provider
-            .instantiate(
-                code,
-                &admin,
-                &provider_instantiate(&admin, &params),
-                &[],
-                "cw-ics provider",
-            )
-            .map_err(|e| anyhow!("instantiating the provider: {e}"))?;
-        promote(provider, &contract).map_err(|e| anyhow!("promoting the provider: {e}"))?;
-
-        let mut operators = vec![];
-        for (validator, stake) in validators.iter().zip(&self.validators) {
-            let operator = provider.addr_make(&format!("operator-{}", validator.name));
-            provider
-                .mint(&operator, vec![coin(*stake, BOND_DENOM)])
-                .map_err(|e| anyhow!("{e}"))?;
-            provider
-                .execute(
-                    &operator,
-                    &contract,
-                    &provider_msg::ExecuteMsg::RegisterValidator {
-                        pub_key: validator.public_key(),
-                        moniker: validator.name.clone(),
-                        commission: Decimal::percent(5),
-                    },
-                    &[],
-                )
-                .map_err(|e| anyhow!("registering {}: {e}", validator.name))?;
-            provider
-                .execute(
-                    &operator,
-                    &contract,
-                    &provider_msg::ExecuteMsg::Bond {
-                        validator: operator.to_string(),
-                    },
-                    &[coin(*stake, BOND_DENOM)],
-                )
-                .map_err(|e| anyhow!("bonding to {}: {e}", validator.name))?;
-            operators.push(operator);
+        let mut providers = vec![];
+        for chain_id in &provider_chains {
+            providers.push(deploy_provider(
+                &mut coordinator,
+                chain_id,
+                &params,
+                &validators,
+                &self.validators,
+            )?);
         }
-        let start_time = provider.time();
-        let operators_for_checks = operators.clone();
 
         let mut consensus = BTreeMap::new();
-        let mut provider_consensus = Consensus::new(
-            &provider_id,
-            validators
-                .iter()
-                .zip(&self.validators)
-                .map(|(v, stake)| (v.public_key(), (*stake / POWER_REDUCTION) as u64)),
-        );
-        for validator in &validators {
-            provider_consensus.add_signer(validator.clone());
+        for chain_id in &chain_order {
+            let initial: Vec<(PublicKey, u64)> = if consumer_chains.contains(&chain_id) {
+                vec![]
+            } else {
+                validators
+                    .iter()
+                    .zip(&self.validators)
+                    .map(|(v, stake)| (v.public_key(), (*stake / POWER_REDUCTION) as u64))
+                    .collect()
+            };
+            let mut engine = Consensus::new(chain_id, initial);
+            for validator in &validators {
+                engine.add_signer(validator.clone());
+            }
+            consensus.insert(chain_id.clone(), engine);
         }
-        consensus.insert(provider_id.clone(), provider_consensus);
 
         let mut consumers = vec![];
         for spec in self.consumers {
+            let provider = providers
+                .iter()
+                .position(|p: &ProviderHandle| p.chain_id == spec.provider_chain_id)
+                .ok_or_else(|| anyhow!("no provider on {}", spec.provider_chain_id))?;
             let connection = coordinator
-                .setup_connection(&spec.chain_id, &provider_id)
+                .setup_connection(&spec.chain_id, &spec.provider_chain_id)
                 .map_err(|e| anyhow!("{e}"))?;
-            let spawn_time = start_time.plus_seconds(spec.spawn_after_blocks * params.block_time);
+            let start_time = providers[provider].start_time;
             let registration = provider_msg::ConsumerRegistration {
                 chain_id: spec.chain_id.clone(),
-                spawn_time,
+                spawn_time: start_time.plus_seconds(spec.spawn_after_blocks * params.block_time),
                 unbonding_period_seconds: params.consumer_unbonding,
                 connection_id: connection.b.connection_id.clone(),
                 counterparty_connection_id: connection.a.connection_id.clone(),
@@ -260,13 +279,14 @@ impl NetworkBuilder {
                 min_signed_per_window: params.min_signed_per_window,
                 valcons_prefix: "consumervalcons".to_string(),
             };
-            let provider = coordinator
-                .chain_mut(&provider_id)
+            let handle = &providers[provider];
+            let chain = coordinator
+                .chain_mut(&handle.chain_id)
                 .map_err(|e| anyhow!("{e}"))?;
-            let response = provider
+            let response = chain
                 .execute(
-                    &admin,
-                    &contract,
+                    &handle.admin,
+                    &handle.contract,
                     &provider_msg::ExecuteMsg::RegisterConsumer(registration),
                     &[],
                 )
@@ -278,9 +298,9 @@ impl NetworkBuilder {
                 .find(|attribute| attribute.key == "consumer_id")
                 .and_then(|attribute| attribute.value.parse::<u64>().ok())
                 .ok_or_else(|| anyhow!("the provider did not report the consumer id"))?;
-            consensus.insert(spec.chain_id.clone(), Consensus::new(&spec.chain_id, []));
             consumers.push(ConsumerHandle {
                 spec,
+                provider,
                 consumer_id,
                 connection,
                 contract: None,
@@ -288,25 +308,85 @@ impl NetworkBuilder {
             });
         }
 
+        let checkers = (0..providers.len()).map(InvariantChecker::new).collect();
         Ok(Network {
             coordinator,
             params,
-            provider: ProviderHandle {
-                chain_id: provider_id,
-                contract,
-                admin,
-            },
+            providers,
             validators,
-            operators,
             consumers,
             consensus,
+            chain_order,
             relayer: RelayerPolicy::AlwaysOn,
             step: 0,
             history: vec![],
-            stakers: operators_for_checks,
-            invariants: Some(InvariantChecker::default()),
+            invariants: Some(checkers),
         })
     }
+}
+
+/// Instantiates a provider contract on `chain_id`, promotes it (it asks to be an end
+/// blocker), and registers and self-bonds every validator on it.
+fn deploy_provider(
+    coordinator: &mut Coordinator<TwasmModule>,
+    chain_id: &str,
+    params: &Params,
+    validators: &[SimValidator],
+    stakes: &[u128],
+) -> Result<ProviderHandle> {
+    let chain = coordinator
+        .chain_mut(chain_id)
+        .map_err(|e| anyhow!("{e}"))?;
+    let admin = chain.addr_make("admin");
+    let code = chain.store_code(provider_code());
+    let contract = chain
+        .instantiate(
+            code,
+            &admin,
+            &provider_instantiate(&admin, params),
+            &[],
+            "cw-ics provider",
+        )
+        .map_err(|e| anyhow!("instantiating the provider on {chain_id}: {e}"))?;
+    promote(chain, &contract).map_err(|e| anyhow!("promoting the provider: {e}"))?;
+    let mut operators = vec![];
+    for (validator, stake) in validators.iter().zip(stakes) {
+        let operator = chain.addr_make(&format!("operator-{}", validator.name));
+        chain
+            .mint(&operator, vec![coin(*stake, BOND_DENOM)])
+            .map_err(|e| anyhow!("{e}"))?;
+        chain
+            .execute(
+                &operator,
+                &contract,
+                &provider_msg::ExecuteMsg::RegisterValidator {
+                    pub_key: validator.public_key(),
+                    moniker: validator.name.clone(),
+                    commission: Decimal::percent(5),
+                },
+                &[],
+            )
+            .map_err(|e| anyhow!("registering {}: {e}", validator.name))?;
+        chain
+            .execute(
+                &operator,
+                &contract,
+                &provider_msg::ExecuteMsg::Bond {
+                    validator: operator.to_string(),
+                },
+                &[coin(*stake, BOND_DENOM)],
+            )
+            .map_err(|e| anyhow!("bonding to {}: {e}", validator.name))?;
+        operators.push(operator);
+    }
+    Ok(ProviderHandle {
+        chain_id: chain_id.to_string(),
+        contract,
+        admin,
+        start_time: chain.time(),
+        stakers: operators.clone(),
+        operators,
+    })
 }
 
 fn provider_instantiate(admin: &Addr, params: &Params) -> provider_msg::InstantiateMsg {
@@ -335,11 +415,18 @@ pub struct ProviderHandle {
     pub chain_id: String,
     pub contract: Addr,
     pub admin: Addr,
+    pub start_time: Timestamp,
+    /// Validator i's operator (and self-delegator) on this provider.
+    pub operators: Vec<Addr>,
+    /// Everyone who ever bonded here, whose unbonding entries the invariants follow.
+    pub stakers: Vec<Addr>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ConsumerHandle {
     pub spec: ConsumerSpec,
+    /// Index of its provider in `Network::providers`.
+    pub provider: usize,
     pub consumer_id: u64,
     /// `a` is the consumer chain's side, `b` the provider's.
     pub connection: Connection,
@@ -375,22 +462,21 @@ pub struct PowerSample {
 pub struct Network {
     pub coordinator: Coordinator<TwasmModule>,
     pub params: Params,
-    pub provider: ProviderHandle,
+    /// Every provider; the first one is the one `bond`, `unbond`, `query_provider` … address.
+    pub providers: Vec<ProviderHandle>,
     pub validators: Vec<SimValidator>,
-    /// Validator i's operator (and self-delegator) on the provider.
-    pub operators: Vec<Addr>,
     pub consumers: Vec<ConsumerHandle>,
     /// The consensus engine of each chain, by chain id.
     pub consensus: BTreeMap<String, Consensus>,
+    /// The order chains produce their blocks in within a step.
+    pub chain_order: Vec<String>,
     pub relayer: RelayerPolicy,
     pub step: u64,
     /// Each chain's consensus set whenever it changed.
     pub history: Vec<PowerSample>,
-    /// Everyone who ever bonded, whose unbonding entries the invariants follow.
-    pub stakers: Vec<Addr>,
-    /// The DESIGN.md §7 checks run after every step (None: switched off, e.g. for a
-    /// benchmark of the contracts alone).
-    pub invariants: Option<InvariantChecker>,
+    /// The DESIGN.md §7 checks run after every step, one checker per provider (None:
+    /// switched off, e.g. to time the contracts alone).
+    pub invariants: Option<Vec<InvariantChecker>>,
 }
 
 impl Network {
@@ -431,10 +517,7 @@ impl Network {
             step: self.step,
             ..StepReport::default()
         };
-        let chain_ids: Vec<String> = std::iter::once(self.provider.chain_id.clone())
-            .chain(self.consumers.iter().map(|c| c.spec.chain_id.clone()))
-            .collect();
-        for chain_id in chain_ids {
+        for chain_id in self.chain_order.clone() {
             let consensus = self
                 .consensus
                 .get_mut(&chain_id)
@@ -481,9 +564,11 @@ impl Network {
 
     /// Runs the DESIGN.md §7 checks now (each step does it unless they are switched off).
     pub fn check_invariants(&mut self) -> Result<()> {
-        if let Some(mut checker) = self.invariants.take() {
-            let result = checker.check(self, &self.stakers);
-            self.invariants = Some(checker);
+        if let Some(mut checkers) = self.invariants.take() {
+            let result = checkers
+                .iter_mut()
+                .try_for_each(|checker| checker.check(self));
+            self.invariants = Some(checkers);
             result?;
         }
         Ok(())
@@ -528,13 +613,16 @@ impl Network {
                 continue;
             }
             let consumer_id = self.consumers[index].consumer_id;
-            let state: provider_msg::ConsumerResponse =
-                self.query_provider(&provider_msg::QueryMsg::Consumer { consumer_id })?;
+            let provider = self.providers[self.consumers[index].provider].clone();
+            let state: provider_msg::ConsumerResponse = self
+                .query_provider_of(&provider, &provider_msg::QueryMsg::Consumer { consumer_id })?;
             if state.phase != provider_msg::ConsumerPhase::Launched {
                 continue;
             }
-            let genesis: ConsumerGenesis =
-                self.query_provider(&provider_msg::QueryMsg::ConsumerGenesis { consumer_id })?;
+            let genesis: ConsumerGenesis = self.query_provider_of(
+                &provider,
+                &provider_msg::QueryMsg::ConsumerGenesis { consumer_id },
+            )?;
             let chain_id = self.consumers[index].spec.chain_id.clone();
             let mut consensus = Consensus::new(
                 &chain_id,
@@ -565,9 +653,9 @@ impl Network {
             self.record_powers(&chain_id)?;
 
             let port = contract_port(&contract);
-            let admin = self.provider.admin.clone();
-            let provider_contract = self.provider.contract.clone();
-            let provider_id = self.provider.chain_id.clone();
+            let admin = provider.admin.clone();
+            let provider_contract = provider.contract.clone();
+            let provider_id = provider.chain_id.clone();
             self.chain_mut(&provider_id)?
                 .execute(
                     &admin,
@@ -601,13 +689,35 @@ impl Network {
         Ok(launched)
     }
 
+    /// Queries the first provider.
     pub fn query_provider<T: serde::de::DeserializeOwned>(
         &self,
         msg: &provider_msg::QueryMsg,
     ) -> Result<T> {
-        self.chain(&self.provider.chain_id)?
-            .query(&self.provider.contract, msg)
-            .map_err(|e| anyhow!("provider query {msg:?}: {e}"))
+        self.query_provider_of(self.provider(), msg)
+    }
+
+    pub fn query_provider_of<T: serde::de::DeserializeOwned>(
+        &self,
+        provider: &ProviderHandle,
+        msg: &provider_msg::QueryMsg,
+    ) -> Result<T> {
+        self.chain(&provider.chain_id)?
+            .query(&provider.contract, msg)
+            .map_err(|e| anyhow!("provider query on {} {msg:?}: {e}", provider.chain_id))
+    }
+
+    /// The first provider.
+    pub fn provider(&self) -> &ProviderHandle {
+        &self.providers[0]
+    }
+
+    /// The provider on `chain_id`.
+    pub fn provider_on(&self, chain_id: &str) -> Result<&ProviderHandle> {
+        self.providers
+            .iter()
+            .find(|p| p.chain_id == chain_id)
+            .ok_or_else(|| anyhow!("no provider on {chain_id}"))
     }
 
     pub fn query_consumer<T: serde::de::DeserializeOwned>(
@@ -631,8 +741,8 @@ impl Network {
         msg: &provider_msg::ExecuteMsg,
         funds: &[cosmwasm_std::Coin],
     ) -> Result<()> {
-        let provider_id = self.provider.chain_id.clone();
-        let contract = self.provider.contract.clone();
+        let provider_id = self.provider().chain_id.clone();
+        let contract = self.provider().contract.clone();
         self.chain_mut(&provider_id)?
             .execute(sender, &contract, msg, funds)
             .map_err(|e| anyhow!("provider {msg:?}: {e}"))?;
@@ -641,14 +751,15 @@ impl Network {
 
     /// A staker (named) bonds `amount` tokens to validator `validator`.
     pub fn bond(&mut self, staker: &str, validator: usize, amount: u128) -> Result<()> {
-        let provider_id = self.provider.chain_id.clone();
+        let provider_id = self.provider().chain_id.clone();
         let chain = self.chain_mut(&provider_id)?;
         let staker = chain.addr_make(staker);
         chain
             .mint(&staker, vec![coin(amount, BOND_DENOM)])
             .map_err(|e| anyhow!("{e}"))?;
-        if !self.stakers.contains(&staker) {
-            self.stakers.push(staker.clone());
+        let stakers = &mut self.providers[0].stakers;
+        if !stakers.contains(&staker) {
+            stakers.push(staker.clone());
         }
         let operator = self.operator(validator)?;
         self.provider_execute(
@@ -662,7 +773,7 @@ impl Network {
 
     /// A staker (named) unbonds `amount` tokens from validator `validator`.
     pub fn unbond(&mut self, staker: &str, validator: usize, amount: u128) -> Result<()> {
-        let staker = self.chain(&self.provider.chain_id)?.addr_make(staker);
+        let staker = self.chain(&self.provider().chain_id)?.addr_make(staker);
         self.unbond_as(&staker, validator, amount)
     }
 
@@ -690,8 +801,10 @@ impl Network {
         self.provider_execute(&operator, &provider_msg::ExecuteMsg::Unjail {}, &[])
     }
 
+    /// Validator `validator`'s operator on the first provider.
     pub fn operator(&self, validator: usize) -> Result<Addr> {
-        self.operators
+        self.provider()
+            .operators
             .get(validator)
             .cloned()
             .ok_or_else(|| anyhow!("no validator {validator}"))

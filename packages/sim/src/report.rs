@@ -33,10 +33,10 @@ pub fn html_report(net: &Network, timeline: &[TimelineEntry], summary: &[String]
 
     let end_time = net
         .coordinator
-        .chain(&net.provider.chain_id)
+        .chain(&net.provider().chain_id)
         .map(|chain| chain.time().seconds())
         .unwrap_or_default();
-    let mut chains: Vec<&str> = vec![net.provider.chain_id.as_str()];
+    let mut chains: Vec<&str> = vec![net.provider().chain_id.as_str()];
     chains.extend(net.consumers.iter().map(|c| c.spec.chain_id.as_str()));
     for chain_id in chains {
         let samples: Vec<&PowerSample> = net

@@ -67,7 +67,7 @@ pub fn clock(time: Timestamp) -> String {
 
 /// Builds the timeline of everything the network did so far.
 pub fn timeline(net: &Network) -> Vec<TimelineEntry> {
-    let provider_port = contract_port(&net.provider.contract);
+    let provider_port = contract_port(&net.provider().contract);
     let mut entries = vec![];
     for event in net.coordinator.events() {
         let at = event.at().clone();
@@ -80,7 +80,7 @@ pub fn timeline(net: &Network) -> Vec<TimelineEntry> {
         };
         match &event {
             IbcEvent::ChannelOpenConfirm { channel_id, .. }
-                if at.chain_id == net.provider.chain_id =>
+                if at.chain_id == net.provider().chain_id =>
             {
                 entries.push(entry(
                     EntryKind::Channel,

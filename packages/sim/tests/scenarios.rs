@@ -312,3 +312,46 @@ fn a_consumer_whose_channel_times_out_is_halted_and_stopped() {
     net.run_blocks(10).unwrap();
     assert_eq!(net.consensus_powers("consumer-1").unwrap(), before);
 }
+
+#[test]
+fn a_chain_is_consumer_of_one_network_and_provider_of_another() {
+    // hub-2 borrows security from provider-1 and lends its own stake ledger's security to
+    // leaf-3: a two-level mesh.
+    let mut net = NetworkBuilder::new()
+        .validators(4)
+        .consumer("hub-2", 2)
+        .provider_on("hub-2")
+        .consumer_of("hub-2", "leaf-3", 2)
+        .build()
+        .unwrap();
+    net.run_blocks(15).unwrap();
+    assert!(net.consumer("hub-2").unwrap().path.is_some());
+    assert!(net.consumer("leaf-3").unwrap().path.is_some());
+
+    // A stake change on provider-1 reaches hub-2's consensus, not leaf-3's.
+    net.bond("alice", 0, 100_000_000).unwrap();
+    net.run_blocks(10).unwrap();
+    assert_eq!(net.consensus_powers("hub-2").unwrap()["val-0"], 140);
+    assert_eq!(net.consensus_powers("leaf-3").unwrap()["val-0"], 40);
+
+    // A stake change on hub-2's provider reaches leaf-3.
+    let hub = net.provider_on("hub-2").unwrap().clone();
+    let chain = net.chain_mut("hub-2").unwrap();
+    let bob = chain.addr_make("bob");
+    chain
+        .mint(&bob, vec![cosmwasm_std::coin(50_000_000, "stake")])
+        .unwrap();
+    chain
+        .execute(
+            &bob,
+            &hub.contract,
+            &provider_msg::ExecuteMsg::Bond {
+                validator: hub.operators[3].to_string(),
+            },
+            &[cosmwasm_std::coin(50_000_000, "stake")],
+        )
+        .unwrap();
+    net.run_blocks(10).unwrap();
+    assert_eq!(net.consensus_powers("leaf-3").unwrap()["val-3"], 60);
+    assert_eq!(net.consensus_powers("hub-2").unwrap()["val-3"], 10);
+}
