@@ -62,7 +62,7 @@ fn run(seed: u64, steps: usize) -> Result<Coverage> {
     let mut relayer_up = true;
     // Even seeds run on a twasm chain that promoted the consumer: the chain's own validator
     // set then follows the replicated one block by block. Odd seeds run it as an oracle.
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         net.promote()?;
     }
     props.check(&net)?;
