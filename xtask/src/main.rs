@@ -85,20 +85,16 @@ fn parse_args(args: &[String]) -> Result<Task> {
 }
 
 fn run(task: Task) -> Result<()> {
-    let workspace = match task {
+    match task {
         Task::Help => {
             println!("{USAGE}");
-            return Ok(());
+            Ok(())
         }
-        Task::Check { files } => return check::check_files(&files),
-        _ => Workspace::locate()?,
-    };
-    match task {
-        Task::Help | Task::Check { .. } => Ok(()),
-        Task::Wasm => wasm::run(&workspace).map(|_| ()),
-        Task::Schema { check: false } => schema::regenerate(&workspace),
-        Task::Schema { check: true } => schema::check(&workspace),
-        Task::Test => test::run(&workspace),
+        Task::Check { files } => check::check_files(&files),
+        Task::Wasm => wasm::run(&Workspace::locate()?).map(|_artifacts| ()),
+        Task::Schema { check: false } => schema::regenerate(&Workspace::locate()?),
+        Task::Schema { check: true } => schema::check(&Workspace::locate()?),
+        Task::Test => test::run(&Workspace::locate()?),
     }
 }
 

@@ -142,7 +142,7 @@ impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Changed(path) => write!(f, "changed:             {}", path.display()),
-            Self::NotCommitted(path) => write!(f, "missing:             {}", path.display()),
+            Self::NotCommitted(path) => write!(f, "new, not in schema/: {}", path.display()),
             Self::NoLongerGenerated(path) => write!(f, "no longer generated: {}", path.display()),
         }
     }
