@@ -2,7 +2,7 @@
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Decimal, Timestamp, Uint128};
-use cw_ics_ccv::{ConsumerGenesis, PublicKey};
+use cw_ics_ccv::PublicKey;
 
 /// Who may register consumer chains.
 #[cw_serde]
@@ -200,7 +200,7 @@ pub enum QueryMsg {
         limit: Option<u32>,
     },
     /// The genesis the consumer contract is instantiated with (after launch).
-    #[returns(ConsumerGenesis)]
+    #[returns(cw_ics_ccv::ConsumerGenesis)]
     ConsumerGenesis { consumer_id: u64 },
     /// The validator set the consumer last received (genesis plus queued VSCs).
     #[returns(ConsumerValidatorsResponse)]

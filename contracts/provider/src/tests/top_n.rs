@@ -1,0 +1,119 @@
+//! Property: after every epoch, whatever the history and the work budget, each consumer's
+//! last-sent set is exactly the provider's top N computed from scratch.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::msg::{ConfigUpdate, ConsumerValidatorsResponse, ValidatorsResponse};
+
+#[derive(Clone, Debug)]
+enum Step {
+    Bond { validator: u8, amount: u16 },
+    Unbond { validator: u8, amount: u16 },
+    Jail { validator: u8 },
+    Unjail { validator: u8 },
+    SetSize { size: u8 },
+    Epoch,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0..8u8, 1..500u16).prop_map(|(validator, amount)| Step::Bond { validator, amount }),
+        3 => (0..8u8, 1..500u16).prop_map(|(validator, amount)| Step::Unbond { validator, amount }),
+        1 => (0..8u8).prop_map(|validator| Step::Jail { validator }),
+        1 => (0..8u8).prop_map(|validator| Step::Unjail { validator }),
+        1 => (1..6u8).prop_map(|size| Step::SetSize { size }),
+        3 => Just(Step::Epoch),
+    ]
+}
+
+fn operator(validator: u8) -> String {
+    format!("val{validator}")
+}
+
+fn brute_force_top_n(suite: &Suite, size: u32) -> Vec<(u8, u64)> {
+    let all: ValidatorsResponse = suite.query(QueryMsg::Validators {
+        start_after: None,
+        limit: Some(100),
+    });
+    let mut eligible: Vec<_> = all
+        .validators
+        .into_iter()
+        .filter(|v| v.power > 0)
+        .map(|v| (std::cmp::Reverse(v.power), v.consensus_address, v.pub_key))
+        .collect();
+    eligible.sort();
+    let mut top: Vec<(u8, u64)> = eligible
+        .into_iter()
+        .take(size as usize)
+        .map(|(power, _, key)| (key.bytes()[0], power.0))
+        .collect();
+    top.sort_unstable();
+    top
+}
+
+fn last_sent(suite: &Suite, consumer_id: u64) -> Vec<(u8, u64)> {
+    let set: ConsumerValidatorsResponse = suite.query(QueryMsg::ConsumerValidators {
+        consumer_id,
+        start_after: None,
+        limit: Some(100),
+    });
+    let mut pairs: Vec<(u8, u64)> = set
+        .validators
+        .iter()
+        .map(|v| (v.pub_key.bytes()[0], v.power))
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn consumer_sets_always_match_the_top_n(
+        steps in proptest::collection::vec(step(), 1..40),
+        budget in 1..12u32,
+    ) {
+        let mut msg = default_instantiate();
+        msg.max_epoch_work = Some(budget);
+        let mut suite = Suite::with(msg);
+        for validator in 0..8u8 {
+            suite.add_validator(&operator(validator), validator + 1, 100 + u128::from(validator) * 30);
+        }
+        let consumer = suite.running_consumer("c1", "channel-0", CONNECTION);
+        let mut size = 3u32;
+        for step in steps {
+            match step {
+                Step::Bond { validator, amount } => {
+                    suite.bond("staker", &operator(validator), u128::from(amount)).unwrap();
+                }
+                Step::Unbond { validator, amount } => {
+                    // Refused when the staker has less: that is fine, the state must not move.
+                    let _ = suite.unbond(&operator(validator), &operator(validator), u128::from(amount));
+                }
+                Step::Jail { validator } => {
+                    let address = addr(&operator(validator));
+                    let mut record = crate::state::VALIDATORS.load(&suite.deps.storage, &address).unwrap();
+                    let until = suite.env.block.time.plus_seconds(10);
+                    crate::staking::jail(&mut suite.deps.storage, &mut record, until).unwrap();
+                }
+                Step::Unjail { validator } => {
+                    suite.advance_seconds(10);
+                    let _ = suite.exec(&operator(validator), ExecuteMsg::Unjail {}, &[]);
+                }
+                Step::SetSize { size: new_size } => {
+                    size = u32::from(new_size);
+                    let update = ConfigUpdate { max_validators: Some(size), ..ConfigUpdate::default() };
+                    suite.exec("admin", ExecuteMsg::UpdateConfig(update), &[]).unwrap();
+                }
+                Step::Epoch => {
+                    suite.epoch();
+                    prop_assert_eq!(last_sent(&suite, consumer), brute_force_top_n(&suite, size));
+                }
+            }
+        }
+        suite.epoch();
+        prop_assert_eq!(last_sent(&suite, consumer), brute_force_top_n(&suite, size));
+    }
+}
