@@ -448,6 +448,33 @@ pub struct StepReport {
     pub timeouts_relayed: usize,
 }
 
+/// The state of every chain and consumer at one step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkSnapshot {
+    pub step: u64,
+    pub chains: BTreeMap<String, ChainSnapshot>,
+    pub consumers: BTreeMap<String, ConsumerSnapshot>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChainSnapshot {
+    pub height: u64,
+    pub time: Timestamp,
+    /// Power by validator name of the set signing the chain's blocks.
+    pub consensus_set: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsumerSnapshot {
+    /// As its provider sees it.
+    pub phase: provider_msg::ConsumerPhase,
+    pub last_sent_vsc_id: u64,
+    pub last_matured_vsc_id: u64,
+    /// The vscId the consumer contract runs (None before it is deployed).
+    pub applied_vsc_id: Option<u64>,
+    pub halted: Option<String>,
+}
+
 /// A point of the voting-power history: a chain's consensus set after a step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PowerSample {
@@ -507,6 +534,82 @@ impl Network {
     /// Runs `n` steps.
     pub fn run_blocks(&mut self, n: u64) -> Result<Vec<StepReport>> {
         (0..n).map(|_| self.step()).collect()
+    }
+
+    /// Runs as many steps as `seconds` of block time take.
+    pub fn run_for(&mut self, seconds: u64) -> Result<Vec<StepReport>> {
+        self.run_blocks(seconds.div_ceil(self.params.block_time.max(1)))
+    }
+
+    /// The relayer loses every packet now waiting on `chain_id`'s CCV channel, in both
+    /// directions: they are never delivered (on an ordered channel they eventually time out).
+    pub fn drop_pending_packets(&mut self, chain_id: &str) -> Result<usize> {
+        let path = self
+            .consumer(chain_id)?
+            .path
+            .clone()
+            .ok_or_else(|| anyhow!("{chain_id} has no CCV channel"))?;
+        let pending = self
+            .coordinator
+            .pending(&path)
+            .map_err(|e| anyhow!("{e}"))?;
+        let mut dropped = 0;
+        for item in pending {
+            if let cw_ics_ibc_sim::Pending::Packet { id, .. } = item {
+                self.coordinator.drop_packet(&id);
+                dropped += 1;
+            }
+        }
+        Ok(dropped)
+    }
+
+    /// Every chain's state as the scenario sees it.
+    pub fn snapshot(&self) -> Result<NetworkSnapshot> {
+        let mut chains = BTreeMap::new();
+        for chain_id in &self.chain_order {
+            let chain = self.chain(chain_id)?;
+            chains.insert(
+                chain_id.clone(),
+                ChainSnapshot {
+                    height: chain.height(),
+                    time: chain.time(),
+                    consensus_set: self.consensus_powers(chain_id)?,
+                },
+            );
+        }
+        let mut consumers = BTreeMap::new();
+        for consumer in &self.consumers {
+            let provider = &self.providers[consumer.provider];
+            let state: provider_msg::ConsumerResponse = self.query_provider_of(
+                provider,
+                &provider_msg::QueryMsg::Consumer {
+                    consumer_id: consumer.consumer_id,
+                },
+            )?;
+            let status: Option<consumer_msg::StatusResponse> =
+                match consumer.contract {
+                    Some(_) => Some(self.query_consumer(
+                        &consumer.spec.chain_id,
+                        &consumer_msg::QueryMsg::Status {},
+                    )?),
+                    None => None,
+                };
+            consumers.insert(
+                consumer.spec.chain_id.clone(),
+                ConsumerSnapshot {
+                    phase: state.phase,
+                    last_sent_vsc_id: state.last_sent_vsc_id,
+                    last_matured_vsc_id: state.last_matured_vsc_id,
+                    applied_vsc_id: status.as_ref().map(|s| s.last_vsc_id),
+                    halted: status.and_then(|s| s.halted.map(|reason| reason.to_string())),
+                },
+            );
+        }
+        Ok(NetworkSnapshot {
+            step: self.step,
+            chains,
+            consumers,
+        })
     }
 
     /// One block on every chain (provider first), consumers launched when due, then the

@@ -355,3 +355,42 @@ fn a_chain_is_consumer_of_one_network_and_provider_of_another() {
     assert_eq!(net.consensus_powers("leaf-3").unwrap()["val-3"], 60);
     assert_eq!(net.consensus_powers("hub-2").unwrap()["val-3"], 10);
 }
+
+#[test]
+fn a_dropped_vsc_times_out_the_channel_and_the_snapshot_shows_the_halt() {
+    let params = Params {
+        ccv_timeout: 1800,
+        ..Params::default()
+    };
+    let mut net = NetworkBuilder::new()
+        .validators(3)
+        .consumer("consumer-1", 2)
+        .params(params)
+        .build()
+        .unwrap();
+    net.run_blocks(10).unwrap();
+    establish_channels(&mut net);
+    let before = net.snapshot().unwrap();
+    assert_eq!(before.consumers["consumer-1"].halted, None);
+
+    // The relayer loses the next VSC.
+    net.relayer = RelayerPolicy::EveryNBlocks(1_000_000);
+    net.bond("alice", 1, 20_000_000).unwrap();
+    net.run_blocks(6).unwrap();
+    assert_eq!(net.drop_pending_packets("consumer-1").unwrap(), 1);
+    net.relayer = RelayerPolicy::AlwaysOn;
+    net.run_for(1800 + 600).unwrap();
+
+    let after = net.snapshot().unwrap();
+    let consumer = &after.consumers["consumer-1"];
+    assert_eq!(consumer.phase, provider_msg::ConsumerPhase::Stopped);
+    assert!(consumer.halted.is_some(), "{consumer:?}");
+    assert_eq!(
+        consumer.applied_vsc_id,
+        before.consumers["consumer-1"].applied_vsc_id
+    );
+    assert_eq!(
+        after.chains["consumer-1"].consensus_set,
+        before.chains["consumer-1"].consensus_set
+    );
+}
