@@ -1,4 +1,10 @@
 //! The cw-ics network simulator: a whole shared-security network in one process.
+//! See the crate README.
+
+/// The README's example, compiled as a doctest so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctest;
 
 pub mod block;
 pub mod consensus;
