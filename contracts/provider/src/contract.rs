@@ -55,7 +55,7 @@ pub fn execute(
             if !info.funds.is_empty() {
                 return Err(ContractError::UnexpectedFunds);
             }
-            epoch::run(deps, &env, "tick")
+            epoch::run(deps, &env, epoch::Caller::Tick)
         }
     }
 }
@@ -87,7 +87,7 @@ pub fn sudo(
                 epoch.end_blocker = true;
                 Ok(epoch)
             })?;
-            epoch::run(deps, &env, "end_block")
+            epoch::run(deps, &env, epoch::Caller::EndBlock)
         }
         ChainSudoMsg::BeginBlock { .. } => Err(ContractError::NotSupported("begin_block")),
         ChainSudoMsg::EndWithValidatorUpdate {} => {

@@ -45,10 +45,26 @@ struct Progress {
     started: bool,
 }
 
+/// Who runs the epoch work: the chain at the end of a block, or anyone in a transaction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    EndBlock,
+    Tick,
+}
+
+impl Caller {
+    fn name(self) -> &'static str {
+        match self {
+            Caller::EndBlock => "end_block",
+            Caller::Tick => "tick",
+        }
+    }
+}
+
 pub fn run(
     deps: DepsMut<ChainQuery>,
     env: &Env,
-    caller: &str,
+    caller: Caller,
 ) -> Result<Response<ChainMsg>, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut epoch = EPOCH.load(deps.storage)?;
@@ -59,10 +75,10 @@ pub fn run(
     if epoch.stage == EpochStage::Idle {
         if env.block.height < epoch.next_epoch_height {
             return Ok(Response::new()
-                .add_attribute("action", caller)
+                .add_attribute("action", caller.name())
                 .add_attribute("epoch", "not_due"));
         }
-        start(deps.storage, env, &config, &mut epoch)?;
+        start(deps.storage, env, &config, &mut epoch, caller)?;
         progress.started = true;
     }
     let mut budget = Budget(config.max_epoch_work);
@@ -105,7 +121,7 @@ pub fn run(
     EPOCH.save(deps.storage, &epoch)?;
     Ok(Response::new()
         .add_messages(progress.messages)
-        .add_attribute("action", caller)
+        .add_attribute("action", caller.name())
         .add_attribute(
             "epoch",
             match (progress.started, epoch.stage == EpochStage::Idle) {
@@ -134,18 +150,32 @@ fn next_stage(stage: &EpochStage) -> EpochStage {
 }
 
 /// Seals the current vscId for this epoch's VSCs; new unbonding entries get the next one.
+///
+/// The next vscId's height is the first height whose entries all carry it: the next block
+/// when the chain runs this at the end of a block, this block for a `tick` (entries created
+/// earlier in the same block then count as created at the new vscId: a slash for an
+/// infraction at it may also reach them, which errs on the provider's side).
 fn start(
     storage: &mut dyn Storage,
     env: &Env,
     config: &Config,
     epoch: &mut EpochState,
+    caller: Caller,
 ) -> Result<(), ContractError> {
     epoch.epoch_vsc_id = epoch.current_vsc_id;
     epoch.current_vsc_id = epoch
         .current_vsc_id
         .checked_add(1)
         .ok_or(ContractError::Overflow)?;
-    VSC_HEIGHTS.save(storage, epoch.current_vsc_id, &env.block.height)?;
+    let first_height = match caller {
+        Caller::EndBlock => env
+            .block
+            .height
+            .checked_add(1)
+            .ok_or(ContractError::Overflow)?,
+        Caller::Tick => env.block.height,
+    };
+    VSC_HEIGHTS.save(storage, epoch.current_vsc_id, &first_height)?;
     epoch.epoch_unbonding_vsc_id = epoch.latest_unbonding_vsc_id;
     epoch.next_epoch_height = env
         .block

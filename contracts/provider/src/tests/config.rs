@@ -254,3 +254,26 @@ fn unsupported_sudo_messages_are_refused() {
         assert!(matches!(err, ContractError::NotSupported(_)));
     }
 }
+
+#[test]
+fn end_block_starts_the_next_vsc_id_at_the_next_height_and_tick_at_this_one() {
+    let mut suite = Suite::new();
+    sudo(
+        suite.deps.as_mut(),
+        suite.env.clone(),
+        ChainSudoMsg::EndBlock {},
+    )
+    .unwrap();
+    let height: crate::msg::VscHeightResponse = suite.query(QueryMsg::VscHeight {
+        consumer_id: 0,
+        vsc_id: 2,
+    });
+    assert_eq!(height.height, Some(suite.env.block.height + 1));
+    suite.advance(EPOCH_BLOCKS);
+    suite.tick();
+    let height: crate::msg::VscHeightResponse = suite.query(QueryMsg::VscHeight {
+        consumer_id: 0,
+        vsc_id: 3,
+    });
+    assert_eq!(height.height, Some(suite.env.block.height));
+}
