@@ -104,6 +104,7 @@ fn status(net: &Net, consumer: &ConsumerHandle) -> StatusResponse {
 
 /// Replication, channel order and bond-based safety against the real consumer.
 fn check(net: &Net, consumers: &[ConsumerHandle]) {
+    net.check_accounting(STAKERS);
     for consumer in consumers {
         let view = consumer_set(net, consumer);
         assert_eq!(

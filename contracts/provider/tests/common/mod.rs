@@ -485,6 +485,7 @@ impl Net {
     /// (vscIds strictly increasing, the last one is the provider's last sent), and bond-based
     /// safety (every power the consumer uses is backed by stake still held by the provider).
     pub fn check_properties(&self, consumers: &[ConsumerHandle], stakers: &[&str]) {
+        self.check_accounting(stakers);
         for consumer in consumers {
             let state = self.consumer(consumer.id);
             if state.phase != cw_ics_provider::msg::ConsumerPhase::Launched
@@ -512,6 +513,34 @@ impl Net {
             );
             self.check_backing(&view, stakers);
         }
+    }
+
+    /// The provider holds exactly the bonded tokens plus the unbonding entries not yet paid.
+    pub fn check_accounting(&self, stakers: &[&str]) {
+        let held = self
+            .coord
+            .chain(PROVIDER)
+            .unwrap()
+            .balance(&self.provider, DENOM)
+            .unwrap();
+        let validators: ValidatorsResponse = self.query(&QueryMsg::Validators {
+            start_after: None,
+            limit: Some(100),
+        });
+        let mut owed: u128 = validators.validators.iter().map(|v| v.tokens.u128()).sum();
+        for staker in stakers {
+            owed += self
+                .unbondings(staker)
+                .unbondings
+                .iter()
+                .map(|e| e.balance.u128())
+                .sum::<u128>();
+        }
+        assert_eq!(
+            Uint128::try_from(held).unwrap().u128(),
+            owed,
+            "tokens held vs owed"
+        );
     }
 
     /// Every validator power a consumer uses is backed by bonded tokens plus unreleased
