@@ -347,3 +347,59 @@ fn each_valid_slash_request_is_handled_exactly_once() {
     }
     net.check_properties(&consumers, STAKERS);
 }
+
+#[test]
+fn the_chains_end_blocker_runs_epochs_with_a_small_budget() {
+    let mut net = Net::new(&["consumer-a"]);
+    five_validators(&mut net);
+    let consumers = net.running_consumers(&[("consumer-a", "x")]);
+    let provider = net.provider.clone();
+    let chain = net.coord.chain_mut(PROVIDER).unwrap();
+    chain
+        .sudo(
+            &provider,
+            &cw_ics_bindings::ChainSudoMsg::PrivilegeChange(
+                cw_ics_bindings::PrivilegeChange::Promoted {},
+            ),
+        )
+        .unwrap();
+    let admin = net.admin.clone();
+    let update = ExecuteMsg::UpdateConfig(cw_ics_provider::msg::ConfigUpdate {
+        max_epoch_work: Some(2),
+        ..Default::default()
+    });
+    net.coord
+        .chain_mut(PROVIDER)
+        .unwrap()
+        .execute(&admin, &provider, &update, &[])
+        .unwrap();
+    for (staker, validator) in [("s1", "alice"), ("s2", "bob"), ("s3", "erin")] {
+        net.bond(staker, validator, 3_000).unwrap();
+    }
+    // The chain calls end_block every block; the epoch's work spreads over several blocks.
+    let mut blocks = 0;
+    let mut spread = false;
+    loop {
+        net.coord.advance_blocks(1);
+        blocks += 1;
+        let chain = net.coord.chain_mut(PROVIDER).unwrap();
+        chain
+            .sudo(&provider, &cw_ics_bindings::ChainSudoMsg::EndBlock {})
+            .unwrap();
+        let epoch: cw_ics_provider::msg::EpochResponse =
+            net.query(&cw_ics_provider::msg::QueryMsg::Epoch {});
+        assert!(epoch.has_end_blocker_privilege);
+        spread |= epoch.in_progress;
+        if !epoch.in_progress && net.consumer(consumers[0].id).last_sent_vsc_id > 1 {
+            break;
+        }
+        assert!(blocks < 100);
+    }
+    assert!(spread, "the epoch needed several blocks");
+    net.coord.relay_all().unwrap();
+    assert_eq!(net.consumer_view(&consumers[0]), net.expected_top_n());
+    net.check_properties(
+        &consumers,
+        &["s1", "s2", "s3", "alice", "bob", "carol", "dave", "erin"],
+    );
+}
