@@ -493,3 +493,56 @@ fn the_counterparty_port_can_be_set_after_launch_by_the_owner() {
         .open_channel("channel-0", CONNECTION, "wasm.late")
         .unwrap();
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn valid_packets() -> Vec<Vec<u8>> {
+        vec![
+            downtime(1, 0).encode().unwrap().to_vec(),
+            matured(1).encode().unwrap().to_vec(),
+            slash_packet(2, 0, Infraction::DoubleSign)
+                .encode()
+                .unwrap()
+                .to_vec(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+        /// Arbitrary bytes never panic; whatever is refused leaves state untouched.
+        #[test]
+        fn arbitrary_packets_never_panic_and_refusals_change_nothing(
+            bytes in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let (mut suite, _) = running();
+            let before = snapshot(&suite.deps.storage);
+            let (ack, _) = suite.receive_raw("channel-0", Binary::new(bytes));
+            if matches!(ack, Acknowledgement::Error(_)) {
+                prop_assert_eq!(before, snapshot(&suite.deps.storage));
+            }
+        }
+
+        /// Valid packets with one byte changed: accepted or refused, never a panic, and a
+        /// refusal changes nothing.
+        #[test]
+        fn mutated_packets_never_panic_and_refusals_change_nothing(
+            which in 0..3usize,
+            position in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let (mut suite, _) = running();
+            let mut data = valid_packets()[which].clone();
+            let index = position.index(data.len());
+            data[index] = byte;
+            let before = snapshot(&suite.deps.storage);
+            let (ack, _) = suite.receive_raw("channel-0", Binary::new(data));
+            if matches!(ack, Acknowledgement::Error(_)) {
+                prop_assert_eq!(before, snapshot(&suite.deps.storage));
+            }
+        }
+    }
+}
