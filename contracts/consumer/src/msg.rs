@@ -126,13 +126,28 @@ pub struct HeightToVscIdsResponse {
 }
 
 #[cw_serde]
+#[derive(Copy, Eq)]
+pub enum InfractionKind {
+    Downtime,
+    DoubleSign,
+}
+
+impl From<cw_ics_ccv::Infraction> for InfractionKind {
+    fn from(infraction: cw_ics_ccv::Infraction) -> Self {
+        match infraction {
+            cw_ics_ccv::Infraction::Downtime => InfractionKind::Downtime,
+            cw_ics_ccv::Infraction::DoubleSign => InfractionKind::DoubleSign,
+        }
+    }
+}
+
+#[cw_serde]
 pub enum PendingPacketKind {
     Slash {
         address: Binary,
         power: u64,
         vsc_id: u64,
-        /// `downtime` or `double_sign`.
-        infraction: String,
+        infraction: InfractionKind,
     },
     VscMatured {
         vsc_id: u64,

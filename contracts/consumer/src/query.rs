@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{Binary, Deps, Order, StdError, StdResult, Timestamp};
 use cw_ics_bindings::ChainQuery;
-use cw_ics_ccv::{ConsumerPacket, Infraction};
+use cw_ics_ccv::ConsumerPacket;
 use cw_storage_plus::Bound;
 
 use crate::chain::pending_diff;
@@ -128,11 +128,7 @@ pub fn pending_packets(
                     address: Binary::from(slash.validator.address.as_bytes()),
                     power: slash.validator.power,
                     vsc_id: slash.valset_update_id,
-                    infraction: match slash.infraction {
-                        Infraction::Downtime => "downtime",
-                        Infraction::DoubleSign => "double_sign",
-                    }
-                    .to_string(),
+                    infraction: slash.infraction.into(),
                 },
                 ConsumerPacket::VscMatured(matured) => PendingPacketKind::VscMatured {
                     vsc_id: matured.valset_update_id,

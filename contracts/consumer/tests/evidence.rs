@@ -2,7 +2,7 @@ mod common;
 
 use common::*;
 use cw_ics_bindings::EvidenceType;
-use cw_ics_consumer::msg::PendingPacketKind;
+use cw_ics_consumer::msg::{InfractionKind, PendingPacketKind};
 
 fn double_signs(deps: &Deps) -> Vec<(cosmwasm_std::Binary, u64)> {
     pending(deps)
@@ -12,9 +12,9 @@ fn double_signs(deps: &Deps) -> Vec<(cosmwasm_std::Binary, u64)> {
             PendingPacketKind::Slash {
                 address,
                 vsc_id,
-                infraction,
+                infraction: InfractionKind::DoubleSign,
                 ..
-            } if infraction == "double_sign" => Some((address, vsc_id)),
+            } => Some((address, vsc_id)),
             _ => None,
         })
         .collect()

@@ -4,7 +4,9 @@ use common::*;
 use cosmwasm_std::Decimal;
 use cw_ics_ccv::{ConsumerPacket, Infraction, SlashPacketData, SlashedValidator};
 use cw_ics_consumer::liveness::signed_too_few;
-use cw_ics_consumer::msg::{LivenessResponse, OutstandingDowntimeResponse, QueryMsg};
+use cw_ics_consumer::msg::{
+    InfractionKind, LivenessResponse, OutstandingDowntimeResponse, QueryMsg,
+};
 
 /// Runs begin_block for heights `from..to` with validator 1 signing per `signs(height)` and
 /// validators 2 and 3 always signing; returns the slash packets queued.
@@ -35,10 +37,9 @@ fn run_blocks(
                     power,
                 },
                 valset_update_id: vsc_id,
-                infraction: if infraction == "downtime" {
-                    Infraction::Downtime
-                } else {
-                    Infraction::DoubleSign
+                infraction: match infraction {
+                    InfractionKind::Downtime => Infraction::Downtime,
+                    InfractionKind::DoubleSign => Infraction::DoubleSign,
                 },
             });
         }
