@@ -100,19 +100,16 @@ fn query(deps: Deps<ChainQuery>, _: Env, msg: ScriptedQuery) -> StdResult<Binary
     }
 }
 
+/// Accepts any handshake step, so that it can also play an impostor that opens towards a
+/// consumer.
 fn channel_open(
     _: DepsMut<ChainQuery>,
     _: Env,
-    msg: IbcChannelOpenMsg,
+    _: IbcChannelOpenMsg,
 ) -> StdResult<Option<Ibc3ChannelOpenResponse>> {
-    match msg {
-        IbcChannelOpenMsg::OpenTry { .. } => Ok(Some(Ibc3ChannelOpenResponse {
-            version: CCV_VERSION.to_string(),
-        })),
-        IbcChannelOpenMsg::OpenInit { .. } => {
-            Err(StdError::msg("the scripted provider only answers OpenTry"))
-        }
-    }
+    Ok(Some(Ibc3ChannelOpenResponse {
+        version: CCV_VERSION.to_string(),
+    }))
 }
 
 fn channel_connect(

@@ -349,3 +349,79 @@ fn a_vsc_that_would_empty_the_set_is_refused_and_the_provider_stops_the_consumer
     assert_eq!(net.consumer_powers()?.len(), 2);
     Ok(())
 }
+
+#[test]
+fn impostors_cannot_open_a_channel_to_the_consumer() -> Result<()> {
+    let mut net = IcsNetwork::launch(&[100, 200])?;
+    let mut props = Properties::new();
+    // An impostor contract on the provider chain, reachable over the genesis connection.
+    let chain = net.coord.chain_mut(PROVIDER_CHAIN)?;
+    let code = chain.store_code(cw_ics_tests::scripted::scripted_provider_code());
+    let owner = chain.addr_make("impostor");
+    let impostor = chain.instantiate(code, &owner, &cosmwasm_std::Empty {}, &[], "impostor")?;
+    let impostor_port = cw_ics_ibc_sim::contract_port(&impostor);
+    let connection = cw_ics_ibc_sim::Connection {
+        a: cw_ics_ibc_sim::ConnectionSide {
+            chain_id: net.path.a.chain_id.clone(),
+            client_id: net.path.a.client_id.clone(),
+            connection_id: net.path.a.connection_id.clone(),
+        },
+        b: cw_ics_ibc_sim::ConnectionSide {
+            chain_id: net.path.b.chain_id.clone(),
+            client_id: net.path.b.client_id.clone(),
+            connection_id: net.path.b.connection_id.clone(),
+        },
+    };
+
+    // The consumer refuses to open towards another port than the provider's ...
+    let mut towards_impostor = net.coord.new_path(
+        &connection,
+        &net.path.a.port_id,
+        &impostor_port,
+        cosmwasm_std::IbcOrder::Ordered,
+        "1",
+    );
+    assert!(net.coord.chan_open_init(&mut towards_impostor).is_err());
+    // ... and never answers a handshake someone else starts.
+    let mut from_impostor = net
+        .coord
+        .new_path(
+            &connection,
+            &net.path.a.port_id,
+            &impostor_port,
+            cosmwasm_std::IbcOrder::Ordered,
+            "1",
+        )
+        .reversed();
+    net.coord.chan_open_init(&mut from_impostor)?;
+    assert!(net.coord.chan_open_try(&mut from_impostor).is_err());
+    // A second channel to the real provider is refused too: one CCV channel only.
+    let mut second = net.coord.new_path(
+        &connection,
+        &net.path.a.port_id,
+        &net.path.b.port_id,
+        cosmwasm_std::IbcOrder::Ordered,
+        "1",
+    );
+    assert!(net.coord.chan_open_init(&mut second).is_err());
+    // And nobody can close the CCV channel from the consumer's side.
+    let (consumer_port, consumer_channel) =
+        (net.path.a.port_id.clone(), net.path.a.channel_id.clone());
+    assert!(net
+        .coord
+        .close_channel(CONSUMER_CHAIN, &consumer_port, &consumer_channel)
+        .is_err());
+
+    let status = net.consumer_status()?;
+    assert_eq!(
+        status.channel_id.as_deref(),
+        Some(net.path.a.channel_id.as_str())
+    );
+    assert_eq!(status.halted, None);
+    net.bond(0, 1)?;
+    net.next_block()?;
+    net.relay()?;
+    props.check(&net)?;
+    assert!(net.consumer_status()?.established);
+    Ok(())
+}
