@@ -5,6 +5,9 @@
 //! A chain without it still runs the provider (its permissionless epoch `tick` replaces
 //! `end_block`) and runs the consumer as a validator-set oracle.
 
+#[cfg(feature = "multitest")]
+pub mod multitest;
+
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, CosmosMsg, CustomMsg, CustomQuery};
 

@@ -9,7 +9,7 @@ use cw_ics_bindings::{
 use cw_ics_ibc_sim::{Chain, SimResult};
 
 use crate::consensus::Consensus;
-use crate::twasm::{self, TwasmModule};
+use cw_ics_bindings::multitest::{self as twasm, TwasmModule};
 
 /// A chain whose contracts see the x/twasm ABI.
 pub type TwasmChain = Chain<TwasmModule>;

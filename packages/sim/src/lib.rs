@@ -14,5 +14,4 @@ pub mod invariants;
 pub mod network;
 pub mod report;
 pub mod timeline;
-pub mod twasm;
 pub mod validators;

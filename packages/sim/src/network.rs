@@ -22,8 +22,8 @@ use crate::block::{produce_block, promote, BlockOutcome, TwasmChain};
 use crate::consensus::Consensus;
 use crate::contracts::{consumer_code, provider_code};
 use crate::invariants::InvariantChecker;
-use crate::twasm::TwasmModule;
 use crate::validators::SimValidator;
+use cw_ics_bindings::multitest::TwasmModule;
 
 pub const BOND_DENOM: &str = "stake";
 pub const POWER_REDUCTION: u128 = 1_000_000;

@@ -5,6 +5,7 @@ use cosmwasm_std::{
     to_json_binary, Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Response, StdError,
     StdResult,
 };
+use cw_ics_bindings::multitest::{holders, TwasmModule};
 use cw_ics_bindings::{
     ChainMsg, ChainQuery, ChainSudoMsg, PowerChange, Privilege, PrivilegeChange, Pubkey,
     ValidatorDiff, ValidatorVoteResponse,
@@ -12,7 +13,6 @@ use cw_ics_bindings::{
 use cw_ics_ibc_sim::{ChainConfig, Coordinator};
 use cw_ics_sim::block::{demote, produce_block, promote};
 use cw_ics_sim::consensus::Consensus;
-use cw_ics_sim::twasm::{holders, TwasmModule};
 use cw_ics_sim::validators::SimValidator;
 use cw_multi_test::ContractWrapper;
 use cw_storage::{load, save};

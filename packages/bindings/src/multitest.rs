@@ -1,15 +1,17 @@
-//! The chain side of the x/twasm privileged-contract ABI, as a cw-multi-test custom module:
-//! contracts ask for privileges with `ChainMsg::Privilege`, and query who signed the last
-//! block with `ChainQuery::ValidatorVotes`.
+//! The chain side of the x/twasm privileged-contract ABI, as a cw-multi-test custom module
+//! (feature `multitest`): contracts ask for privileges with `ChainMsg::Privilege`, and query
+//! who signed the last block with `ChainQuery::ValidatorVotes`. Tests and the network
+//! simulator plug it into their chains; a test driver promotes contracts and records votes
+//! with the functions below, and calls the privileged hooks itself.
 //!
 //! The module keeps its state in the app's own storage, so a privilege request made by a
 //! response that later fails is rolled back with everything else, as on chain.
 
+use crate::{ChainMsg, ChainQuery, Privilege, PrivilegeMsg, ValidatorVoteResponse};
 use cosmwasm_std::{
     from_json, to_json_binary, to_json_vec, Addr, Api, Binary, BlockInfo, CustomMsg, CustomQuery,
     Empty, Querier, StdError, StdResult, Storage,
 };
-use cw_ics_bindings::{ChainMsg, ChainQuery, Privilege, PrivilegeMsg, ValidatorVoteResponse};
 use cw_multi_test::{AppResponse, CosmosRouter, Module};
 use serde::de::DeserializeOwned;
 
