@@ -19,6 +19,9 @@ pub enum ContractError {
     #[error("invalid consumer genesis: {0}")]
     Genesis(#[from] GenesisError),
 
+    #[error("genesis parameter `{0}` is longer than 100 years")]
+    PeriodTooLong(&'static str),
+
     #[error("invalid packet: {0}")]
     Packet(#[from] PacketError),
 
@@ -60,6 +63,6 @@ pub enum ContractError {
     #[error("an acknowledgement arrived for a slash packet that is not in flight")]
     UnexpectedSlashAck,
 
-    #[error("a validator power overflowed")]
+    #[error("an arithmetic overflow (time, counter or power)")]
     Overflow,
 }

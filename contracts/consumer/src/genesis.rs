@@ -6,6 +6,7 @@ use cw_ics_ccv::ConsumerGenesis;
 
 use crate::error::ContractError;
 use crate::state::{Config, Member, Mode, CONFIG, LAST_VSC_ID, MODE};
+use crate::time::MAX_PERIOD_SECONDS;
 use crate::validator_set::{record_vsc_from_height, store_initial_set};
 
 /// The genesis set becomes the current set and the set of vscId 0, in force from this height.
@@ -16,6 +17,18 @@ pub fn instantiate_from_genesis(
     genesis: ConsumerGenesis,
 ) -> Result<Response<ChainMsg>, ContractError> {
     genesis.validate()?;
+    for (name, seconds) in [
+        (
+            "unbonding_period_seconds",
+            genesis.params.unbonding_period_seconds,
+        ),
+        ("ccv_timeout_seconds", genesis.params.ccv_timeout_seconds),
+        ("retry_delay_seconds", genesis.params.retry_delay_seconds),
+    ] {
+        if seconds > MAX_PERIOD_SECONDS {
+            return Err(ContractError::PeriodTooLong(name));
+        }
+    }
     let ConsumerGenesis {
         provider_chain_id,
         chain_id,

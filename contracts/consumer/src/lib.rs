@@ -17,6 +17,7 @@ pub mod msg;
 pub mod outbox;
 pub mod query;
 pub mod state;
+pub mod time;
 pub mod validator_set;
 pub mod vsc;
 

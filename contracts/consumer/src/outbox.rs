@@ -2,13 +2,14 @@
 //! packet stays at the head while in flight and blocks what is behind it until its ack; a
 //! bounced slash is resent after the retry delay. VSC-matured packets leave the queue when sent.
 
-use cosmwasm_std::{CosmosMsg, Env, IbcMsg, Order, StdResult, Storage, Timestamp};
+use cosmwasm_std::{CosmosMsg, Env, IbcMsg, IbcTimeout, Order, StdResult, Storage, Timestamp};
 use cw_ics_bindings::ChainMsg;
-use cw_ics_ccv::{timeout_after, AckResult, ConsumerPacket, VscMaturedPacketData};
+use cw_ics_ccv::{AckResult, ConsumerPacket, VscMaturedPacketData};
 use cw_storage_plus::Bound;
 
 use crate::error::ContractError;
 use crate::state::{HeadSlash, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, MATURING, PENDING_PACKETS};
+use crate::time::after;
 
 /// At most this many packets leave in one call, so that one call always fits in a block.
 pub const MAX_SENDS_PER_CALL: usize = 50;
@@ -25,9 +26,10 @@ pub fn schedule_maturity(
     received: Timestamp,
     unbonding_period_seconds: u64,
     vsc_id: u64,
-) -> StdResult<()> {
-    let matures_at = received.plus_seconds(unbonding_period_seconds);
-    MATURING.save(storage, (matures_at.nanos(), vsc_id), &())
+) -> Result<(), ContractError> {
+    let matures_at = after(received, unbonding_period_seconds)?;
+    MATURING.save(storage, (matures_at.nanos(), vsc_id), &())?;
+    Ok(())
 }
 
 /// Moves the VSCs whose unbonding period has passed into the queue, earliest first.
@@ -79,11 +81,13 @@ pub fn flush(
         _ => return Ok(messages),
     };
     let timeout_seconds = CONFIG.load(storage)?.params.ccv_timeout_seconds;
+    // A timestamp-only timeout, as the Go consumer uses (`cw_ics_ccv::timeout_after`, checked).
+    let timeout = IbcTimeout::with_timestamp(after(env.block.time, timeout_seconds)?);
     let send = |packet: &ConsumerPacket| -> Result<CosmosMsg<ChainMsg>, ContractError> {
         Ok(CosmosMsg::Ibc(IbcMsg::SendPacket {
             channel_id: channel.channel_id.clone(),
             data: packet.encode()?,
-            timeout: timeout_after(env.block.time, timeout_seconds),
+            timeout: timeout.clone(),
         }))
     };
     while messages.len() < MAX_SENDS_PER_CALL {
@@ -144,7 +148,7 @@ pub fn on_result_ack(
     match result {
         AckResult::SlashBounced => {
             let retry_delay = CONFIG.load(storage)?.params.retry_delay_seconds;
-            let retry_at = env.block.time.plus_seconds(retry_delay);
+            let retry_at = after(env.block.time, retry_delay)?;
             HEAD_SLASH.save(storage, &HeadSlash::Bounced { retry_at })?;
             Ok(AckOutcome::SlashBounced(retry_at))
         }

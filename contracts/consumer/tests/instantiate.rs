@@ -137,3 +137,23 @@ fn tick_is_permissionless_and_idle_without_a_channel() {
     let response = tick(&mut deps, env_at(GENESIS_HEIGHT + 5, GENESIS_TIME + 50));
     assert!(response.messages.is_empty());
 }
+
+#[test]
+fn periods_too_long_for_timestamp_arithmetic_are_refused() {
+    for field in 0..3 {
+        let mut huge = genesis();
+        let value = cw_ics_consumer::time::MAX_PERIOD_SECONDS + 1;
+        match field {
+            0 => huge.params.unbonding_period_seconds = value,
+            1 => huge.params.ccv_timeout_seconds = value,
+            _ => huge.params.retry_delay_seconds = value,
+        }
+        assert!(matches!(
+            setup_with(huge),
+            Err(ContractError::PeriodTooLong(_))
+        ));
+    }
+    let mut longest = genesis();
+    longest.params.unbonding_period_seconds = cw_ics_consumer::time::MAX_PERIOD_SECONDS;
+    assert!(setup_with(longest).is_ok());
+}
