@@ -454,13 +454,20 @@ fn diff_consumers(
         let mut consumer = load_consumer(storage, consumer_id)?;
         packet.slash_acks.append(&mut consumer.pending_slash_acks);
         let unbonding_waits = epoch.epoch_unbonding_vsc_id > consumer.covered_vsc_id;
+        // A consumer counts its channel as established only at its first VSC, and sends
+        // nothing (no slash, no maturity) before that: give it one as soon as the channel is
+        // open, even when its set has not changed since genesis.
+        // (Queued VSCs were flushed when the channel opened, so an open channel with nothing
+        // sent yet means nothing was ever owed.)
+        let awaits_first_vsc = consumer.channel_id.is_some() && consumer.last_sent_vsc_id == 0;
         if resumed {
             BUILDING_VSCS.remove(storage, consumer_id);
         }
         // Nothing to send leaves the consumer untouched: no write, so quiet epochs stay cheap.
         if !(packet.validator_updates.is_empty()
             && packet.slash_acks.is_empty()
-            && !unbonding_waits)
+            && !unbonding_waits
+            && !awaits_first_vsc)
         {
             consumer.covered_vsc_id = epoch.epoch_vsc_id;
             progress

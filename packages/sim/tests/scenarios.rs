@@ -394,3 +394,25 @@ fn a_dropped_vsc_times_out_the_channel_and_the_snapshot_shows_the_halt() {
         before.chains["consumer-1"].consensus_set
     );
 }
+
+#[test]
+fn downtime_is_reported_even_if_the_set_never_changed_since_launch() {
+    // No stake change after launch: the provider's first VSC on the new channel is what
+    // establishes it, so the consumer's slash packet can flow.
+    let params = Params::default();
+    let mut net = NetworkBuilder::new()
+        .validators(4)
+        .consumer("consumer-1", 2)
+        .params(params.clone())
+        .build()
+        .unwrap();
+    net.run_blocks(10).unwrap();
+    net.set_offline(2, "consumer-1", params.signed_blocks_window)
+        .unwrap();
+    net.run_blocks(params.signed_blocks_window + 10).unwrap();
+    assert!(validator(&net, 2).jailed_until.is_some());
+    assert!(!net
+        .consensus_powers("consumer-1")
+        .unwrap()
+        .contains_key("val-2"));
+}

@@ -51,6 +51,9 @@ fn a_vsc_is_sent_only_when_the_set_changes() {
     suite.add_validator("alice", 1, 100);
     suite.add_validator("bob", 2, 200);
     let id = suite.running_consumer("c1", "channel-0", CONNECTION);
+    let first = suite.epoch();
+    assert_eq!(first.len(), 1, "the first VSC establishes the channel");
+    assert!(first[0].1.validator_updates.is_empty());
     assert!(suite.epoch().is_empty(), "nothing changed");
 
     suite.bond("staker", "alice", 50).unwrap();
@@ -163,6 +166,32 @@ fn vscs_queue_until_the_channel_opens_then_flush_in_order() {
         limit: None,
     });
     assert!(pending.packets.is_empty());
+}
+
+#[test]
+fn a_newly_opened_channel_gets_a_first_vsc_even_without_changes() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    let id = suite.register_consumer("c1");
+    suite.epoch();
+    let response = suite
+        .open_channel("channel-0", CONNECTION, CONSUMER_PORT)
+        .unwrap();
+    assert!(
+        sent_vscs(&response.messages).is_empty(),
+        "nothing was queued"
+    );
+
+    // The consumer counts its channel as established at its first VSC: it gets one at the
+    // next epoch, with no updates, and only that once.
+    let sent = suite.epoch();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].1.validator_updates.is_empty());
+    assert!(sent[0].1.valset_update_id > 0);
+    assert!(suite.epoch().is_empty());
+    let consumer: crate::msg::ConsumerResponse =
+        suite.query(QueryMsg::Consumer { consumer_id: id });
+    assert_eq!(consumer.last_sent_vsc_id, sent[0].1.valset_update_id);
 }
 
 #[test]
