@@ -464,11 +464,11 @@ fn diff_consumers(
             BUILDING_VSCS.remove(storage, consumer_id);
         }
         // Nothing to send leaves the consumer untouched: no write, so quiet epochs stay cheap.
-        if !(packet.validator_updates.is_empty()
-            && packet.slash_acks.is_empty()
-            && !unbonding_waits
-            && !awaits_first_vsc)
-        {
+        let owed = !packet.validator_updates.is_empty()
+            || !packet.slash_acks.is_empty()
+            || unbonding_waits
+            || awaits_first_vsc;
+        if owed {
             consumer.covered_vsc_id = epoch.epoch_vsc_id;
             progress
                 .messages
