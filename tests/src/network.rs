@@ -17,7 +17,7 @@ use cw_ics_ibc_sim::{
 use cw_ics_provider::msg as provider_msg;
 use cw_multi_test::AppResponse;
 
-use crate::twasm::{TwasmModule, TwasmState};
+use cw_ics_bindings::multitest::{self as twasm, TwasmModule};
 
 pub const PROVIDER_CHAIN: &str = "provider-1";
 pub const CONSUMER_CHAIN: &str = "consumer-1";
@@ -57,8 +57,6 @@ pub struct IcsNetwork {
     pub admin: Addr,
     pub staker: Addr,
     pub genesis: ConsumerGenesis,
-    /// The consumer chain's twasm module: set the votes `begin_block` will read.
-    pub consumer_chain: TwasmState,
     /// Once the consumer is promoted: the consumer chain's CometBFT validator set (key bytes →
     /// power), as built from the diffs `end_with_validator_update` returned.
     pub chain_validators: Option<BTreeMap<Vec<u8>, u64>>,
@@ -132,16 +130,13 @@ impl IcsNetwork {
     /// channel open and the provider's first VSCs (if any) not yet relayed.
     pub fn launch(stakes: &[u128]) -> Result<Self> {
         let mut coord = Coordinator::<TwasmModule>::new_custom();
-        let consumer_chain = TwasmState::default();
         coord.add_chain_with_custom(
             ChainConfig::new(PROVIDER_CHAIN, "prov").with_block_time(BLOCK_SECONDS),
-            TwasmModule::default(),
+            TwasmModule,
         )?;
         coord.add_chain_with_custom(
             ChainConfig::new(CONSUMER_CHAIN, "cons").with_block_time(BLOCK_SECONDS),
-            TwasmModule {
-                state: consumer_chain.clone(),
-            },
+            TwasmModule,
         )?;
         let connection = coord.setup_connection(CONSUMER_CHAIN, PROVIDER_CHAIN)?;
 
@@ -267,7 +262,6 @@ impl IcsNetwork {
             admin,
             staker,
             genesis,
-            consumer_chain,
             chain_validators: None,
             chain_synced_vsc_id: 0,
         })
@@ -278,7 +272,9 @@ impl IcsNetwork {
     /// genesis set, as a chain created from the consumer genesis would.
     pub fn promote(&mut self) -> Result<AppResponse> {
         let consumer = self.consumer.clone();
-        let response = self.coord.chain_mut(CONSUMER_CHAIN)?.sudo(
+        let chain = self.coord.chain_mut(CONSUMER_CHAIN)?;
+        twasm::set_privileged(chain.app_mut().storage_mut(), &consumer, true);
+        let response = chain.sudo(
             &consumer,
             &ChainSudoMsg::PrivilegeChange(cw_ics_bindings::PrivilegeChange::Promoted {}),
         )?;
@@ -379,12 +375,14 @@ impl IcsNetwork {
         votes: Vec<ValidatorVote>,
         evidence: Vec<Evidence>,
     ) -> Result<AppResponse> {
-        self.consumer_chain.set_votes(votes);
         let consumer = self.consumer.clone();
-        Ok(self
-            .coord
-            .chain_mut(CONSUMER_CHAIN)?
-            .sudo(&consumer, &ChainSudoMsg::BeginBlock { evidence })?)
+        let chain = self.coord.chain_mut(CONSUMER_CHAIN)?;
+        twasm::set_last_commit_votes(
+            chain.app_mut().storage_mut(),
+            &cw_ics_bindings::ValidatorVoteResponse { votes },
+        )
+        .map_err(|e| anyhow::anyhow!("recording votes: {e}"))?;
+        Ok(chain.sudo(&consumer, &ChainSudoMsg::BeginBlock { evidence })?)
     }
 
     pub fn relay(&mut self) -> Result<RelaySummary> {
@@ -509,6 +507,17 @@ impl IcsNetwork {
 
     pub fn consumer_height(&self) -> Result<u64> {
         Ok(self.coord.chain(CONSUMER_CHAIN)?.height())
+    }
+
+    /// The contracts holding `privilege` on the consumer chain.
+    pub fn consumer_chain_privilege_holders(
+        &self,
+        privilege: cw_ics_bindings::Privilege,
+    ) -> Result<Vec<Addr>> {
+        Ok(twasm::holders(
+            self.coord.chain(CONSUMER_CHAIN)?.app().storage(),
+            privilege,
+        ))
     }
 
     /// The commit votes of the consumer chain's validators (its replicated set):

@@ -189,12 +189,11 @@ pub fn scripted_provider_code() -> Box<IbcContractWrapper<ChainMsg, ChainQuery>>
 
 /// A consumer contract connected to the scripted provider, channel open (not yet established).
 pub struct ScriptedNetwork {
-    pub coord: cw_ics_ibc_sim::Coordinator<crate::twasm::TwasmModule>,
+    pub coord: cw_ics_ibc_sim::Coordinator<cw_ics_bindings::multitest::TwasmModule>,
     pub provider: cosmwasm_std::Addr,
     pub consumer: cosmwasm_std::Addr,
     pub path: cw_ics_ibc_sim::Path,
     pub genesis: cw_ics_ccv::ConsumerGenesis,
-    pub consumer_chain: crate::twasm::TwasmState,
 }
 
 impl ScriptedNetwork {
@@ -202,20 +201,17 @@ impl ScriptedNetwork {
     /// those of [`crate::network`] except `unbonding_period_seconds`.
     pub fn launch(validators: u8, consumer_unbonding_seconds: u64) -> anyhow::Result<Self> {
         use crate::network::*;
-        use crate::twasm::{TwasmModule, TwasmState};
+        use cw_ics_bindings::multitest::TwasmModule;
         use cw_ics_ibc_sim::{contract_port, ChainConfig, Coordinator};
 
         let mut coord = Coordinator::<TwasmModule>::new_custom();
-        let consumer_chain = TwasmState::default();
         coord.add_chain_with_custom(
             ChainConfig::new(PROVIDER_CHAIN, "prov").with_block_time(BLOCK_SECONDS),
-            TwasmModule::default(),
+            TwasmModule,
         )?;
         coord.add_chain_with_custom(
             ChainConfig::new(CONSUMER_CHAIN, "cons").with_block_time(BLOCK_SECONDS),
-            TwasmModule {
-                state: consumer_chain.clone(),
-            },
+            TwasmModule,
         )?;
         let connection = coord.setup_connection(CONSUMER_CHAIN, PROVIDER_CHAIN)?;
         let chain = coord.chain_mut(PROVIDER_CHAIN)?;
@@ -269,7 +265,6 @@ impl ScriptedNetwork {
             consumer,
             path,
             genesis,
-            consumer_chain,
         })
     }
 
@@ -325,9 +320,14 @@ impl ScriptedNetwork {
                 voted: signing(u8::try_from(index + 1).unwrap_or(u8::MAX)),
             })
             .collect();
-        self.consumer_chain.set_votes(votes);
         let consumer = self.consumer.clone();
-        self.coord.chain_mut(crate::network::CONSUMER_CHAIN)?.sudo(
+        let chain = self.coord.chain_mut(crate::network::CONSUMER_CHAIN)?;
+        cw_ics_bindings::multitest::set_last_commit_votes(
+            chain.app_mut().storage_mut(),
+            &cw_ics_bindings::ValidatorVoteResponse { votes },
+        )
+        .map_err(|e| anyhow::anyhow!("recording votes: {e}"))?;
+        chain.sudo(
             &consumer,
             &cw_ics_bindings::ChainSudoMsg::BeginBlock { evidence: vec![] },
         )?;

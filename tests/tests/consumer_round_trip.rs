@@ -276,20 +276,33 @@ fn a_timed_out_packet_halts_the_consumer_which_then_keeps_its_set() -> Result<()
 fn promotion_on_a_twasm_chain_requests_privileges_and_hands_over_the_set() -> Result<()> {
     let mut net = IcsNetwork::launch(&[100, 200])?;
     let consumer = net.consumer.clone();
-    let chain = net.coord.chain_mut(CONSUMER_CHAIN)?;
-    chain.sudo(
-        &consumer,
-        &cw_ics_bindings::ChainSudoMsg::PrivilegeChange(
-            cw_ics_bindings::PrivilegeChange::Promoted {},
-        ),
-    )?;
-    assert_eq!(
-        net.consumer_chain.privileges_of(&consumer),
-        vec![
-            cw_ics_bindings::Privilege::ValidatorSetUpdater,
-            cw_ics_bindings::Privilege::BeginBlocker
-        ]
+    let promoted = cw_ics_bindings::ChainSudoMsg::PrivilegeChange(
+        cw_ics_bindings::PrivilegeChange::Promoted {},
     );
+    // Not a privileged contract yet: the chain refuses its privilege requests, so the
+    // promotion fails as a whole and the consumer stays an oracle.
+    assert!(net
+        .coord
+        .chain_mut(CONSUMER_CHAIN)?
+        .sudo(&consumer, &promoted)
+        .is_err());
+    assert_eq!(net.consumer_status()?.mode, Mode::Oracle);
+
+    let chain = net.coord.chain_mut(CONSUMER_CHAIN)?;
+    cw_ics_bindings::multitest::set_privileged(chain.app_mut().storage_mut(), &consumer, true);
+    chain.sudo(&consumer, &promoted)?;
+    for privilege in [
+        cw_ics_bindings::Privilege::ValidatorSetUpdater,
+        cw_ics_bindings::Privilege::BeginBlocker,
+    ] {
+        assert_eq!(
+            net.consumer_chain_privilege_holders(privilege)?,
+            vec![consumer.clone()]
+        );
+    }
+    assert!(net
+        .consumer_chain_privilege_holders(cw_ics_bindings::Privilege::EndBlocker)?
+        .is_empty());
     assert_eq!(net.consumer_status()?.mode, Mode::ValidatorSetUpdater);
     let chain = net.coord.chain_mut(CONSUMER_CHAIN)?;
     let response = chain.sudo(
