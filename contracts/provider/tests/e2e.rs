@@ -355,6 +355,8 @@ fn the_chains_end_blocker_runs_epochs_with_a_small_budget() {
     let consumers = net.running_consumers(&[("consumer-a", "x")]);
     let provider = net.provider.clone();
     let chain = net.coord.chain_mut(PROVIDER).unwrap();
+    // Governance promotes the contract; in its callback it asks to be an end blocker.
+    cw_ics_bindings::multitest::set_privileged(chain.app_mut().storage_mut(), &provider, true);
     chain
         .sudo(
             &provider,
@@ -363,6 +365,13 @@ fn the_chains_end_blocker_runs_epochs_with_a_small_budget() {
             ),
         )
         .unwrap();
+    assert_eq!(
+        cw_ics_bindings::multitest::holders(
+            chain.app().storage(),
+            cw_ics_bindings::Privilege::EndBlocker
+        ),
+        vec![provider.clone()]
+    );
     let admin = net.admin.clone();
     let update = ExecuteMsg::UpdateConfig(cw_ics_provider::msg::ConfigUpdate {
         max_epoch_work: Some(2),

@@ -199,7 +199,7 @@ fn real_consumer_downtime_jails_and_the_slash_ack_clears_it() {
             }
         })
         .collect();
-    *net.votes["consumer-a"].votes.borrow_mut() = votes;
+    net.set_votes("consumer-a", votes);
     let contract: Addr = consumers[0].contract.clone();
     for _ in 0..120 {
         let chain = net.coord.chain_mut("consumer-a").unwrap();

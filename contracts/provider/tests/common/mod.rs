@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-pub mod chain_module;
 pub mod counterparty;
 
 use std::collections::BTreeMap;
@@ -20,10 +19,11 @@ use cw_ics_provider::msg::{
     SlashedTokens, UnbondingsResponse, ValidatorsResponse,
 };
 
-use chain_module::ChainModule;
 use counterparty::{CounterpartyExecute, CounterpartyQuery, CounterpartyState};
+use cw_ics_bindings::multitest::{set_last_commit_votes, TwasmModule};
+use cw_ics_bindings::{ValidatorVote, ValidatorVoteResponse};
 
-pub type Custom = ChainModule;
+pub type Custom = TwasmModule;
 
 pub const PROVIDER: &str = "provider-1";
 pub const DENOM: &str = "ustake";
@@ -68,26 +68,29 @@ pub struct Net {
     pub provider: Addr,
     pub admin: Addr,
     pub connections: BTreeMap<String, Connection>,
-    /// What `validator_votes {}` answers on each chain.
-    pub votes: BTreeMap<String, ChainModule>,
     pub counterparty_code: BTreeMap<String, u64>,
     /// Downtime slash packets delivered and accepted, per validator operator.
     pub slashes_delivered: usize,
 }
 
 impl Net {
+    /// What `validator_votes {}` answers on `chain` from now on.
+    pub fn set_votes(&mut self, chain: &str, votes: Vec<ValidatorVote>) {
+        let chain = self.coord.chain_mut(chain).unwrap();
+        set_last_commit_votes(
+            chain.app_mut().storage_mut(),
+            &ValidatorVoteResponse { votes },
+        )
+        .unwrap();
+    }
+
     pub fn new(consumer_chains: &[&str]) -> Self {
         let mut coord = Coordinator::<Custom>::new_custom();
-        let mut votes = BTreeMap::new();
         coord
-            .add_chain_with_custom(ChainConfig::new(PROVIDER, "cosmos"), ChainModule::default())
+            .add_chain(ChainConfig::new(PROVIDER, "cosmos"))
             .unwrap();
         for chain in consumer_chains {
-            let module = ChainModule::default();
-            votes.insert(chain.to_string(), module.clone());
-            coord
-                .add_chain_with_custom(ChainConfig::new(*chain, "cons"), module)
-                .unwrap();
+            coord.add_chain(ChainConfig::new(*chain, "cons")).unwrap();
         }
         let mut connections = BTreeMap::new();
         for chain in consumer_chains {
@@ -133,7 +136,6 @@ impl Net {
             provider,
             admin,
             connections,
-            votes,
             counterparty_code,
             slashes_delivered: 0,
         }
