@@ -319,13 +319,15 @@ fn summarize(
             (config.blocks * chains) as f64 / seconds
         ),
         format!(
-            "{} VSC packets sent, {} applied; {} slash packets; {} VSC-matured packets; {} timeouts",
+            "{} VSC packets sent, {} applied; {} slash packets, {} handled on the provider; {} VSC-matured packets; {} timeouts",
             count(EntryKind::VscSent),
             count(EntryKind::VscApplied),
             count(EntryKind::Slash),
+            count(EntryKind::Jail),
             count(EntryKind::Maturity),
             count(EntryKind::Timeout)
         ),
+        unbonding_summary(net)?,
         if config.check_invariants {
             format!(
                 "DESIGN.md §7 invariants checked after each of the {} steps: all held",
@@ -340,6 +342,30 @@ fn summarize(
         summary.push(format!("{chain_id} final set: {}", powers.join(" ")));
     }
     Ok(summary)
+}
+
+/// How the unbonding entries of the first provider's stakers stand.
+fn unbonding_summary(net: &Network) -> Result<String> {
+    use cw_ics_provider::msg::{QueryMsg, UnbondingsResponse};
+    let (mut released, mut waiting, mut tokens) = (0, 0, 0u128);
+    for staker in &net.provider().stakers {
+        let page: UnbondingsResponse = net.query_provider(&QueryMsg::Unbondings {
+            staker: staker.to_string(),
+            start_after: None,
+            limit: Some(100),
+        })?;
+        for entry in page.unbondings {
+            if entry.released {
+                released += 1;
+                tokens += entry.balance.u128();
+            } else {
+                waiting += 1;
+            }
+        }
+    }
+    Ok(format!(
+        "unbonding: {released} entries released ({tokens} tokens withdrawable) after every consumer matured them, {waiting} still waiting"
+    ))
 }
 
 /// Writes the HTML report, creating its folder.

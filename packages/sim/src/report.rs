@@ -59,7 +59,7 @@ pub fn html_report(net: &Network, timeline: &[TimelineEntry], summary: &[String]
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             clock(entry.time),
             escape(&entry.chain_id),
-            entry.height,
+            entry.height.map_or("-".to_string(), |h| h.to_string()),
             entry.kind.label(),
             escape(&entry.text)
         );

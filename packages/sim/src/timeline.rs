@@ -12,7 +12,8 @@ use crate::network::Network;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimelineEntry {
     pub chain_id: String,
-    pub height: u64,
+    /// None where the source does not say (the provider's slash log keeps times only).
+    pub height: Option<u64>,
     pub time: Timestamp,
     pub kind: EntryKind,
     pub text: String,
@@ -26,6 +27,7 @@ pub enum EntryKind {
     Slash,
     Maturity,
     Timeout,
+    Jail,
     ValidatorSet,
 }
 
@@ -38,6 +40,7 @@ impl EntryKind {
             EntryKind::Slash => "slash",
             EntryKind::Maturity => "maturity",
             EntryKind::Timeout => "timeout",
+            EntryKind::Jail => "jail",
             EntryKind::ValidatorSet => "validator set",
         }
     }
@@ -45,12 +48,13 @@ impl EntryKind {
 
 impl fmt::Display for TimelineEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let height = self.height.map_or("-".to_string(), |h| h.to_string());
         write!(
             f,
             "{:>8} {:<12} h={:<6} {:<13} {}",
             clock(self.time),
             self.chain_id,
-            self.height,
+            height,
             self.kind.label(),
             self.text
         )
@@ -73,7 +77,7 @@ pub fn timeline(net: &Network) -> Vec<TimelineEntry> {
         let at = event.at().clone();
         let entry = |kind, text: String| TimelineEntry {
             chain_id: at.chain_id.clone(),
-            height: at.height,
+            height: Some(at.height),
             time: at.time,
             kind,
             text,
@@ -158,6 +162,7 @@ pub fn timeline(net: &Network) -> Vec<TimelineEntry> {
             _ => {}
         }
     }
+    entries.extend(provider_slash_log(net));
     let mut previous: std::collections::BTreeMap<&str, &std::collections::BTreeMap<String, u64>> =
         Default::default();
     for sample in &net.history {
@@ -180,7 +185,7 @@ pub fn timeline(net: &Network) -> Vec<TimelineEntry> {
         }
         entries.push(TimelineEntry {
             chain_id: sample.chain_id.clone(),
-            height: sample.height,
+            height: Some(sample.height),
             time: sample.time,
             kind: EntryKind::ValidatorSet,
             text: format!(
@@ -193,5 +198,65 @@ pub fn timeline(net: &Network) -> Vec<TimelineEntry> {
     }
     // Stable: entries of one moment keep the order they happened in.
     entries.sort_by_key(|e| e.time);
+    entries
+}
+
+/// What the first provider did with the slash packets it received.
+fn provider_slash_log(net: &Network) -> Vec<TimelineEntry> {
+    use cw_ics_provider::msg::{InfractionKind, QueryMsg, SlashAction, SlashLogResponse};
+    let mut entries = vec![];
+    let mut start_after = None;
+    loop {
+        let Ok(page) = net.query_provider::<SlashLogResponse>(&QueryMsg::SlashLog {
+            start_after,
+            limit: Some(100),
+        }) else {
+            break;
+        };
+        for record in &page.records {
+            let name = net
+                .validators
+                .iter()
+                .find(|v| {
+                    cw_ics_ccv::ConsensusAddress::from_bech32(&record.consensus_address)
+                        .is_ok_and(|(_, address)| address == v.consensus_address())
+                })
+                .map_or(record.validator.as_str(), |v| v.name.as_str());
+            let consumer = net
+                .consumers
+                .iter()
+                .find(|c| c.provider == 0 && c.consumer_id == record.consumer_id)
+                .map_or("?", |c| c.spec.chain_id.as_str());
+            let (kind, text) = match (&record.action, record.infraction) {
+                (SlashAction::Jailed { slashed }, _) => (
+                    EntryKind::Jail,
+                    format!("{name} jailed for downtime on {consumer}, {slashed} tokens slashed"),
+                ),
+                (SlashAction::AlreadyJailed {}, _) => (
+                    EntryKind::Jail,
+                    format!("{name} already jailed: downtime report from {consumer} acknowledged"),
+                ),
+                (SlashAction::Recorded {}, InfractionKind::DoubleSign) => (
+                    EntryKind::Jail,
+                    format!("double sign by {name} on {consumer} recorded in the slash log"),
+                ),
+                (SlashAction::Recorded {}, InfractionKind::Downtime) => (
+                    EntryKind::Jail,
+                    format!("downtime of {name} on {consumer} recorded"),
+                ),
+            };
+            entries.push(TimelineEntry {
+                chain_id: net.provider().chain_id.clone(),
+                height: None,
+                time: record.received_at,
+                kind,
+                text,
+            });
+        }
+        match page.records.last() {
+            Some(last) if page.records.len() == 100 => start_after = Some(last.id),
+            _ => break,
+        }
+    }
     entries
 }
