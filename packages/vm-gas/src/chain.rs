@@ -6,22 +6,29 @@ use std::rc::Rc;
 
 use cosmwasm_std::testing::mock_env;
 use cosmwasm_std::{
-    Addr, Binary, Coin, ContractResult, CustomMsg, CustomQuery, Empty, Env,
+    Addr, Binary, Checksum, Coin, ContractResult, CustomMsg, CustomQuery, Empty, Env,
     Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannelCloseMsg, IbcChannelConnectMsg,
     IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg,
     IbcReceiveResponse, MessageInfo, Response, SystemResult, Timestamp,
 };
 use cosmwasm_vm::testing::{MockApi, MockQuerier};
-use cosmwasm_vm::{Backend, Instance, InstanceOptions, VmResult};
+use cosmwasm_vm::{
+    capabilities_from_csv, Backend, Cache, CacheOptions, Instance, InstanceOptions, Size, VmResult,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::config::VM_GAS_PER_SDK_GAS;
-use crate::report::CallReport;
+use crate::report::{CallReport, EventCost};
 use crate::storage::{KvStore, MeteredStorage, StorageTally};
 
 /// Gas limit of one call, in SDK gas: far above any block's, so only a runaway loop hits it.
 const CALL_GAS_LIMIT_SDK: u64 = 1_000_000_000;
+
+/// The capabilities wasmd (v0.61–v0.70) advertises: a contract that needs more cannot be
+/// stored there, and cannot be deployed here either.
+pub const WASMD_CAPABILITIES: &str = "iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,\
+cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2";
 
 #[derive(Debug, thiserror::Error)]
 pub enum VmCallError {
@@ -33,6 +40,15 @@ pub enum VmCallError {
     Contract(String),
     #[error("cannot encode the message: {0}")]
     Encode(String),
+    #[error("cannot set up the module cache in {dir}: {reason}")]
+    Cache { dir: String, reason: String },
+}
+
+/// Every contract's store and the block, as saved by [`VmChain::snapshot`].
+#[derive(Clone, Debug)]
+pub struct ChainSnapshot {
+    env: Env,
+    stores: BTreeMap<Addr, KvStore>,
 }
 
 /// A contract's answer and what it cost.
@@ -44,32 +60,71 @@ pub struct Outcome<R> {
 
 type CustomHandler<Q> = Rc<dyn Fn(&Q) -> cosmwasm_std::QuerierResult>;
 type Inst<Q> = Instance<MockApi, MeteredStorage, MockQuerier<Q>>;
+type ModuleCache<Q> = Cache<MockApi, MeteredStorage, MockQuerier<Q>>;
 
 struct Deployed {
-    code: Rc<Vec<u8>>,
+    checksum: Checksum,
     store: KvStore,
+}
+
+/// The VM's module cache, as a node keeps one: code is checked and compiled once, then every
+/// call gets a fresh instance of the compiled module. Lives in a private temporary folder.
+struct CodeCache<Q: CustomQuery + DeserializeOwned + 'static> {
+    cache: ModuleCache<Q>,
+    dir: std::path::PathBuf,
+}
+
+impl<Q: CustomQuery + DeserializeOwned + 'static> CodeCache<Q> {
+    fn new() -> Result<Self, VmCallError> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("cw-ics-vm-gas-{}-{n}", std::process::id()));
+        let cache_error = |reason: String| VmCallError::Cache {
+            dir: dir.display().to_string(),
+            reason,
+        };
+        let options = CacheOptions::new(
+            &dir,
+            capabilities_from_csv(WASMD_CAPABILITIES),
+            Size::mebi(200),
+            Size::mebi(32),
+        );
+        // SAFETY: the folder is private to this process and this cache (unique name above).
+        let cache = unsafe { Cache::new(options) }.map_err(|err| cache_error(err.to_string()))?;
+        Ok(CodeCache { cache, dir })
+    }
+}
+
+impl<Q: CustomQuery + DeserializeOwned + 'static> Drop for CodeCache<Q> {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// Contracts on one simulated chain. `Q` is the chain's custom query type.
 pub struct VmChain<Q: CustomQuery + DeserializeOwned + 'static = Empty> {
     pub env: Env,
     api: MockApi,
+    code_cache: CodeCache<Q>,
     contracts: BTreeMap<Addr, Deployed>,
     custom_handler: Option<CustomHandler<Q>>,
     next_contract: u64,
 }
 
 impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
-    pub fn new(chain_id: &str) -> Self {
+    /// A chain with no contracts. Fails only when the module cache's temporary folder cannot
+    /// be created.
+    pub fn new(chain_id: &str) -> Result<Self, VmCallError> {
         let mut env = mock_env();
         env.block.chain_id = chain_id.to_string();
-        VmChain {
+        Ok(VmChain {
             env,
             api: MockApi::default(),
+            code_cache: CodeCache::new()?,
             contracts: BTreeMap::new(),
             custom_handler: None,
             next_contract: 0,
-        }
+        })
     }
 
     /// Answers the contracts' custom queries (e.g. the chain ABI's `validator_votes`).
@@ -95,20 +150,30 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
         self.env.block.time = time;
     }
 
+    /// Stores `wasm` as wasmd's `MsgStoreCode` would (static checks against wasmd's
+    /// capabilities, compilation); storing the same code twice is harmless.
+    pub fn store_code(&mut self, wasm: &[u8]) -> Result<Checksum, VmCallError> {
+        self.code_cache
+            .cache
+            .store_code(wasm, true, true)
+            .map_err(|err| VmCallError::Vm(err.to_string()))
+    }
+
     /// Deploys `wasm` and runs its `instantiate`; `C` is the contract's custom message type.
     pub fn instantiate<C: CustomMsg + DeserializeOwned>(
         &mut self,
-        wasm: Rc<Vec<u8>>,
+        wasm: &[u8],
         sender: &Addr,
         msg: &impl Serialize,
         funds: &[Coin],
     ) -> Result<(Addr, Outcome<Response<C>>), VmCallError> {
+        let checksum = self.store_code(wasm)?;
         let address = self.addr(&format!("contract{}", self.next_contract));
         self.next_contract += 1;
         self.contracts.insert(
             address.clone(),
             Deployed {
-                code: wasm,
+                checksum,
                 store: KvStore::new(),
             },
         );
@@ -227,9 +292,31 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
         self.contracts.get(contract).map(|deployed| &deployed.store)
     }
 
+    /// Saves the whole chain's contract state, to measure one operation from the same starting
+    /// point several times (`restore` puts it back).
+    pub fn snapshot(&self) -> ChainSnapshot {
+        ChainSnapshot {
+            env: self.env.clone(),
+            stores: self
+                .contracts
+                .iter()
+                .map(|(address, deployed)| (address.clone(), deployed.store.clone()))
+                .collect(),
+        }
+    }
+
+    pub fn restore(&mut self, snapshot: &ChainSnapshot) {
+        self.env = snapshot.env.clone();
+        for (address, store) in &snapshot.stores {
+            if let Some(deployed) = self.contracts.get_mut(address) {
+                deployed.store = store.clone();
+            }
+        }
+    }
+
     /// Runs one entrypoint on a fresh instance over the contract's store; commits the store
     /// only when the contract succeeded.
-    fn call<R>(
+    fn call<R: EventCost>(
         &mut self,
         contract: &Addr,
         entrypoint: &'static str,
@@ -248,7 +335,10 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
         let options = InstanceOptions {
             gas_limit: CALL_GAS_LIMIT_SDK * VM_GAS_PER_SDK_GAS,
         };
-        let mut instance = Instance::from_code(&deployed.code, backend, options, None)
+        let mut instance = self
+            .code_cache
+            .cache
+            .get_instance(&deployed.checksum, backend, options)
             .map_err(|err| VmCallError::Vm(err.to_string()))?;
         let mut env = self.env.clone();
         env.contract.address = contract.clone();
@@ -258,9 +348,10 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
             .recycle()
             .ok_or_else(|| VmCallError::Vm("the instance kept its backend".to_string()))?;
         let result = result.map_err(|err| VmCallError::Vm(err.to_string()))?;
-        let report = CallReport::new(entrypoint, gas.used_internally, tally.take());
+        let mut report = CallReport::new(entrypoint, gas.used_internally, tally.take());
         match result {
             ContractResult::Ok(response) => {
+                report.event_gas = response.event_gas();
                 if let Some(deployed) = self.contracts.get_mut(contract) {
                     deployed.store = backend.storage.into_data();
                 }

@@ -13,6 +13,12 @@ pub const WRITE_COST_FLAT: u64 = 2_000;
 pub const WRITE_COST_PER_BYTE: u64 = 30;
 pub const DELETE_COST: u64 = 1_000;
 pub const ITER_NEXT_COST_FLAT: u64 = 30;
+/// Event costs (wasmd's gas register): per attribute, per byte of attribute keys and values
+/// beyond a free tier shared by the whole response, per custom event (plus its type's bytes).
+pub const EVENT_PER_ATTRIBUTE_COST: u64 = 10;
+pub const EVENT_ATTRIBUTE_DATA_COST_PER_BYTE: u64 = 1;
+pub const EVENT_ATTRIBUTE_DATA_FREE_TIER: u64 = 100;
+pub const CUSTOM_EVENT_COST: u64 = 20;
 /// wasmd stores a contract's keys under `0x03 ‖ contract address` (32-byte addresses).
 pub const CONTRACT_KEY_PREFIX_LEN: u64 = 1 + 32;
 
@@ -26,14 +32,27 @@ pub fn write_cost(key_len: usize, value_len: usize) -> u64 {
     WRITE_COST_FLAT + WRITE_COST_PER_BYTE * (prefixed(key_len) + value_len as u64)
 }
 
-/// SDK gas of one iterator step that yields a record (`None` for the step that finds the end).
+/// SDK gas of opening an iterator whose first record is `first` (`None`: the range is empty).
+///
+/// The SDK's gas iterator charges a seek (flat cost plus the bytes of the record it lands on)
+/// when it is created and again on every `Next`, for the record it leaves.
+pub fn iter_open_cost(first: Option<(usize, usize)>) -> u64 {
+    ITER_NEXT_COST_FLAT + first.map_or(0, record_read_bytes_cost)
+}
+
+/// SDK gas of one `db_next` that yields a record (`None`: the iterator is exhausted).
+///
+/// wasmvm answers `db_next` with the current record and then calls the SDK iterator's `Next`,
+/// which charges the seek for that record; at the end it returns without calling `Next`, so
+/// the step that finds the end is free.
 pub fn iter_step_cost(record: Option<(usize, usize)>) -> u64 {
-    match record {
-        Some((key_len, value_len)) => {
-            ITER_NEXT_COST_FLAT + READ_COST_PER_BYTE * (prefixed(key_len) + value_len as u64)
-        }
-        None => ITER_NEXT_COST_FLAT,
-    }
+    record.map_or(0, |record| {
+        ITER_NEXT_COST_FLAT + record_read_bytes_cost(record)
+    })
+}
+
+fn record_read_bytes_cost((key_len, value_len): (usize, usize)) -> u64 {
+    READ_COST_PER_BYTE * (prefixed(key_len) + value_len as u64)
 }
 
 fn prefixed(key_len: usize) -> u64 {

@@ -3,15 +3,16 @@
 //! with wasmd's contract-store key prefix. cw-multi-test meters no gas, and cosmwasm-vm's mock
 //! storage charges almost nothing, so this is how cw-ics knows what a call costs on chain.
 //!
-//! Not counted: the transaction's own costs (signature, tx size), events and attributes, and
+//! Not counted: the transaction's own costs (signature, tx size), and
 //! the messages a response dispatches (they are separate calls on chain and are run, and
 //! charged, separately here by whoever drives the harness).
 
+pub mod artifacts;
 mod chain;
 pub mod config;
 mod report;
 mod storage;
 
-pub use chain::{Outcome, VmCallError, VmChain};
-pub use report::CallReport;
+pub use chain::{ChainSnapshot, Outcome, VmCallError, VmChain, WASMD_CAPABILITIES};
+pub use report::{events_gas, CallReport, EventCost};
 pub use storage::{KvStore, MeteredStorage, StorageTally};

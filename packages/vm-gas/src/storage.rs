@@ -22,6 +22,8 @@ pub struct StorageTally {
     pub reads: u64,
     pub writes: u64,
     pub deletes: u64,
+    pub iterators_opened: u64,
+    /// `db_next` calls, including the one that finds the end.
     pub iterator_steps: u64,
     pub bytes_read: u64,
     pub bytes_written: u64,
@@ -92,7 +94,12 @@ impl Storage for MeteredStorage {
         let upper = end.map_or(Bound::Unbounded, |e| Bound::Excluded(e.to_vec()));
         if let (Some(s), Some(e)) = (start, end) {
             if s > e {
-                return (Ok(self.push_iterator(Vec::new())), GasInfo::free());
+                let cost = config::iter_open_cost(None);
+                let mut tally = self.tally.borrow_mut();
+                tally.iteration_gas += cost;
+                tally.iterators_opened += 1;
+                drop(tally);
+                return (Ok(self.push_iterator(Vec::new())), Self::charge(cost));
             }
         }
         let range = self
@@ -103,7 +110,14 @@ impl Storage for MeteredStorage {
             Order::Ascending => range.collect(),
             Order::Descending => range.rev().collect(),
         };
-        (Ok(self.push_iterator(records)), GasInfo::free())
+        let first = records.first().map(|(key, value)| (key.len(), value.len()));
+        let cost = config::iter_open_cost(first);
+        {
+            let mut tally = self.tally.borrow_mut();
+            tally.iteration_gas += cost;
+            tally.iterators_opened += 1;
+        }
+        (Ok(self.push_iterator(records)), Self::charge(cost))
     }
 
     fn next(&mut self, iterator_id: u32) -> BackendResult<Option<Record>> {
@@ -195,7 +209,7 @@ mod tests {
     }
 
     #[test]
-    fn iteration_charges_each_step_and_the_end() {
+    fn iteration_charges_the_seek_onto_each_record_and_not_the_end() {
         let (mut store, tally) = storage();
         for key in [b"a", b"b", b"c"] {
             store.set(key, b"12").0.unwrap();
@@ -210,12 +224,27 @@ mod tests {
             Some((b"c".to_vec(), b"12".to_vec()))
         );
         assert_eq!(store.next(id).0.unwrap(), None);
+        // Opening seeks onto "b" (charged), each record returned is charged as the SDK
+        // iterator moves past it, and finding the end is free.
         let per_record = ITER_NEXT_COST_FLAT + 3 * (33 + 1 + 2);
-        assert_eq!(
-            tally.borrow().iteration_gas,
-            2 * per_record + ITER_NEXT_COST_FLAT
-        );
+        assert_eq!(tally.borrow().iteration_gas, 3 * per_record);
         assert_eq!(tally.borrow().iterator_steps, 3);
+        assert_eq!(tally.borrow().iterators_opened, 1);
+    }
+
+    #[test]
+    fn an_empty_range_costs_one_flat_seek() {
+        let (mut store, tally) = storage();
+        store.set(b"a", b"1").0.unwrap();
+        let id = store.scan(Some(b"b"), None, Order::Ascending).0.unwrap();
+        assert_eq!(store.next(id).0.unwrap(), None);
+        assert_eq!(tally.borrow().iteration_gas, ITER_NEXT_COST_FLAT);
+        let id = store
+            .scan(Some(b"c"), Some(b"b"), Order::Ascending)
+            .0
+            .unwrap();
+        assert_eq!(store.next(id).0.unwrap(), None);
+        assert_eq!(tally.borrow().iteration_gas, 2 * ITER_NEXT_COST_FLAT);
     }
 
     #[test]
