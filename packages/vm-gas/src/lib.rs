@@ -8,6 +8,7 @@
 //! charged, separately here by whoever drives the harness).
 
 pub mod artifacts;
+pub mod ccv;
 mod chain;
 pub mod config;
 mod report;
