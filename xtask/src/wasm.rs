@@ -67,7 +67,9 @@ pub fn run(workspace: &Workspace) -> Result<Vec<Artifact>> {
 }
 
 /// One cargo invocation per contract: building several together unifies their features and
-/// has produced modules without entry points.
+/// has produced modules without entry points. Warnings are errors here because code compiled
+/// only for the chain (entry points, wasm32-only cfgs) is never seen by the host clippy run,
+/// which builds the contracts with the `library` feature.
 fn build(workspace: &Workspace, contract: &Contract) -> Result<PathBuf> {
     println!("building {} for {WASM_TARGET}", contract.package);
     command::run(
@@ -82,7 +84,7 @@ fn build(workspace: &Workspace, contract: &Contract) -> Result<PathBuf> {
                 WASM_TARGET,
             ])
             .args(["--package", contract.package])
-            .env("RUSTFLAGS", "-C link-arg=-s")
+            .env("RUSTFLAGS", "-C link-arg=-s -D warnings")
             .env_remove("CARGO_ENCODED_RUSTFLAGS"),
     )?;
     let raw = workspace
