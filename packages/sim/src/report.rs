@@ -38,17 +38,27 @@ pub fn html_report(net: &Network, timeline: &[TimelineEntry], summary: &[String]
         .unwrap_or_default();
     let mut chains: Vec<&str> = vec![net.provider().chain_id.as_str()];
     chains.extend(net.consumers.iter().map(|c| c.spec.chain_id.as_str()));
+    let lent = provider_lent_power(net);
+    if !lent.is_empty() {
+        let _ = write!(
+            html,
+            "<h2>{} — power the provider lends (its stake ledger's top N, as sent to consumers)</h2>",
+            escape(&net.provider().chain_id)
+        );
+        html.push_str(&power_chart(&lent.iter().collect::<Vec<_>>(), end_time));
+    }
     for chain_id in chains {
         let samples: Vec<&PowerSample> = net
             .history
             .iter()
             .filter(|s| s.chain_id == chain_id)
             .collect();
-        let _ = write!(
-            html,
-            "<h2>{} — voting power per validator</h2>",
-            escape(chain_id)
-        );
+        let what = if chain_id == net.provider().chain_id {
+            "its own chain's consensus set (not run by the provider contract)"
+        } else {
+            "consensus voting power per validator"
+        };
+        let _ = write!(html, "<h2>{} — {what}</h2>", escape(chain_id));
         html.push_str(&power_chart(&samples, end_time));
     }
 
@@ -156,6 +166,78 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// The provider's view over time: the genesis set of its first consumer with a channel, then
+/// every VSC sent to that consumer applied in turn (all consumers get the same top N).
+fn provider_lent_power(net: &Network) -> Vec<PowerSample> {
+    use cw_ics_ccv::{ConsumerGenesis, ValidatorSetChangePacket};
+    use cw_ics_ibc_sim::{contract_port, IbcEvent};
+    use cw_ics_provider::msg::QueryMsg;
+
+    let Some(consumer) = net
+        .consumers
+        .iter()
+        .find(|c| c.provider == 0 && c.path.is_some())
+    else {
+        return vec![];
+    };
+    let Some(path) = &consumer.path else {
+        return vec![];
+    };
+    let Ok(genesis) = net.query_provider::<ConsumerGenesis>(&QueryMsg::ConsumerGenesis {
+        consumer_id: consumer.consumer_id,
+    }) else {
+        return vec![];
+    };
+    let name = |key: &cw_ics_ccv::PublicKey| net.name_of(key).unwrap_or("?").to_string();
+    let mut powers: BTreeMap<String, u64> = genesis
+        .initial_validator_set
+        .iter()
+        .map(|v| (name(&v.pub_key), v.power))
+        .collect();
+    let launched_at = net
+        .history
+        .iter()
+        .find(|s| s.chain_id == consumer.spec.chain_id && !s.powers.is_empty())
+        .map(|s| (s.time, s.height, s.step));
+    let Some((time, height, step)) = launched_at else {
+        return vec![];
+    };
+    let mut samples = vec![PowerSample {
+        step,
+        chain_id: net.provider().chain_id.clone(),
+        height,
+        time,
+        powers: powers.clone(),
+    }];
+    let provider_port = contract_port(&net.provider().contract);
+    for event in net.coordinator.events() {
+        let IbcEvent::SendPacket { at, packet } = &event else {
+            continue;
+        };
+        if packet.src.port_id != provider_port || packet.src.channel_id != path.b.channel_id {
+            continue;
+        }
+        let Ok(vsc) = ValidatorSetChangePacket::decode(&packet.data) else {
+            continue;
+        };
+        for update in &vsc.validator_updates {
+            if update.power == 0 {
+                powers.remove(&name(&update.pub_key));
+            } else {
+                powers.insert(name(&update.pub_key), update.power);
+            }
+        }
+        samples.push(PowerSample {
+            step,
+            chain_id: net.provider().chain_id.clone(),
+            height: at.height,
+            time: at.time,
+            powers: powers.clone(),
+        });
+    }
+    samples
 }
 
 /// Final power per validator on each chain, for the summary.
