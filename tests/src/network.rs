@@ -11,9 +11,7 @@ use cosmwasm_std::{coins, Addr, Decimal, IbcOrder, Timestamp, Uint128};
 use cw_ics_bindings::{ChainSudoMsg, Evidence, ValidatorVote};
 use cw_ics_ccv::{ConsumerGenesis, PublicKey};
 use cw_ics_consumer::msg as consumer_msg;
-use cw_ics_ibc_sim::{
-    contract_port, ChainConfig, Coordinator, IbcContractWrapper, Path, RelaySummary,
-};
+use cw_ics_ibc_sim::{contract_port, ChainConfig, Coordinator, Path, RelaySummary};
 use cw_ics_provider::msg as provider_msg;
 use cw_multi_test::AppResponse;
 
@@ -64,41 +62,7 @@ pub struct IcsNetwork {
     pub chain_synced_vsc_id: u64,
 }
 
-pub fn provider_code(
-) -> Box<IbcContractWrapper<cw_ics_bindings::ChainMsg, cw_ics_bindings::ChainQuery>> {
-    use cw_ics_provider::{contract, ibc};
-    Box::new(
-        IbcContractWrapper::new(contract::execute, contract::instantiate, contract::query)
-            .with_sudo(contract::sudo)
-            .with_migrate(contract::migrate)
-            .with_ibc(
-                ibc::ibc_channel_open,
-                ibc::ibc_channel_connect,
-                ibc::ibc_channel_close,
-                ibc::ibc_packet_receive,
-                ibc::ibc_packet_ack,
-                ibc::ibc_packet_timeout,
-            ),
-    )
-}
-
-pub fn consumer_code(
-) -> Box<IbcContractWrapper<cw_ics_bindings::ChainMsg, cw_ics_bindings::ChainQuery>> {
-    use cw_ics_consumer::{contract, ibc};
-    Box::new(
-        IbcContractWrapper::new(contract::execute, contract::instantiate, contract::query)
-            .with_sudo(contract::sudo)
-            .with_migrate(contract::migrate)
-            .with_ibc(
-                ibc::ibc_channel_open,
-                ibc::ibc_channel_connect,
-                ibc::ibc_channel_close,
-                ibc::ibc_packet_receive,
-                ibc::ibc_packet_ack,
-                ibc::ibc_packet_timeout,
-            ),
-    )
-}
+pub use cw_ics_sim::contracts::{consumer_code, provider_code};
 
 pub fn test_key(seed: u8) -> PublicKey {
     PublicKey::Ed25519(vec![seed; 32].into())

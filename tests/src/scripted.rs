@@ -10,9 +10,24 @@ use cosmwasm_std::{
     Response, StdError, StdResult, Storage,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
-use cw_ics_ccv::{AckResult, Acknowledgement, ConsumerPacket, CCV_VERSION};
+use cw_ics_ccv::{AckResult, Acknowledgement, ConsumerPacket, PublicKey, CCV_VERSION};
 use cw_ics_ibc_sim::IbcContractWrapper;
+use cw_ics_sim::contracts::{consumer_code, CcvContract};
 use serde::{Deserialize, Serialize};
+
+pub const PROVIDER_CHAIN: &str = "provider-1";
+pub const CONSUMER_CHAIN: &str = "consumer-1";
+pub const VALCONS_PREFIX: &str = "consvalcons";
+pub const BLOCK_SECONDS: u64 = 5;
+pub const CCV_TIMEOUT: u64 = 5 * 86_400;
+pub const RETRY_DELAY: u64 = 600;
+pub const SIGNED_BLOCKS_WINDOW: u64 = 10;
+
+/// The consensus key of the scripted network's validator `seed` (the consumer only compares
+/// keys, so a fixed byte pattern is enough: nothing here verifies a signature).
+pub fn test_key(seed: u8) -> PublicKey {
+    PublicKey::Ed25519(vec![seed; 32].into())
+}
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -174,7 +189,7 @@ fn packet_timeout(
     Ok(IbcBasicResponse::new())
 }
 
-pub fn scripted_provider_code() -> Box<IbcContractWrapper<ChainMsg, ChainQuery>> {
+pub fn scripted_provider_code() -> Box<CcvContract> {
     Box::new(
         IbcContractWrapper::new(execute, instantiate, query).with_ibc(
             channel_open,
@@ -198,9 +213,8 @@ pub struct ScriptedNetwork {
 
 impl ScriptedNetwork {
     /// Validators with seeds 1..=n and power 10 each; the consumer's genesis parameters are
-    /// those of [`crate::network`] except `unbonding_period_seconds`.
+    /// this module's constants and `consumer_unbonding_seconds`.
     pub fn launch(validators: u8, consumer_unbonding_seconds: u64) -> anyhow::Result<Self> {
-        use crate::network::*;
         use cw_ics_bindings::multitest::TwasmModule;
         use cw_ics_ibc_sim::{contract_port, ChainConfig, Coordinator};
 
@@ -271,14 +285,14 @@ impl ScriptedNetwork {
     /// The scripted provider sends these bytes as a VSC.
     pub fn send_vsc(&mut self, data: Binary) -> anyhow::Result<()> {
         let provider = self.provider.clone();
-        let chain = self.coord.chain_mut(crate::network::PROVIDER_CHAIN)?;
+        let chain = self.coord.chain_mut(PROVIDER_CHAIN)?;
         let owner = chain.addr_make("owner");
         chain.execute(
             &owner,
             &provider,
             &ScriptedExecute::SendVsc {
                 data,
-                timeout_seconds: crate::network::CCV_TIMEOUT,
+                timeout_seconds: CCV_TIMEOUT,
             },
             &[],
         )?;
@@ -287,7 +301,7 @@ impl ScriptedNetwork {
 
     pub fn bounce_next_slashes(&mut self, count: u32) -> anyhow::Result<()> {
         let provider = self.provider.clone();
-        let chain = self.coord.chain_mut(crate::network::PROVIDER_CHAIN)?;
+        let chain = self.coord.chain_mut(PROVIDER_CHAIN)?;
         let owner = chain.addr_make("owner");
         chain.execute(
             &owner,
@@ -301,7 +315,7 @@ impl ScriptedNetwork {
     pub fn received(&self) -> anyhow::Result<Vec<ReceivedPacket>> {
         Ok(self
             .coord
-            .chain(crate::network::PROVIDER_CHAIN)?
+            .chain(PROVIDER_CHAIN)?
             .query(&self.provider, &ScriptedQuery::Received {})?)
     }
 
@@ -321,7 +335,7 @@ impl ScriptedNetwork {
             })
             .collect();
         let consumer = self.consumer.clone();
-        let chain = self.coord.chain_mut(crate::network::CONSUMER_CHAIN)?;
+        let chain = self.coord.chain_mut(CONSUMER_CHAIN)?;
         cw_ics_bindings::multitest::set_last_commit_votes(
             chain.app_mut().storage_mut(),
             &cw_ics_bindings::ValidatorVoteResponse { votes },
@@ -340,7 +354,7 @@ impl ScriptedNetwork {
     ) -> anyhow::Result<T> {
         Ok(self
             .coord
-            .chain(crate::network::CONSUMER_CHAIN)?
+            .chain(CONSUMER_CHAIN)?
             .query(&self.consumer, msg)?)
     }
 

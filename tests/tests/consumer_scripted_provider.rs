@@ -8,8 +8,7 @@ use cw_ics_ccv::{
 };
 use cw_ics_consumer::msg as consumer_msg;
 use cw_ics_consumer::state::HeadSlash;
-use cw_ics_tests::network::{test_key, RETRY_DELAY, SIGNED_BLOCKS_WINDOW};
-use cw_ics_tests::scripted::ScriptedNetwork;
+use cw_ics_tests::scripted::{test_key, ScriptedNetwork, RETRY_DELAY, SIGNED_BLOCKS_WINDOW};
 
 fn vsc(id: u64, updates: &[(u8, u64)]) -> cosmwasm_std::Binary {
     ValidatorSetChangePacket {
