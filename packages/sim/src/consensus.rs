@@ -68,6 +68,16 @@ impl Consensus {
         &self.active
     }
 
+    /// The set the chain was given so far: the active set with every update already returned
+    /// by an end block applied, including those not signing yet.
+    pub fn scheduled_set(&self) -> BTreeMap<Vec<u8>, u64> {
+        let mut set = self.active.clone();
+        for (_, changes) in &self.pending {
+            apply_changes(&mut set, changes);
+        }
+        set
+    }
+
     pub fn total_power(&self) -> u64 {
         self.active.values().sum()
     }
@@ -149,14 +159,7 @@ impl Consensus {
             let Some((_, changes)) = self.pending.pop_front() else {
                 break;
             };
-            for change in changes {
-                let Pubkey::Ed25519(key) = change.pubkey;
-                if change.power == 0 {
-                    self.active.remove(key.as_slice());
-                } else {
-                    self.active.insert(key.to_vec(), change.power);
-                }
-            }
+            apply_changes(&mut self.active, &changes);
             changed = true;
         }
         changed
@@ -177,6 +180,18 @@ fn consensus_address(key: &[u8]) -> Binary {
             .as_bytes()
             .to_vec(),
     )
+}
+
+/// Applies validator updates as CometBFT does: power 0 removes, anything else sets.
+fn apply_changes(set: &mut BTreeMap<Vec<u8>, u64>, changes: &[PowerChange]) {
+    for change in changes {
+        let Pubkey::Ed25519(key) = &change.pubkey;
+        if change.power == 0 {
+            set.remove(key.as_slice());
+        } else {
+            set.insert(key.to_vec(), change.power);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -305,6 +305,7 @@ impl NetworkBuilder {
                 connection,
                 contract: None,
                 path: None,
+                synced_vsc_id: None,
             });
         }
 
@@ -434,6 +435,9 @@ pub struct ConsumerHandle {
     pub contract: Option<Addr>,
     /// Once the CCV channel is open.
     pub path: Option<Path>,
+    /// The vscId the consumer contract held at its chain's last end block: the chain's
+    /// validator set is that vscId's set (None while the contract drives no chain).
+    pub synced_vsc_id: Option<u64>,
 }
 
 /// What one step (one block on every chain, then the relayer) did.
@@ -640,6 +644,7 @@ impl Network {
             if outcome.set_changed || self.step == 1 {
                 self.record_powers(&chain_id)?;
             }
+            self.record_synced_vsc_id(&chain_id)?;
             report.blocks.push((chain_id, outcome));
         }
         report.launched = self.deploy_launched_consumers()?;
@@ -675,6 +680,35 @@ impl Network {
             result?;
         }
         Ok(())
+    }
+
+    /// After a block on `chain_id`: the vscId its consumer contract (if it drives the chain)
+    /// held at the end block, which the chain's set must now be.
+    fn record_synced_vsc_id(&mut self, chain_id: &str) -> Result<()> {
+        let Some(index) = self
+            .consumers
+            .iter()
+            .position(|c| c.spec.chain_id == chain_id && c.synced_vsc_id.is_some())
+        else {
+            return Ok(());
+        };
+        let status: consumer_msg::StatusResponse =
+            self.query_consumer(chain_id, &consumer_msg::QueryMsg::Status {})?;
+        self.consumers[index].synced_vsc_id = Some(status.last_vsc_id);
+        Ok(())
+    }
+
+    /// What the event log says happened on `chain_id`'s CCV channel, as the invariant checker
+    /// of its provider followed it (invariants must be on).
+    pub fn channel_history(&self, chain_id: &str) -> Result<&crate::invariants::ChannelHistory> {
+        let provider = self.consumer(chain_id)?.provider;
+        self.invariants
+            .as_ref()
+            .and_then(|checkers| checkers.get(provider))
+            .and_then(|checker| checker.history(chain_id))
+            .ok_or_else(|| {
+                anyhow!("no channel history for {chain_id} (invariants off, or not deployed)")
+            })
     }
 
     fn record_powers(&mut self, chain_id: &str) -> Result<()> {
@@ -753,6 +787,8 @@ impl Network {
                 .map_err(|e| anyhow!("instantiating the consumer on {chain_id}: {e}"))?;
             promote(chain, &contract).map_err(|e| anyhow!("promoting on {chain_id}: {e}"))?;
             self.consumers[index].contract = Some(contract.clone());
+            // The chain starts from the genesis set, vscId 0.
+            self.consumers[index].synced_vsc_id = Some(0);
             self.record_powers(&chain_id)?;
 
             let port = contract_port(&contract);

@@ -1,27 +1,18 @@
-//! The property checks themselves must be able to fail: each is fed a violation.
+//! The DESIGN.md §7 property checks themselves must be able to fail: each is fed a violation
+//! (and the state next to it that satisfies it).
 
 use std::collections::BTreeMap;
 
 use cosmwasm_std::{Addr, Timestamp, Uint128};
-use cw_ics_ccv::{
-    ConsensusAddress, Infraction, SlashPacketData, SlashedValidator, ValidatorSetChangePacket,
-};
+use cw_ics_ccv::{ConsensusAddress, Infraction, SlashPacketData, SlashedValidator};
 use cw_ics_provider::msg as provider_msg;
-use cw_ics_tests::properties::*;
+use cw_ics_sim::invariants::properties::*;
 
 fn set(entries: &[(u8, u64)]) -> PowerMap {
     entries
         .iter()
         .map(|(seed, power)| (vec![*seed; 32], *power))
         .collect()
-}
-
-fn vsc(id: u64) -> ValidatorSetChangePacket {
-    ValidatorSetChangePacket {
-        validator_updates: vec![],
-        valset_update_id: id,
-        slash_acks: vec![],
-    }
 }
 
 fn slash(vsc_id: u64) -> SlashPacketData {
@@ -38,36 +29,56 @@ fn slash(vsc_id: u64) -> SlashPacketData {
 #[test]
 fn replication_catches_a_wrong_or_unknown_set() {
     let provider = BTreeMap::from([(0, set(&[(1, 10)])), (1, set(&[(1, 11)]))]);
-    assert!(
-        validator_set_replication(&provider, &[(1, set(&[(1, 11)])), (0, set(&[(1, 10)]))]).is_ok()
-    );
-    assert!(validator_set_replication(&provider, &[(1, set(&[(1, 10)]))]).is_err());
-    assert!(validator_set_replication(&provider, &[(2, set(&[(1, 11)]))]).is_err());
+    assert!(validator_set_replication(&provider, 1, &set(&[(1, 11)])).is_ok());
+    assert!(validator_set_replication(&provider, 0, &set(&[(1, 10)])).is_ok());
+    assert!(validator_set_replication(&provider, 1, &set(&[(1, 10)])).is_err());
+    assert!(validator_set_replication(&provider, 1, &set(&[(1, 11), (2, 1)])).is_err());
+    assert!(validator_set_replication(&provider, 2, &set(&[(1, 11)])).is_err());
 }
 
 #[test]
-fn channel_order_catches_gaps_reordering_and_extra_applications() {
-    let mut history = ChannelHistory {
-        vscs_sent: vec![vsc(1), vsc(2), vsc(3)],
-        vscs_applied: vec![(1, 0), (2, 0)],
-        ..Default::default()
-    };
-    assert!(channel_order(&history).is_ok());
-    history.vscs_applied = vec![(1, 0), (3, 0)];
-    assert!(channel_order(&history).is_err());
-    history.vscs_applied = vec![(1, 0), (2, 0), (3, 0), (4, 0)];
-    assert!(channel_order(&history).is_err());
-    history.vscs_applied = vec![];
-    history.vscs_sent = vec![vsc(2), vsc(1)];
-    assert!(channel_order(&history).is_err());
+fn replication_catches_a_height_whose_set_is_another_vsc_id() {
+    assert!(height_maps_to_its_set(10, 3, 3).is_ok());
+    assert!(height_maps_to_its_set(10, 3, 2).is_err());
+}
+
+#[test]
+fn channel_order_catches_gaps_reordering_and_extra_deliveries() {
+    let sent = [1, 2, 3];
+    assert!(vsc_delivered_in_order(&sent, 0, 1).is_ok());
+    assert!(vsc_delivered_in_order(&sent, 2, 3).is_ok());
+    // A gap (3 right after 1), a repeat, a delivery of something never sent.
+    assert!(vsc_delivered_in_order(&sent, 1, 3).is_err());
+    assert!(vsc_delivered_in_order(&sent, 1, 1).is_err());
+    assert!(vsc_delivered_in_order(&sent, 3, 4).is_err());
+    // The provider's own order.
+    assert!(vsc_sent_in_order(None, 1).is_ok());
+    assert!(vsc_sent_in_order(Some(1), 2).is_ok());
+    assert!(vsc_sent_in_order(Some(2), 1).is_err());
+    assert!(vsc_sent_in_order(Some(2), 2).is_err());
 }
 
 #[test]
 fn the_consumer_warranty_catches_a_duplicate_send() {
-    let mut history = ChannelHistory::default();
-    assert!(consumer_slashing_warranty(&history).is_ok());
-    history.duplicate_slash_sends = vec![slash(1)];
-    assert!(consumer_slashing_warranty(&history).is_err());
+    assert!(no_duplicate_in_flight(&[], &slash(1)).is_ok());
+    assert!(no_duplicate_in_flight(&[slash(2)], &slash(1)).is_ok());
+    assert!(no_duplicate_in_flight(&[slash(2), slash(1)], &slash(1)).is_err());
+}
+
+#[test]
+fn the_consumer_warranty_catches_a_second_downtime_slash_before_the_first_was_acknowledged() {
+    assert!(one_outstanding_downtime_slash(false, false).is_ok());
+    // A resend after a bounce is expected.
+    assert!(one_outstanding_downtime_slash(true, true).is_ok());
+    assert!(one_outstanding_downtime_slash(true, false).is_err());
+}
+
+#[test]
+fn the_consumer_warranty_catches_more_double_sign_packets_than_infractions() {
+    assert!(double_sign_packets_within_infractions(1, 1).is_ok());
+    assert!(double_sign_packets_within_infractions(1, 2).is_ok());
+    assert!(double_sign_packets_within_infractions(2, 1).is_err());
+    assert!(double_sign_packets_within_infractions(1, 0).is_err());
 }
 
 fn record(id: u64, vsc_id: u64) -> provider_msg::SlashRecord {
@@ -87,6 +98,7 @@ fn record(id: u64, vsc_id: u64) -> provider_msg::SlashRecord {
 #[test]
 fn the_provider_warranty_catches_a_missing_extra_or_misattributed_record() {
     assert!(provider_slashing_warranty(&[record(1, 3)], &[slash(3)]).is_ok());
+    assert!(provider_slashing_warranty(&[], &[]).is_ok());
     assert!(provider_slashing_warranty(&[], &[slash(3)]).is_err());
     assert!(provider_slashing_warranty(&[record(1, 3), record(2, 3)], &[slash(3)]).is_err());
     assert!(provider_slashing_warranty(&[record(1, 2)], &[slash(3)]).is_err());
@@ -94,15 +106,9 @@ fn the_provider_warranty_catches_a_missing_extra_or_misattributed_record() {
 
 #[test]
 fn maturity_timing_catches_an_early_or_unapplied_maturity() {
-    let mut history = ChannelHistory {
-        vscs_applied: vec![(1, 100)],
-        matured_sent: vec![(1, 100 + 50)],
-        ..Default::default()
-    };
-    assert!(maturity_after_consumer_unbonding(&history, 50).is_ok());
-    assert!(maturity_after_consumer_unbonding(&history, 51).is_err());
-    history.matured_sent = vec![(2, 1_000)];
-    assert!(maturity_after_consumer_unbonding(&history, 50).is_err());
+    assert!(maturity_after_consumer_unbonding(1, 150, Some(100), 50).is_ok());
+    assert!(maturity_after_consumer_unbonding(1, 150, Some(100), 51).is_err());
+    assert!(maturity_after_consumer_unbonding(2, 1_000, None, 50).is_err());
 }
 
 fn consumer(last_matured: u64) -> provider_msg::ConsumerResponse {
@@ -158,29 +164,40 @@ fn provider_safety_catches_an_early_or_unmatured_release() {
     assert!(released_entries_were_matured(&[entry(5, 900, 20)], &consumer(4), now).is_err());
     // Started before the consumer launched: it never waited on it.
     assert!(released_entries_were_matured(&[entry(5, 900, 5)], &consumer(0), now).is_ok());
+    assert!(!consumer_was_waited_on(&entry(5, 900, 5), &consumer(0)));
+    assert!(consumer_was_waited_on(&entry(5, 900, 20), &consumer(0)));
+}
+
+#[test]
+fn provider_safety_catches_a_release_before_the_consumer_ran_the_vsc_for_its_unbonding() {
+    let seen = BTreeMap::from([
+        (4, Timestamp::from_seconds(100)),
+        (5, Timestamp::from_seconds(200)),
+        (6, Timestamp::from_seconds(300)),
+    ]);
+    let released = entry(5, 0, 20);
+    let at = Timestamp::from_seconds;
+    // vscId 5 seen from 200: matured at 200 + 50.
+    assert!(consumer_ran_the_entry_for_its_unbonding(&released, &seen, at(250), 50).is_ok());
+    assert!(consumer_ran_the_entry_for_its_unbonding(&released, &seen, at(249), 50).is_err());
+    // An earlier vscId running long enough does not count.
+    assert!(consumer_ran_the_entry_for_its_unbonding(&released, &seen, at(160), 60).is_err());
+    // Never seen at vscId 5 or later.
+    let only_earlier = BTreeMap::from([(4, at(0))]);
+    assert!(
+        consumer_ran_the_entry_for_its_unbonding(&released, &only_earlier, at(999), 1).is_err()
+    );
 }
 
 #[test]
 fn the_halt_check_catches_a_change_after_the_halt_and_an_unhalt() {
-    let mut properties = Properties::new();
-    properties
-        .halted_consumer_is_frozen(false, set(&[(1, 1)]))
-        .unwrap();
-    properties
-        .halted_consumer_is_frozen(false, set(&[(1, 2)]))
-        .unwrap();
-    properties
-        .halted_consumer_is_frozen(true, set(&[(1, 3)]))
-        .unwrap();
-    properties
-        .halted_consumer_is_frozen(true, set(&[(1, 3)]))
-        .unwrap();
-    assert!(properties
-        .halted_consumer_is_frozen(true, set(&[(1, 4)]))
-        .is_err());
-    assert!(properties
-        .halted_consumer_is_frozen(false, set(&[(1, 3)]))
-        .is_err());
+    let mut watch = HaltWatch::default();
+    watch.check(false, &set(&[(1, 1)])).unwrap();
+    watch.check(false, &set(&[(1, 2)])).unwrap();
+    watch.check(true, &set(&[(1, 3)])).unwrap();
+    watch.check(true, &set(&[(1, 3)])).unwrap();
+    assert!(watch.check(true, &set(&[(1, 4)])).is_err());
+    assert!(watch.check(false, &set(&[(1, 3)])).is_err());
 }
 
 #[test]
