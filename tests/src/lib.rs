@@ -12,3 +12,4 @@
 pub mod network;
 pub mod properties;
 pub mod scripted;
+pub mod setup;

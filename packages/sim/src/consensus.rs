@@ -31,6 +31,9 @@ pub struct Consensus {
     double_signs: Vec<(Vec<u8>, u64)>,
     /// Every double sign that happened, with the signed conflicting votes.
     pub evidence_log: Vec<DuplicateVoteEvidence>,
+    /// The evidence last handed to begin_block, and whether the next block hands it again.
+    last_evidence: Vec<Evidence>,
+    replay_evidence: bool,
 }
 
 impl Consensus {
@@ -62,6 +65,14 @@ impl Consensus {
     pub fn schedule_double_sign(&mut self, validator: &SimValidator, height: u64) {
         self.double_signs
             .push((validator.public_key().bytes().to_vec(), height));
+    }
+
+    /// The next block hands the evidence of the last block that had some to begin_block again
+    /// (CometBFT can include the same evidence in more than one block): the application must
+    /// treat it as the infraction it already saw. Returns whether there was evidence to replay.
+    pub fn replay_last_evidence(&mut self) -> bool {
+        self.replay_evidence = !self.last_evidence.is_empty();
+        self.replay_evidence
     }
 
     pub fn active_set(&self) -> &BTreeMap<Vec<u8>, u64> {
@@ -136,6 +147,12 @@ impl Consensus {
                 time: time_seconds,
                 total_voting_power,
             });
+        }
+        if std::mem::take(&mut self.replay_evidence) {
+            evidence.extend(self.last_evidence.iter().cloned());
+        }
+        if !evidence.is_empty() {
+            self.last_evidence = evidence.clone();
         }
         evidence
     }

@@ -78,6 +78,10 @@ pub struct ConsumerSpec {
     pub spawn_after_blocks: u64,
     /// False for a consumer whose operators never open the CCV channel.
     pub opens_channel: bool,
+    /// False for a consumer its chain never promotes: it runs as an oracle (replicates the
+    /// set, drives no chain, gets no block hooks), and a keeper calls its permissionless
+    /// `tick {}` after each of its chain's blocks instead. Its chain keeps a fixed set.
+    pub promoted: bool,
 }
 
 /// When the relayer relays.
@@ -89,6 +93,8 @@ pub enum RelayerPolicy {
     EveryNBlocks(u64),
     /// Not at all until the given step, then always on.
     DownUntil(u64),
+    /// Only when the scenario calls [`Network::relay`] or [`Network::relay_next_packet`].
+    Manual,
 }
 
 pub struct NetworkBuilder {
@@ -155,6 +161,7 @@ impl NetworkBuilder {
             provider_chain_id: provider_chain_id.to_string(),
             spawn_after_blocks,
             opens_channel: true,
+            promoted: true,
         });
         self
     }
@@ -165,6 +172,19 @@ impl NetworkBuilder {
         self
     }
 
+    /// A consumer of the first provider that its chain never promotes (see
+    /// [`ConsumerSpec::promoted`]).
+    pub fn oracle_consumer(mut self, chain_id: &str, spawn_after_blocks: u64) -> Self {
+        self.consumers.push(ConsumerSpec {
+            chain_id: chain_id.to_string(),
+            provider_chain_id: self.provider_chain_id.clone(),
+            spawn_after_blocks,
+            opens_channel: true,
+            promoted: false,
+        });
+        self
+    }
+
     /// A consumer that launches but whose channel is never opened.
     pub fn silent_consumer(mut self, chain_id: &str, spawn_after_blocks: u64) -> Self {
         self.consumers.push(ConsumerSpec {
@@ -172,6 +192,7 @@ impl NetworkBuilder {
             provider_chain_id: self.provider_chain_id.clone(),
             spawn_after_blocks,
             opens_channel: false,
+            promoted: true,
         });
         self
     }
@@ -645,6 +666,7 @@ impl Network {
                 self.record_powers(&chain_id)?;
             }
             self.record_synced_vsc_id(&chain_id)?;
+            self.keeper_tick(&chain_id)?;
             report.blocks.push((chain_id, outcome));
         }
         report.launched = self.deploy_launched_consumers()?;
@@ -659,6 +681,7 @@ impl Network {
                     false
                 }
             }
+            RelayerPolicy::Manual => false,
         };
         if relay {
             let summary = self.coordinator.relay_all().map_err(|e| anyhow!("{e}"))?;
@@ -680,6 +703,69 @@ impl Network {
             result?;
         }
         Ok(())
+    }
+
+    /// After a block on `chain_id`: the keeper's `tick {}` of the oracle consumer there, if any
+    /// (a chain that never promoted it calls none of its hooks).
+    fn keeper_tick(&mut self, chain_id: &str) -> Result<()> {
+        let is_deployed_oracle = self
+            .consumers
+            .iter()
+            .any(|c| c.spec.chain_id == chain_id && !c.spec.promoted && c.contract.is_some());
+        if is_deployed_oracle {
+            self.consumer_tick(chain_id)?;
+        }
+        Ok(())
+    }
+
+    /// Anyone calls the consumer's permissionless `tick {}` on `chain_id`.
+    pub fn consumer_tick(&mut self, chain_id: &str) -> Result<()> {
+        let contract = self
+            .consumer(chain_id)?
+            .contract
+            .clone()
+            .ok_or_else(|| anyhow!("{chain_id} has not launched"))?;
+        let chain = self.chain_mut(chain_id)?;
+        let keeper = chain.addr_make("keeper");
+        chain
+            .execute(&keeper, &contract, &consumer_msg::ExecuteMsg::Tick {}, &[])
+            .map_err(|e| anyhow!("tick on {chain_id}: {e}"))?;
+        Ok(())
+    }
+
+    /// Relays everything pending on every path whose relayer is not stopped (whatever the
+    /// policy), then checks the invariants.
+    pub fn relay(&mut self) -> Result<cw_ics_ibc_sim::RelaySummary> {
+        let summary = self.coordinator.relay_all().map_err(|e| anyhow!("{e}"))?;
+        self.check_invariants()?;
+        Ok(summary)
+    }
+
+    /// Delivers only the next packet (or ack, or timeout) pending on `chain_id`'s CCV channel,
+    /// then checks the invariants. False when nothing was pending.
+    pub fn relay_next_packet(&mut self, chain_id: &str) -> Result<bool> {
+        let path = self
+            .consumer(chain_id)?
+            .path
+            .clone()
+            .ok_or_else(|| anyhow!("{chain_id} has no CCV channel"))?;
+        let relayed = self
+            .coordinator
+            .relay_next_packet(&path)
+            .map_err(|e| anyhow!("{e}"))?
+            .is_some();
+        self.check_invariants()?;
+        Ok(relayed)
+    }
+
+    /// `chain_id`'s consensus hands the evidence of its last block with evidence to the next
+    /// block's begin_block again. False when it never had evidence.
+    pub fn replay_evidence(&mut self, chain_id: &str) -> Result<bool> {
+        Ok(self
+            .consensus
+            .get_mut(chain_id)
+            .ok_or_else(|| anyhow!("no consensus for {chain_id}"))?
+            .replay_last_evidence())
     }
 
     /// After a block on `chain_id`: the vscId its consumer contract (if it drives the chain)
@@ -773,6 +859,7 @@ impl Network {
             }
             self.consensus.insert(chain_id.clone(), consensus);
 
+            let promoted = self.consumers[index].spec.promoted;
             let chain = self.chain_mut(&chain_id)?;
             let deployer = chain.addr_make("deployer");
             let code = chain.store_code(consumer_code());
@@ -785,10 +872,12 @@ impl Network {
                     "cw-ics consumer",
                 )
                 .map_err(|e| anyhow!("instantiating the consumer on {chain_id}: {e}"))?;
-            promote(chain, &contract).map_err(|e| anyhow!("promoting on {chain_id}: {e}"))?;
+            if promoted {
+                promote(chain, &contract).map_err(|e| anyhow!("promoting on {chain_id}: {e}"))?;
+                // The chain starts from the genesis set, vscId 0.
+                self.consumers[index].synced_vsc_id = Some(0);
+            }
             self.consumers[index].contract = Some(contract.clone());
-            // The chain starts from the genesis set, vscId 0.
-            self.consumers[index].synced_vsc_id = Some(0);
             self.record_powers(&chain_id)?;
 
             let port = contract_port(&contract);
@@ -940,6 +1029,34 @@ impl Network {
         self.provider_execute(&operator, &provider_msg::ExecuteMsg::Unjail {}, &[])
     }
 
+    /// Validator `validator` as the first provider sees it (power, jail, tokens).
+    pub fn validator_state(&self, validator: usize) -> Result<provider_msg::ValidatorResponse> {
+        self.query_provider(&provider_msg::QueryMsg::Validator {
+            operator: self.operator(validator)?.to_string(),
+        })
+    }
+
+    /// The unbonding entries of a staker (named) on the first provider, oldest first.
+    pub fn unbondings_of(&self, staker: &str) -> Result<Vec<provider_msg::UnbondingResponse>> {
+        let staker = self.chain(&self.provider().chain_id)?.addr_make(staker);
+        let response: provider_msg::UnbondingsResponse =
+            self.query_provider(&provider_msg::QueryMsg::Unbondings {
+                staker: staker.to_string(),
+                start_after: None,
+                limit: Some(100),
+            })?;
+        Ok(response.unbondings)
+    }
+
+    /// The first provider's record of the consumer on `chain_id`.
+    pub fn provider_consumer_state(
+        &self,
+        chain_id: &str,
+    ) -> Result<provider_msg::ConsumerResponse> {
+        let consumer_id = self.consumer(chain_id)?.consumer_id;
+        self.query_provider(&provider_msg::QueryMsg::Consumer { consumer_id })
+    }
+
     /// Validator `validator`'s operator on the first provider.
     pub fn operator(&self, validator: usize) -> Result<Addr> {
         self.provider()
@@ -990,6 +1107,42 @@ impl Network {
             .iter()
             .filter_map(|(key, power)| consensus.name_of(key).map(|n| (n.to_string(), *power)))
             .collect())
+    }
+
+    /// The set the consumer contract on `chain_id` runs now, by validator name.
+    pub fn consumer_set(&self, chain_id: &str) -> Result<BTreeMap<String, u64>> {
+        let set: consumer_msg::ValidatorSetResponse =
+            self.query_consumer(chain_id, &consumer_msg::QueryMsg::CurrentSet {})?;
+        Ok(set
+            .validators
+            .iter()
+            .map(|v| (self.name_or_key(&v.pub_key), v.power))
+            .collect())
+    }
+
+    /// The set the provider last sent `chain_id` (what the consumer runs once everything is
+    /// relayed), by validator name.
+    pub fn provider_set_for(&self, chain_id: &str) -> Result<BTreeMap<String, u64>> {
+        let consumer = self.consumer(chain_id)?;
+        let response: provider_msg::ConsumerValidatorsResponse = self.query_provider_of(
+            &self.providers[consumer.provider],
+            &provider_msg::QueryMsg::ConsumerValidators {
+                consumer_id: consumer.consumer_id,
+                start_after: None,
+                limit: Some(100),
+            },
+        )?;
+        Ok(response
+            .validators
+            .iter()
+            .map(|v| (self.name_or_key(&v.pub_key), v.power))
+            .collect())
+    }
+
+    fn name_or_key(&self, key: &PublicKey) -> String {
+        self.name_of(key)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{:02x?}", key.bytes()))
     }
 
     /// The validator name a public key belongs to.

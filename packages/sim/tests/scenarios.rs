@@ -12,31 +12,6 @@ fn blocks(seconds: u64) -> u64 {
     seconds.div_ceil(BLOCK)
 }
 
-fn consumer_state(net: &Network, chain_id: &str) -> provider_msg::ConsumerResponse {
-    let consumer_id = net.consumer(chain_id).unwrap().consumer_id;
-    net.query_provider(&provider_msg::QueryMsg::Consumer { consumer_id })
-        .unwrap()
-}
-
-fn validator(net: &Network, index: usize) -> provider_msg::ValidatorResponse {
-    net.query_provider(&provider_msg::QueryMsg::Validator {
-        operator: net.operator(index).unwrap().to_string(),
-    })
-    .unwrap()
-}
-
-fn unbondings(net: &Network, staker: &str) -> Vec<provider_msg::UnbondingResponse> {
-    let staker = net.chain("provider-1").unwrap().addr_make(staker);
-    let response: provider_msg::UnbondingsResponse = net
-        .query_provider(&provider_msg::QueryMsg::Unbondings {
-            staker: staker.to_string(),
-            start_after: None,
-            limit: Some(100),
-        })
-        .unwrap();
-    response.unbondings
-}
-
 /// A stake change after launch: its VSC establishes the consumers' channels (a consumer
 /// counts its channel as established at the first VSC, as the Go consumer does).
 fn establish_channels(net: &mut Network) {
@@ -90,13 +65,17 @@ fn unbonding_waits_for_every_consumer_to_mature_then_releases() {
     net.self_unbond(2, 5_000_000).unwrap();
     net.run_blocks(blocks(params.provider_unbonding) - 2)
         .unwrap();
-    assert!(unbondings(&net, "alice").iter().all(|e| !e.released));
+    assert!(net
+        .unbondings_of("alice")
+        .unwrap()
+        .iter()
+        .all(|e| !e.released));
 
     net.run_blocks(10).unwrap();
-    let alice = unbondings(&net, "alice");
+    let alice = net.unbondings_of("alice").unwrap();
     assert_eq!(alice.len(), 1);
     assert!(alice[0].released, "{alice:?}");
-    assert!(unbondings(&net, "bob")[0].released);
+    assert!(net.unbondings_of("bob").unwrap()[0].released);
 
     // bob's validator lost 50 power everywhere.
     for chain in ["consumer-1", "consumer-2"] {
@@ -120,7 +99,7 @@ fn a_validator_offline_on_one_consumer_is_jailed_everywhere_then_unjailed() {
         .unwrap();
     net.run_blocks(params.signed_blocks_window + 10).unwrap();
 
-    let jailed = validator(&net, 3);
+    let jailed = net.validator_state(3).unwrap();
     assert!(jailed.jailed_until.is_some(), "{jailed:?}");
     assert_eq!(jailed.power, 0);
     for chain in ["consumer-1", "consumer-2"] {
@@ -198,7 +177,7 @@ fn a_double_sign_on_a_consumer_is_reported_and_logged() {
         provider_msg::SlashAction::Recorded {}
     );
     // A consumer's word alone slashes nobody.
-    assert_eq!(validator(&net, 1).power, 30);
+    assert_eq!(net.validator_state(1).unwrap().power, 30);
 }
 
 #[test]
@@ -258,14 +237,14 @@ fn a_consumer_that_never_opens_its_channel_is_removed_and_holds_no_unbonding() {
     net.run_blocks(5).unwrap();
     net.self_unbond(1, 5_000_000).unwrap();
     net.run_blocks(blocks(params.init_timeout) + 10).unwrap();
-    let silent = consumer_state(&net, "consumer-2");
+    let silent = net.provider_consumer_state("consumer-2").unwrap();
     assert_eq!(
         silent.phase,
         provider_msg::ConsumerPhase::Stopped,
         "{silent:?}"
     );
     assert_eq!(
-        consumer_state(&net, "consumer-1").phase,
+        net.provider_consumer_state("consumer-1").unwrap().phase,
         provider_msg::ConsumerPhase::Launched
     );
 
@@ -301,7 +280,7 @@ fn a_consumer_whose_channel_times_out_is_halted_and_stopped() {
     net.run_blocks(blocks(3600) + 40).unwrap();
 
     assert_eq!(
-        consumer_state(&net, "consumer-1").phase,
+        net.provider_consumer_state("consumer-1").unwrap().phase,
         provider_msg::ConsumerPhase::Stopped
     );
     let status: consumer_msg::StatusResponse = net
@@ -410,7 +389,7 @@ fn downtime_is_reported_even_if_the_set_never_changed_since_launch() {
     net.set_offline(2, "consumer-1", params.signed_blocks_window)
         .unwrap();
     net.run_blocks(params.signed_blocks_window + 10).unwrap();
-    assert!(validator(&net, 2).jailed_until.is_some());
+    assert!(net.validator_state(2).unwrap().jailed_until.is_some());
     assert!(!net
         .consensus_powers("consumer-1")
         .unwrap()
