@@ -1,15 +1,12 @@
-//! Shared helpers of the workspace integration tests.
+//! Shared helpers of the workspace integration tests. The network harness and the DESIGN.md
+//! §7 invariant checker are `cw_ics_sim`'s (`network::Network`, `invariants`); this crate
+//! only adds what a scenario against one consumer needs on top.
 //!
-//! - [`network`]: a provider chain and a consumer chain on `cw-ics-ibc-sim`, running the real
-//!   provider and consumer contracts, with short-hands for the steps a scenario takes.
-//! - [`properties`]: the DESIGN.md §7 properties, checked from both contracts' state and the
-//!   IBC event log; call [`properties::Properties::check`] after every step.
-//! - [`scripted`]: a scripted, test-only provider for behaviour the real one never shows.
-//!
-//! Both chains run `cw_ics_bindings::multitest::TwasmModule` (x/twasm's privileges and
-//! `validator_votes`); the tests play the chain's hooks by calling the contracts' `sudo`.
+//! - [`setup`]: one provider and one consumer chain on `cw_ics_sim`, with short periods and a
+//!   manual relayer (`tests/consumer_round_trip.rs`, `tests/consumer_interleavings.rs`).
+//! - [`scripted`]: a scripted, test-only provider for behaviour the real one never shows
+//!   (throttling bounces, an impostor), built from `cw_ics_sim::contracts` and the x/twasm
+//!   module of `cw_ics_bindings::multitest` (`tests/consumer_scripted_provider.rs`).
 
-pub mod network;
-pub mod properties;
 pub mod scripted;
 pub mod setup;
