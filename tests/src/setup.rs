@@ -54,11 +54,3 @@ pub fn launch(powers: &[u64], promoted: bool) -> Result<Network> {
     }
     Err(anyhow!("{CONSUMER} did not launch"))
 }
-
-/// The CCV channel of the scenario's consumer.
-pub fn ccv_path(net: &Network) -> Result<cw_ics_ibc_sim::Path> {
-    net.consumer(CONSUMER)?
-        .path
-        .clone()
-        .ok_or_else(|| anyhow!("{CONSUMER} has no CCV channel"))
-}

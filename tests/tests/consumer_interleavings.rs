@@ -77,7 +77,7 @@ fn random_operation(
             net.relay_next_packet(CONSUMER)?;
         }
         9 => {
-            let path = ccv_path(net)?;
+            let path = net.ccv_path(CONSUMER)?;
             if *relayer_up {
                 net.coordinator.stop_relayer(&path);
             } else {
@@ -116,7 +116,7 @@ fn run(seed: u64, operations: usize) -> Result<Coverage> {
     }
 
     // Relayer back, everything delivered: a running consumer holds exactly the provider's set.
-    net.coordinator.start_relayer(&ccv_path(&net)?);
+    net.coordinator.start_relayer(&net.ccv_path(CONSUMER)?);
     net.relay()?;
     net.step()?;
     net.relay()?;

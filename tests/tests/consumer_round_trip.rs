@@ -43,7 +43,7 @@ fn step_until_a_slash_is_sent(net: &mut Network) -> Result<()> {
 #[test]
 fn the_consumer_opens_the_channel_and_the_first_vsc_establishes_it() -> Result<()> {
     let mut net = launch(&[100, 200, 300], true)?;
-    let path = ccv_path(&net)?;
+    let path = net.ccv_path(CONSUMER)?;
 
     let status_now = status(&net)?;
     assert_eq!(
@@ -76,7 +76,7 @@ fn the_consumer_opens_the_channel_and_the_first_vsc_establishes_it() -> Result<(
 #[test]
 fn vscs_are_applied_in_order_whatever_the_relaying_and_block_interleaving() -> Result<()> {
     let mut net = launch(&[100, 200, 300, 400], true)?;
-    let path = ccv_path(&net)?;
+    let path = net.ccv_path(CONSUMER)?;
     net.relay()?;
 
     // Several epochs of changes while the relayer is down.
@@ -115,7 +115,7 @@ fn vscs_are_applied_in_order_whatever_the_relaying_and_block_interleaving() -> R
 #[test]
 fn maturity_on_the_consumer_releases_unbonding_on_the_provider() -> Result<()> {
     let mut net = launch(&[100, 200, 300], true)?;
-    let path = ccv_path(&net)?;
+    let path = net.ccv_path(CONSUMER)?;
     let consumer_id = net.consumer(CONSUMER)?.consumer_id;
     net.relay()?;
     net.bond("staker", 1, tokens(1_000))?;
@@ -211,7 +211,7 @@ fn downtime_jails_on_the_provider_and_the_slash_ack_clears_it_on_the_consumer() 
 #[test]
 fn a_timed_out_packet_halts_the_consumer_which_then_keeps_its_set() -> Result<()> {
     let mut net = launch(&[100, 200, 300], true)?;
-    let path = ccv_path(&net)?;
+    let path = net.ccv_path(CONSUMER)?;
     net.bond("staker", 0, tokens(1))?;
     net.step()?;
     net.relay()?;
@@ -326,7 +326,7 @@ fn a_vsc_that_would_empty_the_set_is_refused_and_the_provider_stops_the_consumer
 #[test]
 fn impostors_cannot_open_a_channel_to_the_consumer() -> Result<()> {
     let mut net = launch(&[100, 200], true)?;
-    let path = ccv_path(&net)?;
+    let path = net.ccv_path(CONSUMER)?;
     let connection = net.consumer(CONSUMER)?.connection.clone();
     // An impostor contract on the provider chain, reachable over the genesis connection.
     let chain = net.chain_mut(PROVIDER)?;

@@ -566,14 +566,18 @@ impl Network {
         self.run_blocks(seconds.div_ceil(self.params.block_time.max(1)))
     }
 
+    /// The CCV channel of the consumer on `chain_id` (`a`: the consumer's end).
+    pub fn ccv_path(&self, chain_id: &str) -> Result<Path> {
+        self.consumer(chain_id)?
+            .path
+            .clone()
+            .ok_or_else(|| anyhow!("{chain_id} has no CCV channel"))
+    }
+
     /// The relayer loses every packet now waiting on `chain_id`'s CCV channel, in both
     /// directions: they are never delivered (on an ordered channel they eventually time out).
     pub fn drop_pending_packets(&mut self, chain_id: &str) -> Result<usize> {
-        let path = self
-            .consumer(chain_id)?
-            .path
-            .clone()
-            .ok_or_else(|| anyhow!("{chain_id} has no CCV channel"))?;
+        let path = self.ccv_path(chain_id)?;
         let pending = self
             .coordinator
             .pending(&path)
@@ -744,11 +748,7 @@ impl Network {
     /// Delivers only the next packet (or ack, or timeout) pending on `chain_id`'s CCV channel,
     /// then checks the invariants. False when nothing was pending.
     pub fn relay_next_packet(&mut self, chain_id: &str) -> Result<bool> {
-        let path = self
-            .consumer(chain_id)?
-            .path
-            .clone()
-            .ok_or_else(|| anyhow!("{chain_id} has no CCV channel"))?;
+        let path = self.ccv_path(chain_id)?;
         let relayed = self
             .coordinator
             .relay_next_packet(&path)
@@ -1046,6 +1046,16 @@ impl Network {
                 limit: Some(100),
             })?;
         Ok(response.unbondings)
+    }
+
+    /// The first provider's slash log (the first page of up to 100 records).
+    pub fn slash_log(&self) -> Result<Vec<provider_msg::SlashRecord>> {
+        let log: provider_msg::SlashLogResponse =
+            self.query_provider(&provider_msg::QueryMsg::SlashLog {
+                start_after: None,
+                limit: Some(100),
+            })?;
+        Ok(log.records)
     }
 
     /// The first provider's record of the consumer on `chain_id`.

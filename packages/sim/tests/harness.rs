@@ -3,7 +3,6 @@
 
 use cw_ics_consumer::msg as consumer_msg;
 use cw_ics_consumer::state::Mode;
-use cw_ics_provider::msg as provider_msg;
 use cw_ics_sim::network::{NetworkBuilder, Params, RelayerPolicy};
 
 #[test]
@@ -125,11 +124,6 @@ fn replayed_evidence_reaches_the_consumer_again_and_is_reported_once() {
             .double_sign_packets[&address],
         1
     );
-    let log: provider_msg::SlashLogResponse = net
-        .query_provider(&provider_msg::QueryMsg::SlashLog {
-            start_after: None,
-            limit: None,
-        })
-        .unwrap();
-    assert_eq!(log.records.len(), 1);
+    let records = net.slash_log().unwrap();
+    assert_eq!(records.len(), 1);
 }

@@ -106,15 +106,10 @@ fn a_validator_offline_on_one_consumer_is_jailed_everywhere_then_unjailed() {
         let powers = net.consensus_powers(chain).unwrap();
         assert!(!powers.contains_key("val-3"), "{chain}: {powers:?}");
     }
-    let log: provider_msg::SlashLogResponse = net
-        .query_provider(&provider_msg::QueryMsg::SlashLog {
-            start_after: None,
-            limit: None,
-        })
-        .unwrap();
-    assert_eq!(log.records.len(), 1);
+    let records = net.slash_log().unwrap();
+    assert_eq!(records.len(), 1);
     assert_eq!(
-        log.records[0].infraction,
+        records[0].infraction,
         provider_msg::InfractionKind::Downtime
     );
 
@@ -161,21 +156,13 @@ fn a_double_sign_on_a_consumer_is_reported_and_logged() {
         evidence[0].is_valid(),
         "the simulated votes are really signed"
     );
-    let log: provider_msg::SlashLogResponse = net
-        .query_provider(&provider_msg::QueryMsg::SlashLog {
-            start_after: None,
-            limit: None,
-        })
-        .unwrap();
-    assert_eq!(log.records.len(), 1);
+    let records = net.slash_log().unwrap();
+    assert_eq!(records.len(), 1);
     assert_eq!(
-        log.records[0].infraction,
+        records[0].infraction,
         provider_msg::InfractionKind::DoubleSign
     );
-    assert_eq!(
-        log.records[0].action,
-        provider_msg::SlashAction::Recorded {}
-    );
+    assert_eq!(records[0].action, provider_msg::SlashAction::Recorded {});
     // A consumer's word alone slashes nobody.
     assert_eq!(net.validator_state(1).unwrap().power, 30);
 }

@@ -181,10 +181,8 @@ pub fn follow(
                 if packet.src.port_id == provider_port
                     && at.chain_id == routing.provider_chain_id =>
             {
-                let Some(history) = routing
-                    .by_provider_channel
-                    .get(&packet.src.channel_id)
-                    .and_then(|chain_id| histories.get_mut(chain_id))
+                let Some(history) =
+                    provider_side_history(histories, routing, &packet.src.channel_id)
                 else {
                     continue;
                 };
@@ -251,10 +249,8 @@ pub fn follow(
             } if packet.dest.port_id == provider_port
                 && at.chain_id == routing.provider_chain_id =>
             {
-                let Some(history) = routing
-                    .by_provider_channel
-                    .get(&packet.dest.channel_id)
-                    .and_then(|chain_id| histories.get_mut(chain_id))
+                let Some(history) =
+                    provider_side_history(histories, routing, &packet.dest.channel_id)
                 else {
                     continue;
                 };
@@ -277,6 +273,17 @@ pub fn follow(
     Ok(())
 }
 
+/// The history of the consumer at the other end of the provider's channel `channel_id`.
+fn provider_side_history<'h>(
+    histories: &'h mut BTreeMap<String, ChannelHistory>,
+    routing: &Routing,
+    channel_id: &str,
+) -> Option<&'h mut ChannelHistory> {
+    let chain_id = routing.by_provider_channel.get(channel_id)?;
+    histories.get_mut(chain_id)
+}
+
+/// The history of the deployed consumer on the chain of `at`.
 fn deployed_history<'h>(
     histories: &'h mut BTreeMap<String, ChannelHistory>,
     routing: &Routing,

@@ -209,26 +209,29 @@ impl InvariantChecker {
     fn check_provider_slashes(&mut self, net: &Network) -> Result<()> {
         let provider = self.provider(net)?;
         let mut new_records: BTreeMap<u64, Vec<provider_msg::SlashRecord>> = BTreeMap::new();
-        loop {
-            let page: provider_msg::SlashLogResponse = net.query_provider_of(
-                provider,
-                &provider_msg::QueryMsg::SlashLog {
-                    start_after: self.last_slash_record,
-                    limit: Some(PAGE),
-                },
-            )?;
-            let full = page.records.len() == PAGE as usize;
-            for record in page.records {
-                self.last_slash_record = Some(record.id);
+        let last_slash_record = &mut self.last_slash_record;
+        for_each_page(
+            *last_slash_record,
+            |start_after| {
+                let page: provider_msg::SlashLogResponse = net.query_provider_of(
+                    provider,
+                    &provider_msg::QueryMsg::SlashLog {
+                        start_after,
+                        limit: Some(PAGE),
+                    },
+                )?;
+                Ok(page.records)
+            },
+            |record| record.id,
+            |record| {
+                *last_slash_record = Some(record.id);
                 new_records
                     .entry(record.consumer_id)
                     .or_default()
                     .push(record);
-            }
-            if !full {
-                break;
-            }
-        }
+                Ok(true)
+            },
+        )?;
         let consumers: Vec<&ConsumerHandle> = net
             .consumers
             .iter()
@@ -268,28 +271,29 @@ impl InvariantChecker {
         let provider = self.provider(net)?;
         let provider_now = net.chain(&provider.chain_id)?.time();
         let mut newly_released = vec![];
+        let released = &mut self.released;
         for staker in &provider.stakers {
-            let mut start_after = None;
-            loop {
-                let page: provider_msg::UnbondingsResponse = net.query_provider_of(
-                    provider,
-                    &provider_msg::QueryMsg::Unbondings {
-                        staker: staker.to_string(),
-                        start_after,
-                        limit: Some(PAGE),
-                    },
-                )?;
-                let full = page.unbondings.len() == PAGE as usize;
-                start_after = page.unbondings.last().map(|last| last.id);
-                newly_released.extend(
-                    page.unbondings
-                        .into_iter()
-                        .filter(|entry| entry.released && self.released.insert(entry.id)),
-                );
-                if !full {
-                    break;
-                }
-            }
+            for_each_page(
+                None,
+                |start_after| {
+                    let page: provider_msg::UnbondingsResponse = net.query_provider_of(
+                        provider,
+                        &provider_msg::QueryMsg::Unbondings {
+                            staker: staker.to_string(),
+                            start_after,
+                            limit: Some(PAGE),
+                        },
+                    )?;
+                    Ok(page.unbondings)
+                },
+                |entry| entry.id,
+                |entry| {
+                    if entry.released && released.insert(entry.id) {
+                        newly_released.push(entry);
+                    }
+                    Ok(true)
+                },
+            )?;
         }
         if newly_released.is_empty() {
             return Ok(());
@@ -340,18 +344,22 @@ fn check_recorded_heights(
     history: &ChannelHistory,
     watch: &mut ConsumerWatch,
 ) -> Result<()> {
-    loop {
-        let page: consumer_msg::HeightToVscIdsResponse = net.query_consumer(
-            chain_id,
-            &consumer_msg::QueryMsg::HeightToVscIds {
-                start_after: watch.checked_height,
-                limit: Some(PAGE),
-            },
-        )?;
-        let full = page.entries.len() == PAGE as usize;
-        for entry in page.entries {
+    for_each_page(
+        watch.checked_height,
+        |start_after| {
+            let page: consumer_msg::HeightToVscIdsResponse = net.query_consumer(
+                chain_id,
+                &consumer_msg::QueryMsg::HeightToVscIds {
+                    start_after,
+                    limit: Some(PAGE),
+                },
+            )?;
+            Ok(page.entries)
+        },
+        |entry| entry.height,
+        |entry| {
             if entry.height > height {
-                return Ok(());
+                return Ok(false);
             }
             let at: consumer_msg::ValidatorSetResponse = net.query_consumer(
                 chain_id,
@@ -363,6 +371,27 @@ fn check_recorded_heights(
             validator_set_replication(&history.sent_sets, at.vsc_id, &as_power_map(&at))
                 .with_context(|| format!("the set in force at height {}", entry.height))?;
             watch.checked_height = Some(entry.height);
+            Ok(true)
+        },
+    )
+}
+
+/// Reads a paginated query (pages of [`PAGE`]) from `start_after` on, handing each item to
+/// `visit` until it returns false or the pages run out.
+fn for_each_page<T>(
+    mut start_after: Option<u64>,
+    fetch: impl Fn(Option<u64>) -> Result<Vec<T>>,
+    key: impl Fn(&T) -> u64,
+    mut visit: impl FnMut(T) -> Result<bool>,
+) -> Result<()> {
+    loop {
+        let page = fetch(start_after)?;
+        let full = page.len() == PAGE as usize;
+        for item in page {
+            start_after = Some(key(&item));
+            if !visit(item)? {
+                return Ok(());
+            }
         }
         if !full {
             return Ok(());
