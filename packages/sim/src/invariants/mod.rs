@@ -58,6 +58,9 @@ pub struct InvariantChecker {
     last_slash_record: Option<u64>,
     /// Unbonding entries already seen released.
     released: BTreeSet<u64>,
+    /// Per staker, the last entry up to which all of theirs were seen released: the next
+    /// step reads from there, so its cost follows the entries still unbonding.
+    released_through: BTreeMap<cosmwasm_std::Addr, u64>,
 }
 
 impl InvariantChecker {
@@ -273,8 +276,10 @@ impl InvariantChecker {
         let mut newly_released = vec![];
         let released = &mut self.released;
         for staker in &provider.stakers {
+            let mut all_released_so_far = true;
+            let released_through = &mut self.released_through;
             for_each_page(
-                None,
+                released_through.get(staker).copied(),
                 |start_after| {
                     let page: provider_msg::UnbondingsResponse = net.query_provider_of(
                         provider,
@@ -288,6 +293,10 @@ impl InvariantChecker {
                 },
                 |entry| entry.id,
                 |entry| {
+                    all_released_so_far &= entry.released;
+                    if all_released_so_far {
+                        released_through.insert(staker.clone(), entry.id);
+                    }
                     if entry.released && released.insert(entry.id) {
                         newly_released.push(entry);
                     }
