@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's build, release and CI tasks, written in Rust so that a fresh
 //! clone needs nothing but rustup, node and npm.
 
+mod bench;
 mod check;
 mod command;
 mod contracts;
@@ -28,6 +29,9 @@ Commands:
                     capabilities, cosmwasm-vm's static checks and compilation, 800 KiB)
   schema            regenerate the JSON schema of every contract into schema/<contract>/
   schema --check    fail, listing the files, if the committed schema/ is stale
+  bench [--quick]   build the artifacts, measure every protocol operation's gas on the VM
+                    with wasmd's costs, write BENCHMARKS.md and target/bench/gas.json
+                    (--quick: small sizes, a smoke run)
   test              everything CI runs: tool set-up, cargo fmt --check, cargo clippy,
                     schema --check, wasm, cargo test
   help              print this text (also: -h, --help after any command)
@@ -44,6 +48,7 @@ enum Task {
     Check { files: Vec<PathBuf> },
     Schema { check: bool },
     Test,
+    Bench { quick: bool },
 }
 
 fn parse_args(args: &[String]) -> Result<Task> {
@@ -71,10 +76,14 @@ fn parse_args(args: &[String]) -> Result<Task> {
             check: options.iter().any(|option| option == "--check"),
         },
         "test" => Task::Test,
+        "bench" => Task::Bench {
+            quick: options.iter().any(|option| option == "--quick"),
+        },
         other => bail!("unknown command `{other}`"),
     };
     let accepted: &[&str] = match task {
         Task::Schema { .. } => &["--check"],
+        Task::Bench { .. } => &["--quick"],
         Task::Check { .. } => return Ok(task),
         _ => &[],
     };
@@ -95,6 +104,7 @@ fn run(task: Task) -> Result<()> {
         Task::Schema { check: false } => schema::regenerate(&Workspace::locate()?),
         Task::Schema { check: true } => schema::check(&Workspace::locate()?),
         Task::Test => test::run(&Workspace::locate()?),
+        Task::Bench { quick } => bench::run(&Workspace::locate()?, quick),
     }
 }
 
@@ -129,6 +139,11 @@ mod tests {
     fn known_commands_are_parsed() {
         assert_eq!(parse(&["wasm"]).unwrap(), Task::Wasm);
         assert_eq!(parse(&["test"]).unwrap(), Task::Test);
+        assert_eq!(parse(&["bench"]).unwrap(), Task::Bench { quick: false });
+        assert_eq!(
+            parse(&["bench", "--quick"]).unwrap(),
+            Task::Bench { quick: true }
+        );
         assert_eq!(parse(&["schema"]).unwrap(), Task::Schema { check: false });
         assert_eq!(
             parse(&["schema", "--check"]).unwrap(),

@@ -16,4 +16,4 @@ mod storage;
 
 pub use chain::{ChainSnapshot, Outcome, VmCallError, VmChain, WASMD_CAPABILITIES};
 pub use report::{events_gas, CallReport, EventCost};
-pub use storage::{KvStore, MeteredStorage, StorageTally};
+pub use storage::{namespace_of, KvStore, MeteredStorage, NamespaceTally, StorageTally};

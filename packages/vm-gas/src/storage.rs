@@ -28,11 +28,50 @@ pub struct StorageTally {
     pub bytes_read: u64,
     pub bytes_written: u64,
     pub keys_touched: BTreeSet<Vec<u8>>,
+    /// The same costs by cw-storage-plus namespace, to tell which record a cost comes from.
+    pub by_namespace: BTreeMap<String, NamespaceTally>,
+}
+
+/// Storage costs spent on one namespace's records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NamespaceTally {
+    /// Point reads and iterator steps.
+    pub reads: u64,
+    pub read_gas: u64,
+    /// Writes and deletes.
+    pub writes: u64,
+    pub write_gas: u64,
+    pub bytes_written: u64,
 }
 
 impl StorageTally {
     pub fn total_gas(&self) -> u64 {
         self.read_gas + self.write_gas + self.delete_gas + self.iteration_gas
+    }
+
+    fn namespace(&mut self, key: &[u8]) -> &mut NamespaceTally {
+        self.by_namespace.entry(namespace_of(key)).or_default()
+    }
+}
+
+/// The cw-storage-plus namespace a key belongs to: a map's keys start with the namespace's
+/// length (two bytes) and the namespace; an item's key is its namespace.
+pub fn namespace_of(key: &[u8]) -> String {
+    let printable = |bytes: &[u8]| {
+        !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+    };
+    if key.len() >= 2 {
+        let len = u16::from_be_bytes([key[0], key[1]]) as usize;
+        if let Some(name) = key.get(2..2 + len) {
+            if printable(name) {
+                return String::from_utf8_lossy(name).into_owned();
+            }
+        }
+    }
+    if printable(key) {
+        String::from_utf8_lossy(key).into_owned()
+    } else {
+        "(other)".to_string()
     }
 }
 
@@ -81,6 +120,9 @@ impl Storage for MeteredStorage {
         tally.reads += 1;
         tally.bytes_read += (key.len() + value_len) as u64;
         tally.keys_touched.insert(key.to_vec());
+        let namespace = tally.namespace(key);
+        namespace.reads += 1;
+        namespace.read_gas += cost;
         (Ok(value), Self::charge(cost))
     }
 
@@ -139,6 +181,9 @@ impl Storage for MeteredStorage {
         if let Ok(Some((key, value))) = &result {
             tally.bytes_read += (key.len() + value.len()) as u64;
             tally.keys_touched.insert(key.clone());
+            let namespace = tally.namespace(key);
+            namespace.reads += 1;
+            namespace.read_gas += cost;
         }
         (result, Self::charge(cost))
     }
@@ -151,6 +196,10 @@ impl Storage for MeteredStorage {
         tally.writes += 1;
         tally.bytes_written += (key.len() + value.len()) as u64;
         tally.keys_touched.insert(key.to_vec());
+        let namespace = tally.namespace(key);
+        namespace.writes += 1;
+        namespace.write_gas += cost;
+        namespace.bytes_written += (key.len() + value.len()) as u64;
         (Ok(()), Self::charge(cost))
     }
 
@@ -160,6 +209,9 @@ impl Storage for MeteredStorage {
         tally.delete_gas += config::DELETE_COST;
         tally.deletes += 1;
         tally.keys_touched.insert(key.to_vec());
+        let namespace = tally.namespace(key);
+        namespace.writes += 1;
+        namespace.write_gas += config::DELETE_COST;
         (Ok(()), Self::charge(config::DELETE_COST))
     }
 }
@@ -197,6 +249,24 @@ mod tests {
             (1_000 + 3 * 40) + (1_000 + 3 * (33 + 1 + 2))
         );
         assert_eq!(tally.borrow().reads, 2);
+    }
+
+    #[test]
+    fn costs_are_also_told_by_storage_plus_namespace() {
+        let (mut store, tally) = storage();
+        let map_key = [&[0u8, 4][..], b"vals", b"\x01\x02"].concat();
+        store.set(&map_key, b"v").0.unwrap();
+        store.set(b"config", b"{}").0.unwrap();
+        store.get(&map_key).0.unwrap();
+        let tally = tally.borrow();
+        assert_eq!(tally.by_namespace["vals"].writes, 1);
+        assert_eq!(tally.by_namespace["vals"].reads, 1);
+        assert_eq!(
+            tally.by_namespace["vals"].write_gas,
+            2_000 + 30 * (33 + map_key.len() as u64 + 1)
+        );
+        assert_eq!(tally.by_namespace["config"].writes, 1);
+        assert_eq!(namespace_of(&[0xff, 0xfe, 0x00]), "(other)");
     }
 
     #[test]

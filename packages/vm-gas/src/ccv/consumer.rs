@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use cosmwasm_std::{
     to_json_binary, Addr, ContractResult, Decimal, IbcChannel, IbcChannelConnectMsg,
-    IbcChannelOpenMsg, IbcEndpoint, IbcOrder, IbcPacket, IbcPacketReceiveMsg, IbcTimeout,
-    Response, SystemResult,
+    IbcChannelOpenMsg, IbcEndpoint, IbcOrder, IbcPacket, IbcPacketReceiveMsg, IbcTimeout, Response,
+    SystemResult,
 };
 use cw_ics_bindings::{
     ChainMsg, ChainQuery, ChainSudoMsg, PrivilegeChange, ValidatorVote, ValidatorVoteResponse,
@@ -131,9 +131,10 @@ impl ConsumerVm {
     /// OpenInit then OpenAck.
     pub fn open_channel(&mut self) -> DriverResult<Measured> {
         let channel = self.channel();
-        let open = self
-            .chain
-            .ibc_channel_open(&self.consumer, &IbcChannelOpenMsg::new_init(channel.clone()))?;
+        let open = self.chain.ibc_channel_open(
+            &self.consumer,
+            &IbcChannelOpenMsg::new_init(channel.clone()),
+        )?;
         let connect = self.chain.ibc_channel_connect::<ChainMsg>(
             &self.consumer,
             &IbcChannelConnectMsg::new_ack(channel, CCV_VERSION),

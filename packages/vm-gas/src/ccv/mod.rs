@@ -87,6 +87,25 @@ impl Measured {
         self.calls.iter().map(|c| c.storage.writes).sum()
     }
 
+    /// Storage costs by cw-storage-plus namespace over all calls, costliest first.
+    pub fn by_namespace(&self) -> Vec<(String, crate::NamespaceTally)> {
+        let mut merged: std::collections::BTreeMap<String, crate::NamespaceTally> =
+            std::collections::BTreeMap::new();
+        for call in &self.calls {
+            for (name, tally) in &call.storage.by_namespace {
+                let entry = merged.entry(name.clone()).or_default();
+                entry.reads += tally.reads;
+                entry.read_gas += tally.read_gas;
+                entry.writes += tally.writes;
+                entry.write_gas += tally.write_gas;
+                entry.bytes_written += tally.bytes_written;
+            }
+        }
+        let mut sorted: Vec<_> = merged.into_iter().collect();
+        sorted.sort_by_key(|(_, t)| std::cmp::Reverse(t.read_gas + t.write_gas));
+        sorted
+    }
+
     pub fn keys_touched(&self) -> usize {
         let mut keys = std::collections::BTreeSet::new();
         for call in &self.calls {

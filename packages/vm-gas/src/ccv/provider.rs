@@ -158,7 +158,12 @@ impl ProviderVm {
         Ok(Measured::one(outcome.report))
     }
 
-    pub fn bond(&mut self, staker: &Addr, validator: usize, tokens: u128) -> DriverResult<Measured> {
+    pub fn bond(
+        &mut self,
+        staker: &Addr,
+        validator: usize,
+        tokens: u128,
+    ) -> DriverResult<Measured> {
         let msg = ExecuteMsg::Bond {
             validator: self.operators[validator].to_string(),
         };
@@ -238,7 +243,9 @@ impl ProviderVm {
                 return Ok(measured);
             }
         }
-        Err(DriverError::Unexpected("the epoch never finished".to_string()))
+        Err(DriverError::Unexpected(
+            "the epoch never finished".to_string(),
+        ))
     }
 
     fn channel(&self, index: usize) -> IbcChannel {

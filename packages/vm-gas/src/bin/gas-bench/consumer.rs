@@ -1,0 +1,167 @@
+//! The consumer's operations at their sizes.
+
+use cw_ics_ccv::Acknowledgement;
+use cw_ics_vm_gas::ccv::consumer::{genesis, params, ConsumerVm};
+use cw_ics_vm_gas::ccv::{DriverError, DriverResult, Measured};
+
+use crate::rows::{LowerBound, Row};
+use crate::Sizes;
+
+const CONTRACT: &str = "consumer";
+
+fn row(
+    operation: &'static str,
+    size: String,
+    items: Option<u64>,
+    measured: Measured,
+    lower_bound: LowerBound,
+) -> Row {
+    Row {
+        contract: CONTRACT,
+        operation,
+        size,
+        items,
+        series: String::new(),
+        measured,
+        lower_bound,
+    }
+}
+
+/// A row compared, for per-item gas, only with rows of the same `series`.
+fn in_series(mut row: Row, series: String) -> Row {
+    row.series = series;
+    row
+}
+
+fn expect_result(ack: &Acknowledgement) -> DriverResult<()> {
+    match ack {
+        Acknowledgement::Result(_) => Ok(()),
+        Acknowledgement::Error(error) => Err(DriverError::Unexpected(format!(
+            "the VSC was refused: {error}"
+        ))),
+    }
+}
+
+pub fn run(wasm: &[u8], sizes: &Sizes, rows: &mut Vec<Row>) -> DriverResult<()> {
+    let validators = sizes.vsc_validators;
+    eprintln!("consumer: VSCs on a set of {validators}");
+    let mut consumer = ConsumerVm::new(wasm, genesis(validators, params()))?;
+    consumer.promote()?;
+    let snapshot = consumer.chain.snapshot();
+    let mut vsc_rows = vec![];
+    let mut update_rows = vec![];
+    for &changes in &sizes.vsc_updates {
+        let updates = consumer.power_changes(changes);
+        let (ack, received) = consumer.receive_vsc(updates)?;
+        expect_result(&ack)?;
+        let k = changes as u64;
+        vsc_rows.push(in_series(
+            row(
+                "receive VSC with K updates",
+                format!("K={changes} V={validators}"),
+                Some(k),
+                received,
+                vsc_lower_bound(k),
+            ),
+            format!("V={validators}"),
+        ));
+        if changes > 0 {
+            let handed = consumer.end_with_validator_update()?;
+            update_rows.push(row(
+                "end_with_validator_update (K changes)",
+                format!("K={changes} V={validators}"),
+                Some(k),
+                Measured::one(handed.report),
+                LowerBound {
+                    writes: 1,
+                    deletes: k,
+                    why: "the K pending changes cleared, the hand-over recorded",
+                    ..LowerBound::default()
+                },
+            ));
+        }
+        consumer.chain.restore(&snapshot);
+    }
+    for &small in &sizes.vsc_growth_validators {
+        eprintln!("consumer: one VSC of 10 updates on a set of {small}");
+        let mut consumer = ConsumerVm::new(wasm, genesis(small, params()))?;
+        let updates = consumer.power_changes(10.min(small));
+        let (ack, received) = consumer.receive_vsc(updates)?;
+        expect_result(&ack)?;
+        vsc_rows.push(in_series(
+            row(
+                "receive VSC with K updates",
+                format!("K=10 V={small}"),
+                Some(10),
+                received,
+                vsc_lower_bound(10),
+            ),
+            format!("V={small}"),
+        ));
+    }
+    rows.extend(vsc_rows);
+    rows.extend(update_rows);
+
+    for &validators in &sizes.liveness_validators {
+        eprintln!("consumer: liveness with {validators} validators");
+        let mut consumer = ConsumerVm::new(wasm, genesis(validators, params()))?;
+        consumer.begin_block()?;
+        let block = consumer.begin_block()?;
+        let v = validators as u64;
+        rows.push(row(
+            "begin_block liveness step",
+            format!("V={validators}"),
+            Some(v),
+            Measured::one(block.report),
+            LowerBound {
+                writes: 1,
+                reads: v,
+                why: "every vote's validator looked up (inherently per validator), the block counted",
+                ..LowerBound::default()
+            },
+        ));
+    }
+
+    rows.push(send_slash(wasm, sizes.slash_validators)?);
+    Ok(())
+}
+
+fn vsc_lower_bound(k: u64) -> LowerBound {
+    LowerBound::writes(k + 2, "K set records, height→vscId, the maturity entry")
+}
+
+/// The block in which a validator falls under `min_signed_per_window`: the consumer queues a
+/// downtime slash packet (and sends it when its channel allows).
+fn send_slash(wasm: &[u8], validators: u32) -> DriverResult<Row> {
+    eprintln!("consumer: downtime slash with {validators} validators");
+    let mut short_window = params();
+    short_window.signed_blocks_window = 10;
+    let mut consumer = ConsumerVm::new(wasm, genesis(validators, short_window))?;
+    consumer.set_voted(0, false);
+    for _ in 0..40 {
+        let block = consumer.begin_block()?;
+        if block
+            .response
+            .attributes
+            .iter()
+            .any(|a| a.key == "downtime")
+        {
+            let v = validators as u64;
+            return Ok(row(
+                "begin_block that sends a downtime slash",
+                format!("V={validators}"),
+                None,
+                Measured::one(block.report),
+                LowerBound {
+                    writes: 3,
+                    reads: v,
+                    why: "liveness step's reads and block count, the queued packet, the outstanding flag",
+                    ..LowerBound::default()
+                },
+            ));
+        }
+    }
+    Err(DriverError::Unexpected(
+        "no downtime slash after 40 missed blocks".to_string(),
+    ))
+}

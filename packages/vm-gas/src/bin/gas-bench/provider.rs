@@ -1,0 +1,268 @@
+//! The provider's operations at their sizes.
+
+use cw_ics_ccv::Acknowledgement;
+use cw_ics_vm_gas::ccv::provider::{ProviderVm, POWER_REDUCTION, UNBONDING_SECONDS};
+use cw_ics_vm_gas::ccv::{DriverError, DriverResult, Measured};
+
+use crate::rows::{LowerBound, Row};
+use crate::Sizes;
+
+const CONTRACT: &str = "provider";
+
+fn row(
+    operation: &'static str,
+    size: String,
+    items: Option<u64>,
+    measured: Measured,
+    lower_bound: LowerBound,
+) -> Row {
+    Row {
+        contract: CONTRACT,
+        operation,
+        size,
+        items,
+        series: String::new(),
+        measured,
+        lower_bound,
+    }
+}
+
+/// A row compared, for per-item gas, only with rows of the same `series`.
+fn in_series(mut row: Row, series: String) -> Row {
+    row.series = series;
+    row
+}
+
+/// A provider with `validators` validators and no consumer; setup runs without an epoch work
+/// budget, measurements with the default one.
+fn provider_with(wasm: &[u8], validators: usize) -> DriverResult<ProviderVm> {
+    let mut provider = ProviderVm::new(wasm)?;
+    provider.grow_validators(validators)?;
+    Ok(provider)
+}
+
+fn grow_consumers(provider: &mut ProviderVm, count: usize) -> DriverResult<()> {
+    provider.set_max_epoch_work(Some(u32::MAX))?;
+    provider.grow_consumers(count)?;
+    provider.set_max_epoch_work(None)
+}
+
+fn expect_result(ack: &Acknowledgement, what: &str) -> DriverResult<()> {
+    match ack {
+        Acknowledgement::Result(_) => Ok(()),
+        Acknowledgement::Error(error) => Err(DriverError::Unexpected(format!(
+            "{what} was refused: {error}"
+        ))),
+    }
+}
+
+pub fn run(wasm: &[u8], sizes: &Sizes, rows: &mut Vec<Row>) -> DriverResult<()> {
+    let mut epoch_rows = vec![];
+    let mut launch_rows = vec![];
+    let mut staking_rows = vec![];
+    for &validators in &sizes.validators {
+        eprintln!("provider: V = {validators}");
+        let mut provider = provider_with(wasm, validators)?;
+        if sizes.staking_validators.contains(&validators) {
+            staking_rows.extend(staking_operations(&mut provider, validators)?);
+            launch_rows.push(launch_consumer(&mut provider, validators)?);
+        }
+        for &consumers in &sizes.consumers {
+            grow_consumers(&mut provider, consumers)?;
+            provider.epoch()?;
+            let measured = provider.epoch()?;
+            epoch_rows.push(in_series(
+                row(
+                    "epoch, no change",
+                    format!("V={validators} C={consumers}"),
+                    Some(consumers as u64),
+                    measured,
+                    LowerBound::writes(1, "the epoch's own progress (next boundary)"),
+                ),
+                format!("V={validators}"),
+            ));
+        }
+    }
+    rows.extend(staking_rows);
+    rows.extend(epoch_rows);
+    rows.extend(changed_epochs(wasm, sizes)?);
+    rows.extend(slash_and_maturity(wasm, sizes)?);
+    rows.extend(launch_rows);
+    Ok(())
+}
+
+/// Register validator, bond, unbond on a provider of V validators (no consumer).
+fn staking_operations(provider: &mut ProviderVm, validators: usize) -> DriverResult<Vec<Row>> {
+    let size = format!("V={validators}");
+    let snapshot = provider.chain.snapshot();
+    let register = provider.register_validator(validators)?;
+    provider.chain.restore(&snapshot);
+    provider.operators.truncate(validators);
+    let staker = provider.chain.addr("staker");
+    let bond = provider.bond(&staker, validators / 2, 5 * POWER_REDUCTION)?;
+    let unbond = provider.unbond(&staker, validators / 2, POWER_REDUCTION)?;
+    provider.chain.restore(&snapshot);
+    Ok(vec![
+        row(
+            "register validator",
+            size.clone(),
+            None,
+            register,
+            LowerBound::writes(2, "validator record, consensus-address index"),
+        ),
+        row(
+            "bond",
+            size.clone(),
+            None,
+            bond,
+            LowerBound::writes(2, "delegation, validator tokens"),
+        ),
+        row(
+            "unbond",
+            size,
+            None,
+            unbond,
+            LowerBound::writes(3, "delegation, validator tokens, unbonding entry"),
+        ),
+    ])
+}
+
+/// Registers one consumer and measures the epoch that launches it (all V validators in its
+/// genesis), with the default work budget (so the launch may take several calls).
+fn launch_consumer(provider: &mut ProviderVm, validators: usize) -> DriverResult<Row> {
+    let snapshot = provider.chain.snapshot();
+    let (_, register) = provider.register_consumer(0)?;
+    let launch = provider.epoch()?;
+    provider.chain.restore(&snapshot);
+    let _ = register;
+    Ok(row(
+        "launch consumer (genesis of V)",
+        format!("V={validators}"),
+        Some(validators as u64),
+        launch,
+        LowerBound::writes(
+            validators as u64 + 1,
+            "one record per validator of the consumer's set, the consumer's phase",
+        ),
+    ))
+}
+
+/// Epochs where K validators changed power, with C consumers to tell.
+fn changed_epochs(wasm: &[u8], sizes: &Sizes) -> DriverResult<Vec<Row>> {
+    let validators = sizes.changed_epoch_validators;
+    let mut rows = vec![];
+    let mut provider = provider_with(wasm, validators)?;
+    for &consumers in &sizes.changed_epoch_consumers {
+        eprintln!("provider: epochs with changes, V = {validators}, C = {consumers}");
+        grow_consumers(&mut provider, consumers)?;
+        provider.epoch()?;
+        let snapshot = provider.chain.snapshot();
+        let register = if consumers == sizes.changed_epoch_consumers[0] {
+            Some(provider.register_consumer(consumers)?.1)
+        } else {
+            None
+        };
+        provider.chain.restore(&snapshot);
+        if let Some(register) = register {
+            rows.push(row(
+                "register consumer",
+                format!("V={validators} C={consumers}"),
+                None,
+                register,
+                LowerBound::writes(1, "the registration"),
+            ));
+        }
+        for &changed in &sizes.changes {
+            let staker = provider.chain.addr("staker");
+            for validator in 0..changed.min(validators) {
+                provider.bond(&staker, validator, POWER_REDUCTION)?;
+            }
+            let measured = provider.epoch()?;
+            provider.chain.restore(&snapshot);
+            let k = changed as u64;
+            let c = consumers as u64;
+            rows.push(in_series(
+                row(
+                    "epoch, K powers changed",
+                    format!("K={changed} V={validators} C={consumers}"),
+                    Some(k),
+                    measured,
+                    LowerBound::writes(
+                        1 + c * (k + 1),
+                        "epoch progress; per consumer: K powers it was sent, the VSC's height",
+                    ),
+                ),
+                format!("C={consumers}"),
+            ));
+        }
+    }
+    Ok(rows)
+}
+
+/// Downtime slash, VSC-matured releasing K unbonding entries, withdraw.
+fn slash_and_maturity(wasm: &[u8], sizes: &Sizes) -> DriverResult<Vec<Row>> {
+    let validators = sizes.changed_epoch_validators;
+    let mut rows = vec![];
+    let mut provider = provider_with(wasm, validators)?;
+    grow_consumers(&mut provider, 1)?;
+    provider.epoch()?;
+    let snapshot = provider.chain.snapshot();
+
+    let vsc_id = provider.last_sent_vsc_id(0);
+    let power = 10 + 3;
+    let (ack, slash) = provider.receive(0, &ProviderVm::downtime_slash(3, power, vsc_id))?;
+    expect_result(&ack, "the downtime slash")?;
+    rows.push(row(
+        "receive slash (downtime)",
+        format!("V={validators} C=1"),
+        None,
+        slash,
+        LowerBound::writes(2, "validator jailed, slash ack pending for the consumer"),
+    ));
+    provider.chain.restore(&snapshot);
+
+    for &entries in &sizes.matured_entries {
+        eprintln!("provider: VSC-matured releasing {entries} entries");
+        let staker = provider.chain.addr("unbonder");
+        provider.bond(&staker, 0, (entries as u128 + 1) * POWER_REDUCTION)?;
+        provider.epoch()?;
+        for _ in 0..entries {
+            provider.unbond(&staker, 0, POWER_REDUCTION)?;
+        }
+        provider.epoch()?;
+        let vsc_id = provider.last_sent_vsc_id(0);
+        provider
+            .chain
+            .advance(UNBONDING_SECONDS / 6 + 1, UNBONDING_SECONDS + 1);
+        let (ack, matured) = provider.receive(0, &ProviderVm::vsc_matured(vsc_id))?;
+        expect_result(&ack, "the VSC-matured packet")?;
+        let k = entries as u64;
+        rows.push(row(
+            "receive VSC-matured releasing K entries",
+            format!("K={entries} V={validators} C=1"),
+            Some(k),
+            matured,
+            LowerBound::writes(
+                1,
+                "the consumer's matured vscId (entries are released lazily, when withdrawn, so \
+                 a design need not touch them here)",
+            ),
+        ));
+        if entries == 1 {
+            let withdraw = provider.withdraw(&staker)?;
+            rows.push(row(
+                "withdraw (1 released entry)",
+                format!("V={validators}"),
+                None,
+                Measured::one(withdraw.report),
+                LowerBound {
+                    deletes: 1,
+                    why: "the paid entry removed",
+                    ..LowerBound::default()
+                },
+            ));
+        }
+        provider.chain.restore(&snapshot);
+    }
+    Ok(rows)
+}

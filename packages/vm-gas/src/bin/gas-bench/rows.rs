@@ -1,0 +1,71 @@
+//! One measured operation at one size, and its lower bound.
+
+use cw_ics_vm_gas::ccv::Measured;
+use cw_ics_vm_gas::config;
+
+/// The record the lower bounds assume: a key of a one-byte namespace plus a 20-byte consensus
+/// address (after wasmd's prefix) and an 8-byte value. Real records are larger, so a bound
+/// built from it is never above what any implementation must pay.
+pub const MIN_KEY_LEN: usize = 21;
+pub const MIN_VALUE_LEN: usize = 8;
+
+/// The KV work an operation cannot avoid, plus one instance cost.
+#[derive(Clone, Debug, Default)]
+pub struct LowerBound {
+    pub writes: u64,
+    pub deletes: u64,
+    /// Reads inherent in the operation (only where the issue says the work is per item).
+    pub reads: u64,
+    pub why: &'static str,
+}
+
+impl LowerBound {
+    pub fn writes(writes: u64, why: &'static str) -> Self {
+        LowerBound {
+            writes,
+            why,
+            ..LowerBound::default()
+        }
+    }
+
+    pub fn gas(&self) -> u64 {
+        config::INSTANCE_COST
+            + self.writes * config::write_cost(MIN_KEY_LEN, MIN_VALUE_LEN)
+            + self.deletes * config::DELETE_COST
+            + self.reads * config::read_cost(MIN_KEY_LEN, MIN_VALUE_LEN)
+    }
+}
+
+pub struct Row {
+    pub contract: &'static str,
+    pub operation: &'static str,
+    /// What the sizes are, e.g. `V=100 C=10`.
+    pub size: String,
+    /// The count per-item gas is taken over (K, V or C), when the operation has one.
+    pub items: Option<u64>,
+    /// Rows of one operation with the same series differ only in `items`.
+    pub series: String,
+    pub measured: Measured,
+    pub lower_bound: LowerBound,
+}
+
+impl Row {
+    pub fn ratio(&self) -> f64 {
+        self.measured.total_gas() as f64 / self.lower_bound.gas() as f64
+    }
+}
+
+/// Gas per extra item between two rows of the same operation (the slope the table shows).
+pub fn per_item(previous: &Row, row: &Row) -> Option<i64> {
+    let (Some(before), Some(now)) = (previous.items, row.items) else {
+        return None;
+    };
+    if previous.series != row.series {
+        return None;
+    }
+    if now == before {
+        return None;
+    }
+    let delta = row.measured.total_gas() as i64 - previous.measured.total_gas() as i64;
+    Some(delta / (now as i64 - before as i64))
+}
