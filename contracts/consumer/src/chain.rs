@@ -14,7 +14,7 @@ use crate::error::ContractError;
 use crate::evidence::{handle_evidence, Outcome};
 use crate::liveness::record_votes;
 use crate::outbox::{enqueue, progress};
-use crate::state::{Mode, CHAIN_SET, CONFIG, HALT, LAST_VSC_ID, MODE, PENDING_DIFF, SET_AT_VSC};
+use crate::state::{Mode, CHAIN_SET, CONFIG, HALT, MODE, PENDING_DIFF, VALIDATORS};
 
 /// Promoted: ask for the privileges that make this contract the chain's validator-set
 /// source, and hand the whole replicated set to the chain at the next
@@ -23,8 +23,11 @@ pub fn promoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, Contrac
     MODE.save(deps.storage, &Mode::ValidatorSetUpdater)?;
     CHAIN_SET.clear(deps.storage);
     PENDING_DIFF.clear(deps.storage);
-    let last = LAST_VSC_ID.load(deps.storage)?;
-    for member in SET_AT_VSC.load(deps.storage, last)? {
+    let members = VALIDATORS
+        .range(deps.storage, None, None, Order::Ascending)
+        .map(|entry| entry.map(|(_, member)| member))
+        .collect::<StdResult<Vec<_>>>()?;
+    for member in members {
         PENDING_DIFF.save(deps.storage, member.pub_key.bytes(), &member.power)?;
     }
     Ok(Response::new()

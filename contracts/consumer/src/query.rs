@@ -15,9 +15,9 @@ use crate::msg::{
 };
 use crate::state::{
     Member, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, HEIGHT_TO_VSC, LAST_VSC_ID, MATURING, MODE,
-    OUTSTANDING_DOWNTIME, PENDING_PACKETS, SET_AT_VSC,
+    OUTSTANDING_DOWNTIME, PENDING_PACKETS,
 };
-use crate::validator_set::vsc_id_at;
+use crate::validator_set::{set_at_vsc, vsc_id_at};
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 100;
@@ -54,7 +54,7 @@ pub fn config(deps: Deps<ChainQuery>) -> StdResult<ConfigResponse> {
 }
 
 fn set_of(deps: Deps<ChainQuery>, vsc_id: u64) -> StdResult<ValidatorSetResponse> {
-    let members: Vec<Member> = SET_AT_VSC.load(deps.storage, vsc_id)?;
+    let members: Vec<Member> = set_at_vsc(deps.storage, vsc_id)?;
     Ok(ValidatorSetResponse {
         vsc_id,
         validators: members

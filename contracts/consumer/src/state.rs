@@ -88,9 +88,16 @@ pub const LAST_VSC_ID: Item<u64> = Item::new("last_vsc_id");
 /// The current replicated set, by consensus address (20 bytes).
 pub const VALIDATORS: Map<&[u8], Member> = Map::new("validators");
 
-/// The whole set as it stood after each vscId, sorted by key bytes: answers "the set at a
-/// height" and lets double-sign evidence name a validator that has since left.
-pub const SET_AT_VSC: Map<u64, Vec<Member>> = Map::new("set_at_vsc");
+/// The history of the set as a change log: (vscId, consensus address) → the member as it was
+/// *before* that VSC changed it (None: it was not in the set). A VSC writes one entry per
+/// validator it changes, never the whole set; the set at an older vscId is the current set
+/// with the later changes rolled back. Answers "the set at a height" and lets double-sign
+/// evidence name a validator that has since left.
+pub const SET_CHANGES: Map<(u64, &[u8]), Option<Member>> = Map::new("set_changes");
+
+/// How many validators the current set has (kept so a VSC that would empty it is refused
+/// without reading the set).
+pub const SET_SIZE: Item<u64> = Item::new("set_size");
 
 /// Height → vscId in force from that height on. Stored sparsely, only where the vscId
 /// changes; the vscId at a height is the entry at or below it.

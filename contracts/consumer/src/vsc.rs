@@ -7,7 +7,7 @@ use cw_ics_ccv::{AckResult, Acknowledgement, ConsensusAddress, ValidatorSetChang
 use crate::error::ContractError;
 use crate::outbox::{progress, schedule_maturity};
 use crate::state::{CCV_CHANNEL, CONFIG, HALT, LAST_VSC_ID, OUTSTANDING_DOWNTIME};
-use crate::validator_set::{apply_change, merge_updates, next_set, record_vsc_from_height};
+use crate::validator_set::{apply_change, merge_updates, record_vsc_from_height, size_after};
 
 /// Applies one VSC. Everything is checked before anything is written, so a refused packet
 /// (an `Err`, which the chain turns into an error acknowledgement) changes nothing.
@@ -43,12 +43,12 @@ pub fn receive_vsc(
         .map(|ack| parse_slash_ack(ack, &config.params.valcons_prefix))
         .collect::<Result<Vec<_>, _>>()?;
     let updates = merge_updates(&vsc.validator_updates);
-    let new_set = next_set(deps.storage, last, &updates)?;
-    if new_set.is_empty() {
+    let new_size = size_after(deps.storage, &updates)?;
+    if new_size == 0 {
         return Err(ContractError::EmptyValidatorSet(vsc.valset_update_id));
     }
 
-    apply_change(deps.storage, vsc.valset_update_id, &updates, &new_set)?;
+    apply_change(deps.storage, vsc.valset_update_id, &updates, new_size)?;
     LAST_VSC_ID.save(deps.storage, &vsc.valset_update_id)?;
     let next_height = env
         .block

@@ -45,6 +45,8 @@ proptest! {
         open_channel(&mut deps);
         let mut model: BTreeMap<u8, u64> = (1..=3u8).map(|seed| (seed, 10 * u64::from(seed))).collect();
         let mut last_id = 0u64;
+        // The set in force from each height on, to check the history queries too.
+        let mut history: Vec<(u64, BTreeMap<u8, u64>)> = vec![(GENESIS_HEIGHT, model.clone())];
         for (index, vsc) in vscs.iter().enumerate() {
             let id = last_id.saturating_add_signed(i64::from(vsc.id_step));
             let env = env_at(GENESIS_HEIGHT + 1 + index as u64, GENESIS_TIME + index as u64);
@@ -61,6 +63,7 @@ proptest! {
                     prop_assert!(acceptable, "accepted vscId {} after {}", id, last_id);
                     model = next;
                     last_id = id;
+                    history.push((GENESIS_HEIGHT + 2 + index as u64, model.clone()));
                 }
                 Err(err) => {
                     prop_assert!(!acceptable, "refused a valid VSC: {}", err);
@@ -79,6 +82,16 @@ proptest! {
             prop_assert_eq!(got, expected);
             prop_assert_eq!(powers(&deps).len(), model.len());
             prop_assert_eq!(status(&deps).last_vsc_id, last_id);
+        }
+        // Every earlier set is still what the history queries answer.
+        for (height, set) in &history {
+            let at: cw_ics_consumer::msg::ValidatorSetResponse =
+                q(&deps, cw_ics_consumer::msg::QueryMsg::SetAtHeight { height: *height });
+            let got: BTreeMap<Binary, u64> =
+                at.validators.iter().map(|v| (v.address.clone(), v.power)).collect();
+            let expected: BTreeMap<Binary, u64> =
+                set.iter().map(|(seed, power)| (address_binary(*seed), *power)).collect();
+            prop_assert_eq!(got, expected, "set at height {}", height);
         }
     }
 }
