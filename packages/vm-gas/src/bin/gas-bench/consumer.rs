@@ -85,6 +85,8 @@ pub fn run(wasm: &[u8], sizes: &Sizes, rows: &mut Vec<Row>) -> DriverResult<()> 
     for &small in &sizes.vsc_growth_validators {
         eprintln!("consumer: one VSC of 10 updates on a set of {small}");
         let mut consumer = ConsumerVm::new(wasm, genesis(small, params()))?;
+        // Same mode as the V=500 series (validator-set updater), so the rows compare.
+        consumer.promote()?;
         let updates = consumer.power_changes(10.min(small));
         let (ack, received) = consumer.receive_vsc(updates)?;
         expect_result(&ack)?;
