@@ -4,7 +4,7 @@ use cosmwasm_std::{Api, Decimal, DepsMut, Env, MessageInfo, Response, Storage};
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 
 use crate::error::ContractError;
-use crate::msg::{ConfigResponse, ConfigUpdate, InstantiateMsg, SlashedTokens};
+use crate::msg::{ConfigUpdate, InstantiateMsg, SlashedTokens};
 use crate::state::{
     Config, EpochStage, EpochState, ACTIVE_COUNT, CONFIG, EPOCH, VALIDATORS, VSC_HEIGHTS,
 };
@@ -169,25 +169,4 @@ fn validate(config: &Config) -> Result<(), ContractError> {
         return invalid("slash fractions must be at most 1");
     }
     Ok(())
-}
-
-pub fn response(config: Config) -> ConfigResponse {
-    ConfigResponse {
-        admin: config.admin,
-        bond_denom: config.bond_denom,
-        power_reduction: config.power_reduction,
-        unbonding_period_seconds: config.unbonding_period_seconds,
-        epoch_length_blocks: config.epoch_length_blocks,
-        max_validators: config.max_validators,
-        consumer_registration: config.consumer_registration,
-        ccv_timeout_seconds: config.ccv_timeout_seconds,
-        init_timeout_seconds: config.init_timeout_seconds,
-        vsc_timeout_seconds: config.vsc_timeout_seconds,
-        downtime_jail_seconds: config.downtime_jail_seconds,
-        downtime_slash_fraction: config.downtime_slash_fraction,
-        double_sign_slash_fraction: config.double_sign_slash_fraction,
-        slashed_tokens: config.slashed_tokens,
-        wait_for_consumer_maturity: config.wait_for_consumer_maturity,
-        max_epoch_work: config.max_epoch_work,
-    }
 }

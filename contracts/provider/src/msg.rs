@@ -226,25 +226,8 @@ pub enum QueryMsg {
     },
 }
 
-#[cw_serde]
-pub struct ConfigResponse {
-    pub admin: Addr,
-    pub bond_denom: String,
-    pub power_reduction: Uint128,
-    pub unbonding_period_seconds: u64,
-    pub epoch_length_blocks: u64,
-    pub max_validators: u32,
-    pub consumer_registration: RegistrationPolicy,
-    pub ccv_timeout_seconds: u64,
-    pub init_timeout_seconds: u64,
-    pub vsc_timeout_seconds: u64,
-    pub downtime_jail_seconds: u64,
-    pub downtime_slash_fraction: Decimal,
-    pub double_sign_slash_fraction: Decimal,
-    pub slashed_tokens: SlashedTokens,
-    pub wait_for_consumer_maturity: bool,
-    pub max_epoch_work: u32,
-}
+/// The configuration as stored: the `config` query answers it unchanged.
+pub use crate::state::Config as ConfigResponse;
 
 #[cw_serde]
 pub struct EpochResponse {

@@ -4,7 +4,6 @@ use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, Order, StdResult};
 use cw_ics_bindings::ChainQuery;
 use cw_storage_plus::Bound;
 
-use crate::config;
 use crate::consumers::load_consumer;
 use crate::error::ContractError;
 use crate::maturity::{is_released, pending_consumers};
@@ -31,7 +30,7 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
     let storage = deps.storage;
     Ok(match msg {
         QueryMsg::ContractVersion {} => to_json_binary(&cw2::get_contract_version(storage)?)?,
-        QueryMsg::Config {} => to_json_binary(&config::response(CONFIG.load(storage)?))?,
+        QueryMsg::Config {} => to_json_binary(&CONFIG.load(storage)?)?,
         QueryMsg::Epoch {} => {
             let epoch = EPOCH.load(storage)?;
             to_json_binary(&EpochResponse {
