@@ -127,6 +127,9 @@ fn staking_operations(provider: &mut ProviderVm, validators: usize) -> DriverRes
     ])
 }
 
+/// A genesis member at its smallest: a 20-byte consensus address and an 8-byte power.
+const GENESIS_MEMBER_BYTES: u64 = 20 + 8;
+
 /// Registers one consumer and measures the epoch that launches it (all V validators in its
 /// genesis), with the default work budget (so the launch may take several calls).
 fn launch_consumer(provider: &mut ProviderVm, validators: usize) -> DriverResult<Row> {
@@ -145,10 +148,14 @@ fn launch_consumer(provider: &mut ProviderVm, validators: usize) -> DriverResult
         format!("V={validators}"),
         Some(validators as u64),
         launch,
-        LowerBound::writes(
-            validators as u64 + 1,
-            "one record per validator of the consumer's set, the consumer's phase",
-        ),
+        LowerBound {
+            writes: 2,
+            steps: validators as u64,
+            extra_written_bytes: validators as u64 * GENESIS_MEMBER_BYTES,
+            why: "the active set visited; the consumer's phase and its genesis set (address \
+                  and power per validator) stored",
+            ..LowerBound::default()
+        },
     ))
 }
 
@@ -192,10 +199,14 @@ fn changed_epochs(wasm: &[u8], sizes: &Sizes) -> DriverResult<Vec<Row>> {
                     format!("K={changed} V={validators} C={consumers}"),
                     Some(k),
                     measured,
-                    LowerBound::writes(
-                        1 + c * (k + 1),
-                        "epoch progress; per consumer: K powers it was sent, the VSC's height",
-                    ),
+                    LowerBound {
+                        writes: 1 + k + c,
+                        steps: k,
+                        why: "epoch progress; the K changed validators visited and their sent \
+                              powers recorded (every consumer is sent the same set); per \
+                              consumer the VSC it was sent",
+                        ..LowerBound::default()
+                    },
                 ),
                 format!("C={consumers}"),
             ));

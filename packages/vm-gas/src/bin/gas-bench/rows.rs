@@ -16,6 +16,14 @@ pub struct LowerBound {
     pub deletes: u64,
     /// Reads inherent in the operation (only where the issue says the work is per item).
     pub reads: u64,
+    /// Records that must be visited, each at the cheapest way to visit one: an iterator step
+    /// over a minimal record.
+    pub steps: u64,
+    /// Payload that must be stored beyond the minimal records' 8 bytes (e.g. a genesis set),
+    /// charged per byte only.
+    pub extra_written_bytes: u64,
+    /// Payload that must be read back beyond the minimal records' 8 bytes, per byte only.
+    pub extra_read_bytes: u64,
     pub why: &'static str,
 }
 
@@ -33,6 +41,9 @@ impl LowerBound {
             + self.writes * config::write_cost(MIN_KEY_LEN, MIN_VALUE_LEN)
             + self.deletes * config::DELETE_COST
             + self.reads * config::read_cost(MIN_KEY_LEN, MIN_VALUE_LEN)
+            + self.steps * config::iter_step_cost(Some((MIN_KEY_LEN, MIN_VALUE_LEN)))
+            + self.extra_written_bytes * config::WRITE_COST_PER_BYTE
+            + self.extra_read_bytes * config::READ_COST_PER_BYTE
     }
 }
 
