@@ -87,7 +87,6 @@ fn handle_slash(
     let mut validator = load_validator(deps.storage, &operator)?;
     let height = infraction_height(deps.storage, &consumer, packet.valset_update_id)?;
     let bech32 = address.to_bech32(&consumer.registration.valcons_prefix)?;
-    let id = next_cell_id(deps.storage, &NEXT_SLASH_ID)?;
 
     let mut messages = vec![];
     let (ack, action) = match packet.infraction {
@@ -116,10 +115,13 @@ fn handle_slash(
                 }
                 SlashAction::Jailed { slashed }
             };
-            queue_slash_ack(deps.storage, consumer.id, id, bech32.clone());
             (AckResult::SlashHandled, action)
         }
     };
+    let id = next_cell_id(deps.storage, &NEXT_SLASH_ID)?;
+    if matches!(packet.infraction, Infraction::Downtime) {
+        queue_slash_ack(deps.storage, consumer.id, id, bech32.clone());
+    }
     let record = SlashRecord {
         id,
         consumer_id: consumer.id,
