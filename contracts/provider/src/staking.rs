@@ -104,7 +104,7 @@ pub fn register_validator(
         tombstoned: false,
     };
     save_validator(deps.storage, &validator)?;
-    OPERATOR_BY_CONS_ADDR.save(deps.storage, address.as_bytes(), &info.sender)?;
+    OPERATOR_BY_CONS_ADDR.save(deps.storage, address.as_bytes(), &info.sender);
     Ok(Response::new()
         .add_attribute("action", "register_validator")
         .add_attribute("operator", info.sender)

@@ -42,7 +42,7 @@ pub struct Config {
 // Tags of the staking, configuration and slash records (cw-ics-store; each ≥ 0x80 and unique
 // in this contract): 0xc0 config, 0xc1 validators, 0xc2 delegations, 0xc3 unbonding entries,
 // 0xc4 unbonding entries by validator, 0xc5 next unbonding id, 0xc6 slash log, 0xc7 next slash
-// id, 0xc8 slash acks owed to consumers.
+// id, 0xc8 slash acks owed to consumers, 0xc9 operator by consensus address.
 
 pub const CONFIG: Cell<Config> = Cell::new(b"\xc0");
 
@@ -63,7 +63,7 @@ pub struct Validator {
 /// Validators by operator (see [`ValidatorTable`]).
 pub const VALIDATORS: ValidatorTable = ValidatorTable(Table::new(b"\xc1"));
 /// Operator by consensus address (20 bytes): consensus keys are unique.
-pub const OPERATOR_BY_CONS_ADDR: Map<&[u8], Addr> = Map::new("cons_addr");
+pub const OPERATOR_BY_CONS_ADDR: OperatorIndex = OperatorIndex(Table::new(b"\xc9"));
 
 /// Delegation shares by (staker, validator operator): key `addr_part(staker) ++ operator`.
 pub const DELEGATIONS: Table<Uint128> = Table::new(b"\xc2");
@@ -355,6 +355,27 @@ impl ValidatorTable {
                 })
             })
             .collect()
+    }
+}
+
+/// Operators keyed by their validator's consensus address (the one key part).
+pub struct OperatorIndex(Table<Addr>);
+
+impl OperatorIndex {
+    pub fn may_load(&self, storage: &dyn Storage, address: &[u8]) -> StdResult<Option<Addr>> {
+        self.0.may_load(storage, &[address])
+    }
+
+    pub fn load(&self, storage: &dyn Storage, address: &[u8]) -> StdResult<Addr> {
+        self.0.load(storage, &[address])
+    }
+
+    pub fn has(&self, storage: &dyn Storage, address: &[u8]) -> bool {
+        self.0.has(storage, &[address])
+    }
+
+    pub fn save(&self, storage: &mut dyn Storage, address: &[u8], operator: &Addr) {
+        self.0.save(storage, &[address], operator);
     }
 }
 
