@@ -299,34 +299,31 @@ pub fn withdraw(
 ) -> Result<Response<ChainMsg>, ContractError> {
     refuse_funds(&info)?;
     let config = CONFIG.load(deps.storage)?;
-    let explicit = entry_ids.is_some();
-    let ids = match entry_ids {
-        Some(ids) => ids,
-        None => UNBONDINGS.ids(deps.storage, &info.sender, WITHDRAW_SCAN_LIMIT)?,
-    };
     let mut total = Uint128::zero();
     let mut withdrawn = Vec::new();
-    for id in ids {
-        let entry = UNBONDINGS
-            .may_load(deps.storage, &info.sender, id)?
-            .ok_or(ContractError::UnknownUnbonding(id))?;
-        if !is_released(deps.storage, &config, &env, &entry)? {
-            if explicit {
-                return Err(ContractError::NotReleased(id));
+    match entry_ids {
+        Some(ids) => {
+            for id in ids {
+                // Loaded one at a time, after the previous ones were removed: an id given twice
+                // is unknown the second time.
+                let entry = UNBONDINGS
+                    .may_load(deps.storage, &info.sender, id)?
+                    .ok_or(ContractError::UnknownUnbonding(id))?;
+                if !is_released(deps.storage, &config, &env, &entry)? {
+                    return Err(ContractError::NotReleased(id));
+                }
+                total = total.checked_add(remove_entry(deps.storage, &entry)?)?;
+                withdrawn.push(id.to_string());
             }
-            continue;
         }
-        total = total.checked_add(entry.balance)?;
-        UNBONDINGS.remove(deps.storage, &info.sender, id)?;
-        VALIDATOR_UNBONDINGS.remove(
-            deps.storage,
-            &[&validator_unbonding_key(
-                &entry.validator,
-                entry.created_height,
-                id,
-            )?],
-        );
-        withdrawn.push(id.to_string());
+        None => {
+            for entry in UNBONDINGS.page(deps.storage, &info.sender, None, WITHDRAW_SCAN_LIMIT)? {
+                if is_released(deps.storage, &config, &env, &entry)? {
+                    total = total.checked_add(remove_entry(deps.storage, &entry)?)?;
+                    withdrawn.push(entry.id.to_string());
+                }
+            }
+        }
     }
     if withdrawn.is_empty() {
         return Err(ContractError::NothingToWithdraw);
@@ -364,6 +361,20 @@ pub fn unjail(
     Ok(Response::new()
         .add_attribute("action", "unjail")
         .add_attribute("operator", info.sender))
+}
+
+/// Deletes a paid entry and its index key; returns what it pays.
+fn remove_entry(storage: &mut dyn Storage, entry: &UnbondingEntry) -> StdResult<Uint128> {
+    UNBONDINGS.remove(storage, &entry.staker, entry.id)?;
+    VALIDATOR_UNBONDINGS.remove(
+        storage,
+        &[&validator_unbonding_key(
+            &entry.validator,
+            entry.created_height,
+            entry.id,
+        )?],
+    );
+    Ok(entry.balance)
 }
 
 /// The key of an entry in `VALIDATOR_UNBONDINGS`.

@@ -440,12 +440,6 @@ impl UnbondingTable {
         Ok(())
     }
 
-    /// The ids of a staker's first `limit` entries.
-    pub fn ids(&self, storage: &dyn Storage, staker: &Addr, limit: usize) -> StdResult<Vec<u64>> {
-        self.page(storage, staker, None, limit)
-            .map(|entries| entries.iter().map(|entry| entry.id).collect())
-    }
-
     /// Up to `limit` of a staker's entries in id order, after `after` when given.
     pub fn page(
         &self,

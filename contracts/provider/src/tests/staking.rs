@@ -241,6 +241,52 @@ fn withdraw_pays_only_released_entries_of_the_sender() {
 }
 
 #[test]
+fn withdraw_refuses_an_entry_given_twice_and_pays_every_released_one_it_scans() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    suite.bond("staker", "alice", 50).unwrap();
+    suite.unbond("staker", "alice", 20).unwrap();
+    suite.unbond("staker", "alice", 5).unwrap();
+    suite.advance_seconds(UNBONDING);
+    suite.unbond("staker", "alice", 7).unwrap();
+    let err = suite
+        .exec(
+            "staker",
+            ExecuteMsg::Withdraw {
+                entry_ids: Some(vec![1, 1]),
+            },
+            &[],
+        )
+        .unwrap_err();
+    assert!(matches!(err, ContractError::UnknownUnbonding(1)));
+
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    suite.bond("staker", "alice", 50).unwrap();
+    suite.unbond("staker", "alice", 20).unwrap();
+    suite.unbond("staker", "alice", 5).unwrap();
+    suite.advance_seconds(UNBONDING);
+    suite.unbond("staker", "alice", 7).unwrap();
+    let response = suite
+        .exec("staker", ExecuteMsg::Withdraw { entry_ids: None }, &[])
+        .unwrap();
+    assert_eq!(
+        response.messages[0].msg,
+        CosmosMsg::Bank(BankMsg::Send {
+            to_address: addr("staker").to_string(),
+            amount: coins(25, DENOM),
+        })
+    );
+    let left: Vec<u64> = suite
+        .unbondings("staker")
+        .unbondings
+        .iter()
+        .map(|entry| entry.id)
+        .collect();
+    assert_eq!(left, vec![3], "the unreleased entry stays");
+}
+
+#[test]
 fn unjail_refusals_and_success() {
     let mut suite = Suite::new();
     suite.add_validator("alice", 1, 100);
