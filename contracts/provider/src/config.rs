@@ -43,7 +43,7 @@ pub fn instantiate(
         max_epoch_work: msg.max_epoch_work.unwrap_or(DEFAULT_MAX_EPOCH_WORK),
     };
     validate(&config)?;
-    CONFIG.save(deps.storage, &config)?;
+    CONFIG.save(deps.storage, &config);
     ACTIVE_COUNT.save(deps.storage, &0)?;
     EPOCH.save(
         deps.storage,
@@ -126,7 +126,7 @@ pub fn apply_update(
         config.slashed_tokens = validate_destination(api, destination)?;
     }
     validate(&config)?;
-    CONFIG.save(storage, &config)?;
+    CONFIG.save(storage, &config);
     Ok(())
 }
 

@@ -9,8 +9,8 @@ use cw_ics_ccv::{ConsensusAddress, ConsumerGenesis, ConsumerParams, GenesisValid
 use crate::error::ContractError;
 use crate::msg::{ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
 use crate::state::{
-    next_id, Config, Consumer, SentValidator, ACTIVE_INDEX, CONFIG, CONSUMERS, DELETION_QUEUE,
-    GENESIS, LAST_SENT, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
+    next_id, take_slash_acks, Config, Consumer, SentValidator, ACTIVE_INDEX, CONFIG, CONSUMERS,
+    DELETION_QUEUE, GENESIS, LAST_SENT, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
 };
 
 pub fn phase_name(phase: ConsumerPhase) -> String {
@@ -144,7 +144,6 @@ pub fn register(
         last_sent_vsc_id: 0,
         last_matured_vsc_id: 0,
         covered_vsc_id: 0,
-        pending_slash_acks: vec![],
     };
     SPAWN_QUEUE.save(
         deps.storage,
@@ -311,7 +310,8 @@ pub fn stop(
     consumer.phase = ConsumerPhase::Stopped;
     consumer.stopped_at = Some(now);
     consumer.stop_reason = Some(reason.to_string());
-    consumer.pending_slash_acks.clear();
+    // A stopped consumer receives no more VSCs: the acks it is owed are dropped.
+    take_slash_acks(storage, consumer.id)?;
     LAUNCHED.remove(storage, consumer.id);
     let delete_at = now.plus_seconds(config.unbonding_period_seconds).seconds();
     DELETION_QUEUE.save(storage, (delete_at, consumer.id), &())?;

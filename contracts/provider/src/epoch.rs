@@ -19,10 +19,10 @@ use crate::error::ContractError;
 use crate::msg::ConsumerPhase;
 use crate::staking::validator_power;
 use crate::state::{
-    Config, EpochStage, EpochState, SentValidator, Slot, TouchedValidator, ACTIVE_COUNT,
-    ACTIVE_INDEX, BUILDING_VSCS, CHANGED, CHANNEL_TO_CONSUMER, CONFIG, CONSUMERS, DELETION_QUEUE,
-    EPOCH, EPOCH_TOUCHED, GENESIS, LAST_SENT, LAUNCHED, OPERATOR_BY_CONS_ADDR, PENDING_VSCS,
-    SENT_VSCS, SLOTS, SPAWN_QUEUE, VALIDATORS, VSC_HEIGHTS, WAITING_INDEX,
+    take_slash_acks, Config, EpochStage, EpochState, SentValidator, Slot, TouchedValidator,
+    ACTIVE_COUNT, ACTIVE_INDEX, BUILDING_VSCS, CHANGED, CHANNEL_TO_CONSUMER, CONFIG, CONSUMERS,
+    DELETION_QUEUE, EPOCH, EPOCH_TOUCHED, GENESIS, LAST_SENT, LAUNCHED, OPERATOR_BY_CONS_ADDR,
+    PENDING_VSCS, SENT_VSCS, SLOTS, SPAWN_QUEUE, VALIDATORS, VSC_HEIGHTS, WAITING_INDEX,
 };
 use crate::vsc::queue_or_send;
 
@@ -452,7 +452,9 @@ fn diff_consumers(
         }
         budget.spend(1);
         let mut consumer = load_consumer(storage, consumer_id)?;
-        packet.slash_acks.append(&mut consumer.pending_slash_acks);
+        packet
+            .slash_acks
+            .extend(take_slash_acks(storage, consumer_id)?);
         let unbonding_waits = epoch.epoch_unbonding_vsc_id > consumer.covered_vsc_id;
         // A consumer counts its channel as established only at its first VSC, and sends
         // nothing (no slash, no maturity) before that: give it one as soon as the channel is

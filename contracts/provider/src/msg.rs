@@ -21,7 +21,13 @@ pub enum SlashedTokens {
     SendTo { address: String },
 }
 
+// Deserialised through `ConfigUpdate`, which has the same fields, all optional: the contract
+// then carries one JSON deserializer for both instead of two. The accepted JSON is the same as
+// a derived deserializer's (a required field left out or null is refused, unknown fields are
+// ignored). A plain comment, so the schema does not change.
 #[cw_serde]
+#[serde(try_from = "ConfigUpdate")]
+#[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
     /// Defaults to the instantiating address.
     pub admin: Option<String>,
@@ -48,6 +54,56 @@ pub struct InstantiateMsg {
     pub wait_for_consumer_maturity: bool,
     /// Units of epoch work (storage steps) one `tick`/`end_block` call may do; default 200.
     pub max_epoch_work: Option<u32>,
+}
+
+/// A required field of [`InstantiateMsg`] that was left out.
+#[derive(Debug)]
+pub struct MissingField(&'static str);
+
+impl std::fmt::Display for MissingField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "missing field `{}`", self.0)
+    }
+}
+
+impl TryFrom<ConfigUpdate> for InstantiateMsg {
+    type Error = MissingField;
+
+    fn try_from(update: ConfigUpdate) -> Result<Self, MissingField> {
+        fn required<T>(value: Option<T>, field: &'static str) -> Result<T, MissingField> {
+            value.ok_or(MissingField(field))
+        }
+        Ok(InstantiateMsg {
+            admin: update.admin,
+            bond_denom: required(update.bond_denom, "bond_denom")?,
+            power_reduction: required(update.power_reduction, "power_reduction")?,
+            unbonding_period_seconds: required(
+                update.unbonding_period_seconds,
+                "unbonding_period_seconds",
+            )?,
+            epoch_length_blocks: required(update.epoch_length_blocks, "epoch_length_blocks")?,
+            max_validators: required(update.max_validators, "max_validators")?,
+            consumer_registration: required(update.consumer_registration, "consumer_registration")?,
+            ccv_timeout_seconds: required(update.ccv_timeout_seconds, "ccv_timeout_seconds")?,
+            init_timeout_seconds: required(update.init_timeout_seconds, "init_timeout_seconds")?,
+            vsc_timeout_seconds: required(update.vsc_timeout_seconds, "vsc_timeout_seconds")?,
+            downtime_jail_seconds: required(update.downtime_jail_seconds, "downtime_jail_seconds")?,
+            downtime_slash_fraction: required(
+                update.downtime_slash_fraction,
+                "downtime_slash_fraction",
+            )?,
+            double_sign_slash_fraction: required(
+                update.double_sign_slash_fraction,
+                "double_sign_slash_fraction",
+            )?,
+            slashed_tokens: required(update.slashed_tokens, "slashed_tokens")?,
+            wait_for_consumer_maturity: required(
+                update.wait_for_consumer_maturity,
+                "wait_for_consumer_maturity",
+            )?,
+            max_epoch_work: update.max_epoch_work,
+        })
+    }
 }
 
 /// Every field is optional: only the given ones change.

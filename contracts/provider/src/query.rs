@@ -1,6 +1,6 @@
 //! Queries. List queries page with `start_after` + `limit` (default 10, at most 100).
 
-use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, Order, StdResult};
+use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, Order, StdError, StdResult, Storage};
 use cw_ics_bindings::ChainQuery;
 use cw_storage_plus::Bound;
 
@@ -15,8 +15,9 @@ use crate::msg::{
 };
 use crate::staking::{load_validator, shares_value, validator_power};
 use crate::state::{
-    Config, Consumer, EpochStage, Validator, CONFIG, CONSUMERS, DELEGATIONS, EPOCH, GENESIS,
-    LAST_SENT, PENDING_VSCS, SLASH_LOG, STAKER_UNBONDINGS, UNBONDINGS, VALIDATORS, VSC_HEIGHTS,
+    addr_part, pending_slash_acks, Config, Consumer, EpochStage, Validator, CONFIG, CONSUMERS,
+    DELEGATIONS, EPOCH, GENESIS, LAST_SENT, PENDING_VSCS, SLASH_LOG, UNBONDINGS, VALIDATORS,
+    VSC_HEIGHTS,
 };
 
 pub const DEFAULT_LIMIT: u32 = 10;
@@ -55,15 +56,10 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             let config = CONFIG.load(storage)?;
             let start = start_after.map(Addr::unchecked);
             let validators = VALIDATORS
-                .range(
-                    storage,
-                    start.as_ref().map(Bound::exclusive),
-                    None,
-                    Order::Ascending,
-                )
-                .take(limit(page))
-                .map(|item| item.map(|(_, v)| validator_response(&config, v)))
-                .collect::<StdResult<Vec<_>>>()?;
+                .page(storage, start.as_ref(), limit(page))?
+                .into_iter()
+                .map(|v| validator_response(&config, v))
+                .collect();
             to_json_binary(&ValidatorsResponse { validators })?
         }
         QueryMsg::Delegations {
@@ -72,19 +68,17 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             limit: page,
         } => {
             let staker = deps.api.addr_validate(&staker)?;
-            let start = start_after.map(Addr::unchecked);
-            let held = DELEGATIONS
-                .prefix(&staker)
-                .range(
-                    storage,
-                    start.as_ref().map(Bound::exclusive),
-                    None,
-                    Order::Ascending,
-                )
-                .take(limit(page))
-                .collect::<StdResult<Vec<_>>>()?;
+            let held = DELEGATIONS.page(
+                storage,
+                &[&addr_part(&staker)?],
+                start_after.as_ref().map(String::as_bytes),
+                limit(page),
+            )?;
             let mut delegations = Vec::with_capacity(held.len());
             for (validator, shares) in held {
+                let validator = String::from_utf8(validator)
+                    .map(Addr::unchecked)
+                    .map_err(|_| StdError::msg("corrupt stored delegation key"))?;
                 let tokens = shares_value(&load_validator(storage, &validator)?, shares)?;
                 delegations.push(DelegationResponse {
                     validator,
@@ -101,21 +95,11 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
         } => {
             let config = CONFIG.load(storage)?;
             let staker = deps.api.addr_validate(&staker)?;
-            let ids = STAKER_UNBONDINGS
-                .prefix(&staker)
-                .keys(
-                    storage,
-                    start_after.map(Bound::exclusive),
-                    None,
-                    Order::Ascending,
-                )
-                .take(limit(page))
-                .collect::<StdResult<Vec<_>>>()?;
-            let mut unbondings = Vec::with_capacity(ids.len());
-            for id in ids {
-                let entry = UNBONDINGS.load(storage, id)?;
+            let entries = UNBONDINGS.page(storage, &staker, start_after, limit(page))?;
+            let mut unbondings = Vec::with_capacity(entries.len());
+            for entry in entries {
                 unbondings.push(UnbondingResponse {
-                    id,
+                    id: entry.id,
                     released: is_released(storage, &config, &env, &entry)?,
                     waiting_on: pending_consumers(storage, &entry)?,
                     validator: entry.validator,
@@ -128,9 +112,10 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             }
             to_json_binary(&UnbondingsResponse { unbondings })?
         }
-        QueryMsg::Consumer { consumer_id } => {
-            to_json_binary(&consumer_response(load_consumer(storage, consumer_id)?))?
-        }
+        QueryMsg::Consumer { consumer_id } => to_json_binary(&consumer_response(
+            storage,
+            load_consumer(storage, consumer_id)?,
+        )?)?,
         QueryMsg::Consumers {
             start_after,
             limit: page,
@@ -143,7 +128,7 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                     Order::Ascending,
                 )
                 .take(limit(page))
-                .map(|item| item.map(|(_, c)| consumer_response(c)))
+                .map(|item| item.and_then(|(_, c)| consumer_response(storage, c)))
                 .collect::<StdResult<Vec<_>>>()?;
             to_json_binary(&ConsumersResponse { consumers })?
         }
@@ -225,16 +210,12 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             start_after,
             limit: page,
         } => {
+            let after = start_after.map(u64::to_be_bytes);
             let records = SLASH_LOG
-                .range(
-                    storage,
-                    start_after.map(Bound::exclusive),
-                    None,
-                    Order::Ascending,
-                )
-                .take(limit(page))
-                .map(|item| item.map(|(_, record)| record))
-                .collect::<StdResult<Vec<_>>>()?;
+                .page(storage, &[], after.as_ref().map(|id| &id[..]), limit(page))?
+                .into_iter()
+                .map(|(_, record)| record)
+                .collect();
             to_json_binary(&SlashLogResponse { records })?
         }
     })
@@ -255,8 +236,9 @@ fn validator_response(config: &Config, validator: Validator) -> ValidatorRespons
     }
 }
 
-fn consumer_response(consumer: Consumer) -> ConsumerResponse {
-    ConsumerResponse {
+fn consumer_response(storage: &dyn Storage, consumer: Consumer) -> StdResult<ConsumerResponse> {
+    Ok(ConsumerResponse {
+        pending_slash_acks: pending_slash_acks(storage, consumer.id)?,
         consumer_id: consumer.id,
         owner: consumer.owner,
         phase: consumer.phase,
@@ -268,6 +250,5 @@ fn consumer_response(consumer: Consumer) -> ConsumerResponse {
         stop_reason: consumer.stop_reason,
         last_sent_vsc_id: consumer.last_sent_vsc_id,
         last_matured_vsc_id: consumer.last_matured_vsc_id,
-        pending_slash_acks: consumer.pending_slash_acks,
-    }
+    })
 }

@@ -11,9 +11,9 @@ use cw_storage_plus::Bound;
 use crate::consumers::{load_consumer, phase_name};
 use crate::error::ContractError;
 use crate::msg::{ConsumerPhase, InfractionKind, SlashAction, SlashRecord, SlashedTokens};
-use crate::staking::{jail, load_validator, slash};
+use crate::staking::{jail, load_validator, save_validator, slash};
 use crate::state::{
-    next_id, Consumer, CHANNEL_TO_CONSUMER, CONFIG, CONSUMERS, NEXT_SLASH_ID,
+    next_cell_id, queue_slash_ack, Consumer, CHANNEL_TO_CONSUMER, CONFIG, CONSUMERS, NEXT_SLASH_ID,
     OPERATOR_BY_CONS_ADDR, SENT_VSCS, SLASH_LOG, VSC_HEIGHTS,
 };
 
@@ -76,7 +76,7 @@ fn infraction_height(
 fn handle_slash(
     deps: DepsMut<ChainQuery>,
     env: &Env,
-    mut consumer: Consumer,
+    consumer: Consumer,
     packet: SlashPacketData,
 ) -> Result<Handled, ContractError> {
     let config = CONFIG.load(deps.storage)?;
@@ -101,8 +101,11 @@ fn handle_slash(
                     config.downtime_slash_fraction,
                     height,
                 )?;
-                let until = env.block.time.plus_seconds(config.downtime_jail_seconds);
-                jail(deps.storage, &mut validator, until)?;
+                jail(
+                    &mut validator,
+                    env.block.time.plus_seconds(config.downtime_jail_seconds),
+                );
+                save_validator(deps.storage, &validator)?;
                 if !slashed.is_zero() {
                     messages.push(slashed_tokens_message(
                         &config.slashed_tokens,
@@ -112,13 +115,15 @@ fn handle_slash(
                 }
                 SlashAction::Jailed { slashed }
             };
-            consumer.pending_slash_acks.push(bech32.clone());
-            CONSUMERS.save(deps.storage, consumer.id, &consumer)?;
             (AckResult::SlashHandled, action)
         }
     };
+    let id = next_cell_id(deps.storage, &NEXT_SLASH_ID)?;
+    if matches!(packet.infraction, Infraction::Downtime) {
+        queue_slash_ack(deps.storage, consumer.id, id, bech32.clone());
+    }
     let record = SlashRecord {
-        id: next_id(deps.storage, &NEXT_SLASH_ID)?,
+        id,
         consumer_id: consumer.id,
         validator: operator,
         consensus_address: bech32,
@@ -131,7 +136,7 @@ fn handle_slash(
         received_at: env.block.time,
         action,
     };
-    SLASH_LOG.save(deps.storage, record.id, &record)?;
+    SLASH_LOG.save(deps.storage, &[&record.id.to_be_bytes()], &record);
     Ok(Handled {
         ack,
         messages,

@@ -1,8 +1,8 @@
 //! The stake ledger: validators, delegations (as shares), unbonding entries, jail.
 
 use cosmwasm_std::{
-    coin, Addr, BankMsg, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage,
-    Timestamp, Uint128, Uint256,
+    coin, Addr, BankMsg, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdError, StdResult,
+    Storage, Timestamp, Uint128, Uint256,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::PublicKey;
@@ -10,8 +10,8 @@ use cw_ics_ccv::PublicKey;
 use crate::error::ContractError;
 use crate::maturity::is_released;
 use crate::state::{
-    next_id, Config, UnbondingEntry, Validator, CHANGED, CONFIG, DELEGATIONS, EPOCH, LAUNCHED,
-    NEXT_UNBONDING_ID, OPERATOR_BY_CONS_ADDR, STAKER_UNBONDINGS, UNBONDINGS, VALIDATORS,
+    addr_part, next_cell_id, Config, UnbondingEntry, Validator, CHANGED, CONFIG, DELEGATIONS,
+    EPOCH, LAUNCHED, NEXT_UNBONDING_ID, OPERATOR_BY_CONS_ADDR, UNBONDINGS, VALIDATORS,
     VALIDATOR_UNBONDINGS,
 };
 
@@ -41,6 +41,13 @@ pub fn mark_changed(storage: &mut dyn Storage, validator: &Validator) -> StdResu
         validator.pub_key.consensus_address().as_bytes(),
         &(),
     )
+}
+
+/// Stores a validator and marks it for re-evaluation: every change to a validator goes through
+/// here, once per message.
+pub fn save_validator(storage: &mut dyn Storage, validator: &Validator) -> StdResult<()> {
+    VALIDATORS.save(storage, validator);
+    mark_changed(storage, validator)
 }
 
 pub fn load_validator(storage: &dyn Storage, operator: &Addr) -> Result<Validator, ContractError> {
@@ -96,9 +103,8 @@ pub fn register_validator(
         jailed_until: None,
         tombstoned: false,
     };
-    VALIDATORS.save(deps.storage, &info.sender, &validator)?;
-    OPERATOR_BY_CONS_ADDR.save(deps.storage, address.as_bytes(), &info.sender)?;
-    mark_changed(deps.storage, &validator)?;
+    save_validator(deps.storage, &validator)?;
+    OPERATOR_BY_CONS_ADDR.save(deps.storage, address.as_bytes(), &info.sender);
     Ok(Response::new()
         .add_attribute("action", "register_validator")
         .add_attribute("operator", info.sender)
@@ -120,7 +126,8 @@ pub fn edit_validator(
         validator.commission = commission;
     }
     validate_description(&validator.moniker, validator.commission)?;
-    VALIDATORS.save(deps.storage, &info.sender, &validator)?;
+    // Power is unchanged: no re-evaluation needed.
+    VALIDATORS.save(deps.storage, &validator);
     Ok(Response::new()
         .add_attribute("action", "edit_validator")
         .add_attribute("operator", info.sender))
@@ -162,11 +169,13 @@ pub fn bond(
     if validator.tokens.u128() / config.power_reduction.u128() > u128::from(MAX_POWER) {
         return Err(ContractError::PowerTooLarge);
     }
-    let key = (&info.sender, &operator);
-    let shares = DELEGATIONS.may_load(deps.storage, key)?.unwrap_or_default();
-    DELEGATIONS.save(deps.storage, key, &shares.checked_add(new_shares)?)?;
-    VALIDATORS.save(deps.storage, &operator, &validator)?;
-    mark_changed(deps.storage, &validator)?;
+    let staker = addr_part(&info.sender)?;
+    let key = [&staker[..], operator.as_bytes()];
+    let shares = DELEGATIONS
+        .may_load(deps.storage, &key)?
+        .unwrap_or_default();
+    DELEGATIONS.save(deps.storage, &key, &shares.checked_add(new_shares)?);
+    save_validator(deps.storage, &validator)?;
     Ok(Response::new()
         .add_attribute("action", "bond")
         .add_attribute("staker", info.sender)
@@ -196,8 +205,11 @@ pub fn unbond(
     let config = CONFIG.load(deps.storage)?;
     let operator = deps.api.addr_validate(&validator)?;
     let mut validator = load_validator(deps.storage, &operator)?;
-    let key = (&info.sender, &operator);
-    let held = DELEGATIONS.may_load(deps.storage, key)?.unwrap_or_default();
+    let staker = addr_part(&info.sender)?;
+    let key = [&staker[..], operator.as_bytes()];
+    let held = DELEGATIONS
+        .may_load(deps.storage, &key)?
+        .unwrap_or_default();
     let available = shares_value(&validator, held)?;
     if amount > available {
         return Err(ContractError::InsufficientDelegation {
@@ -215,19 +227,18 @@ pub fn unbond(
     validator.shares = validator.shares.checked_sub(removed)?;
     let remaining = held.checked_sub(removed)?;
     if remaining.is_zero() {
-        DELEGATIONS.remove(deps.storage, key);
+        DELEGATIONS.remove(deps.storage, &key);
     } else {
-        DELEGATIONS.save(deps.storage, key, &remaining)?;
+        DELEGATIONS.save(deps.storage, &key, &remaining);
     }
-    VALIDATORS.save(deps.storage, &operator, &validator)?;
-    mark_changed(deps.storage, &validator)?;
+    save_validator(deps.storage, &validator)?;
 
     let mut epoch = EPOCH.load(deps.storage)?;
     let waiting_on = LAUNCHED
         .keys(deps.storage, None, None, Order::Ascending)
         .collect::<StdResult<Vec<_>>>()?;
     let entry = UnbondingEntry {
-        id: next_id(deps.storage, &NEXT_UNBONDING_ID)?,
+        id: next_cell_id(deps.storage, &NEXT_UNBONDING_ID)?,
         staker: info.sender.clone(),
         validator: operator.clone(),
         initial_amount: amount,
@@ -237,13 +248,16 @@ pub fn unbond(
         completes_at: env.block.time.plus_seconds(config.unbonding_period_seconds),
         waiting_on,
     };
-    UNBONDINGS.save(deps.storage, entry.id, &entry)?;
-    STAKER_UNBONDINGS.save(deps.storage, (&info.sender, entry.id), &())?;
+    UNBONDINGS.save(deps.storage, &entry)?;
     VALIDATOR_UNBONDINGS.save(
         deps.storage,
-        (&operator, entry.created_height, entry.id),
-        &(),
-    )?;
+        &[&validator_unbonding_key(
+            &operator,
+            entry.created_height,
+            entry.id,
+        )?],
+        &info.sender,
+    );
     epoch.latest_unbonding_vsc_id = entry.vsc_id;
     EPOCH.save(deps.storage, &epoch)?;
     Ok(Response::new()
@@ -285,33 +299,31 @@ pub fn withdraw(
 ) -> Result<Response<ChainMsg>, ContractError> {
     refuse_funds(&info)?;
     let config = CONFIG.load(deps.storage)?;
-    let explicit = entry_ids.is_some();
-    let ids = match entry_ids {
-        Some(ids) => ids,
-        None => STAKER_UNBONDINGS
-            .prefix(&info.sender)
-            .keys(deps.storage, None, None, Order::Ascending)
-            .take(WITHDRAW_SCAN_LIMIT)
-            .collect::<StdResult<Vec<_>>>()?,
-    };
     let mut total = Uint128::zero();
     let mut withdrawn = Vec::new();
-    for id in ids {
-        let entry = match UNBONDINGS.may_load(deps.storage, id)? {
-            Some(entry) if entry.staker == info.sender => entry,
-            _ => return Err(ContractError::UnknownUnbonding(id)),
-        };
-        if !is_released(deps.storage, &config, &env, &entry)? {
-            if explicit {
-                return Err(ContractError::NotReleased(id));
+    match entry_ids {
+        Some(ids) => {
+            for id in ids {
+                // Loaded one at a time, after the previous ones were removed: an id given twice
+                // is unknown the second time.
+                let entry = UNBONDINGS
+                    .may_load(deps.storage, &info.sender, id)?
+                    .ok_or(ContractError::UnknownUnbonding(id))?;
+                if !is_released(deps.storage, &config, &env, &entry)? {
+                    return Err(ContractError::NotReleased(id));
+                }
+                total = total.checked_add(remove_entry(deps.storage, &entry)?)?;
+                withdrawn.push(id.to_string());
             }
-            continue;
         }
-        total = total.checked_add(entry.balance)?;
-        UNBONDINGS.remove(deps.storage, id);
-        STAKER_UNBONDINGS.remove(deps.storage, (&info.sender, id));
-        VALIDATOR_UNBONDINGS.remove(deps.storage, (&entry.validator, entry.created_height, id));
-        withdrawn.push(id.to_string());
+        None => {
+            for entry in UNBONDINGS.page(deps.storage, &info.sender, None, WITHDRAW_SCAN_LIMIT)? {
+                if is_released(deps.storage, &config, &env, &entry)? {
+                    total = total.checked_add(remove_entry(deps.storage, &entry)?)?;
+                    withdrawn.push(entry.id.to_string());
+                }
+            }
+        }
     }
     if withdrawn.is_empty() {
         return Err(ContractError::NothingToWithdraw);
@@ -345,29 +357,48 @@ pub fn unjail(
         return Err(ContractError::StillJailed(until));
     }
     validator.jailed_until = None;
-    VALIDATORS.save(deps.storage, &info.sender, &validator)?;
-    mark_changed(deps.storage, &validator)?;
+    save_validator(deps.storage, &validator)?;
     Ok(Response::new()
         .add_attribute("action", "unjail")
         .add_attribute("operator", info.sender))
 }
 
+/// Deletes a paid entry and its index key; returns what it pays.
+fn remove_entry(storage: &mut dyn Storage, entry: &UnbondingEntry) -> StdResult<Uint128> {
+    UNBONDINGS.remove(storage, &entry.staker, entry.id)?;
+    VALIDATOR_UNBONDINGS.remove(
+        storage,
+        &[&validator_unbonding_key(
+            &entry.validator,
+            entry.created_height,
+            entry.id,
+        )?],
+    );
+    Ok(entry.balance)
+}
+
+/// The key of an entry in `VALIDATOR_UNBONDINGS`.
+fn validator_unbonding_key(validator: &Addr, created_height: u64, id: u64) -> StdResult<Vec<u8>> {
+    Ok([
+        addr_part(validator)?,
+        created_height.to_be_bytes().to_vec(),
+        id.to_be_bytes().to_vec(),
+    ]
+    .concat())
+}
+
 /// Jails a validator until `until` (keeping a later release time if it is already jailed).
-pub fn jail(
-    storage: &mut dyn Storage,
-    validator: &mut Validator,
-    until: Timestamp,
-) -> StdResult<()> {
+/// The caller saves the validator.
+pub fn jail(validator: &mut Validator, until: Timestamp) {
     validator.jailed_until = Some(match validator.jailed_until {
         Some(current) if current > until => current,
         _ => until,
     });
-    VALIDATORS.save(storage, &validator.operator, validator)?;
-    mark_changed(storage, validator)
 }
 
 /// Takes `fraction` of the validator's bonded tokens and of its unbonding entries created at or
 /// after `infraction_height`; returns the total taken. Cost grows with those entries only.
+/// The entries are saved here; the validator is left for the caller to save.
 pub fn slash(
     storage: &mut dyn Storage,
     validator: &mut Validator,
@@ -379,24 +410,28 @@ pub fn slash(
     }
     let mut taken = validator.tokens.checked_mul_floor(fraction)?;
     validator.tokens = validator.tokens.checked_sub(taken)?;
+    let operator = addr_part(&validator.operator)?;
     let entries = VALIDATOR_UNBONDINGS
-        .sub_prefix(&validator.operator)
-        .keys(
+        .range_between(
             storage,
-            Some(cw_storage_plus::Bound::inclusive((infraction_height, 0))),
+            &[&operator],
+            Some(&infraction_height.to_be_bytes()),
             None,
             Order::Ascending,
         )
         .collect::<StdResult<Vec<_>>>()?;
-    for (_, id) in entries {
-        if let Some(mut entry) = UNBONDINGS.may_load(storage, id)? {
+    for (height_and_id, staker) in entries {
+        let id = height_and_id
+            .get(8..)
+            .and_then(|id| <[u8; 8]>::try_from(id).ok())
+            .map(u64::from_be_bytes)
+            .ok_or_else(|| StdError::msg("corrupt unbonding index key"))?;
+        if let Some(mut entry) = UNBONDINGS.may_load(storage, &staker, id)? {
             let cut = entry.balance.checked_mul_floor(fraction)?;
             entry.balance = entry.balance.checked_sub(cut)?;
             taken = taken.checked_add(cut)?;
-            UNBONDINGS.save(storage, id, &entry)?;
+            UNBONDINGS.save(storage, &entry)?;
         }
     }
-    VALIDATORS.save(storage, &validator.operator, validator)?;
-    mark_changed(storage, validator)?;
     Ok(taken)
 }

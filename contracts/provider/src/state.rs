@@ -1,12 +1,16 @@
 //! Storage layout of the provider contract.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Binary, Decimal, Timestamp, Uint128};
+use cosmwasm_std::{
+    Addr, Binary, Decimal, Order, StdError, StdResult, Storage, Timestamp, Uint128,
+};
 use cw_ics_ccv::{ConsumerGenesis, PublicKey, ValidatorSetChangePacket};
+use cw_ics_store::{Cell, Reader, Record, Table};
 use cw_storage_plus::{Item, Map};
 
 use crate::msg::{
-    ConsumerPhase, ConsumerRegistration, RegistrationPolicy, SlashRecord, SlashedTokens,
+    ConsumerPhase, ConsumerRegistration, InfractionKind, RegistrationPolicy, SlashAction,
+    SlashRecord, SlashedTokens,
 };
 
 /// cw2 contract name.
@@ -35,9 +39,14 @@ pub struct Config {
     pub max_epoch_work: u32,
 }
 
-pub const CONFIG: Item<Config> = Item::new("config");
+// Tags of the staking, configuration and slash records (cw-ics-store; each ≥ 0x80 and unique
+// in this contract): 0xc0 config, 0xc1 validators, 0xc2 delegations, 0xc3 unbonding entries,
+// 0xc4 unbonding entries by validator, 0xc5 next unbonding id, 0xc6 slash log, 0xc7 next slash
+// id, 0xc8 slash acks owed to consumers, 0xc9 operator by consensus address.
 
-#[cw_serde]
+pub const CONFIG: Cell<Config> = Cell::new(b"\xc0");
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct Validator {
     pub operator: Addr,
     pub pub_key: PublicKey,
@@ -51,15 +60,15 @@ pub struct Validator {
     pub tombstoned: bool,
 }
 
-/// Validators by operator.
-pub const VALIDATORS: Map<&Addr, Validator> = Map::new("validators");
+/// Validators by operator (see [`ValidatorTable`]).
+pub const VALIDATORS: ValidatorTable = ValidatorTable(Table::new(b"\xc1"));
 /// Operator by consensus address (20 bytes): consensus keys are unique.
-pub const OPERATOR_BY_CONS_ADDR: Map<&[u8], Addr> = Map::new("cons_addr");
+pub const OPERATOR_BY_CONS_ADDR: OperatorIndex = OperatorIndex(Table::new(b"\xc9"));
 
-/// Delegation shares by (staker, validator operator).
-pub const DELEGATIONS: Map<(&Addr, &Addr), Uint128> = Map::new("delegations");
+/// Delegation shares by (staker, validator operator): key `addr_part(staker) ++ operator`.
+pub const DELEGATIONS: Table<Uint128> = Table::new(b"\xc2");
 
-#[cw_serde]
+#[derive(Clone, Debug, PartialEq)]
 pub struct UnbondingEntry {
     pub id: u64,
     pub staker: Addr,
@@ -74,13 +83,13 @@ pub struct UnbondingEntry {
     pub waiting_on: Vec<u64>,
 }
 
-pub const UNBONDINGS: Map<u64, UnbondingEntry> = Map::new("unbondings");
-pub const NEXT_UNBONDING_ID: Item<u64> = Item::new("next_unbonding_id");
-/// Entries by (staker, id).
-pub const STAKER_UNBONDINGS: Map<(&Addr, u64), ()> = Map::new("staker_unbondings");
-/// Entries by (validator, created height, id), so a slash reaches the entries created at or
-/// after the infraction height without scanning older ones.
-pub const VALIDATOR_UNBONDINGS: Map<(&Addr, u64, u64), ()> = Map::new("validator_unbondings");
+/// Unbonding entries by (staker, id) (see [`UnbondingTable`]).
+pub const UNBONDINGS: UnbondingTable = UnbondingTable(Table::new(b"\xc3"));
+pub const NEXT_UNBONDING_ID: Cell<u64> = Cell::new(b"\xc5");
+/// Entries by (validator, created height, id) → staker, so a slash reaches the entries created
+/// at or after the infraction height without scanning older ones. Key
+/// `addr_part(validator) ++ height ++ id`, integers big-endian.
+pub const VALIDATOR_UNBONDINGS: Table<Addr> = Table::new(b"\xc4");
 
 /// Validators whose power or eligibility changed since their last evaluation.
 pub const CHANGED: Map<&[u8], ()> = Map::new("changed");
@@ -166,7 +175,6 @@ pub struct Consumer {
     /// Highest vscId this consumer was given a VSC for (or the epoch it launched in): newer
     /// unbonding entries need a VSC to this consumer to mature.
     pub covered_vsc_id: u64,
-    pub pending_slash_acks: Vec<String>,
 }
 
 pub const CONSUMERS: Map<u64, Consumer> = Map::new("consumers");
@@ -195,8 +203,13 @@ pub struct SentValidator {
     pub power: u64,
 }
 
-pub const SLASH_LOG: Map<u64, SlashRecord> = Map::new("slash_log");
-pub const NEXT_SLASH_ID: Item<u64> = Item::new("next_slash_id");
+/// Slash records by id (big-endian).
+pub const SLASH_LOG: Table<SlashRecord> = Table::new(b"\xc6");
+pub const NEXT_SLASH_ID: Cell<u64> = Cell::new(b"\xc7");
+/// Downtime slashes handled and not yet acknowledged to the consumer in a VSC: (consumer id,
+/// slash id), both big-endian, → the validator's consensus address in the consumer's bech32.
+/// Ordered by slash id, so a VSC acknowledges them in the order they were received.
+pub const SLASH_ACKS: Table<String> = Table::new(b"\xc8");
 
 /// Hands out the next id of a counter item, starting at 1.
 pub fn next_id(
@@ -209,4 +222,392 @@ pub fn next_id(
         .ok_or_else(|| cosmwasm_std::StdError::msg("id counter overflow"))?;
     counter.save(storage, &following)?;
     Ok(id)
+}
+
+/// Hands out the next id of a counter cell, starting at 1.
+pub fn next_cell_id(storage: &mut dyn Storage, counter: &Cell<u64>) -> StdResult<u64> {
+    let id = counter.may_load(storage)?.unwrap_or(1);
+    let following = id
+        .checked_add(1)
+        .ok_or_else(|| StdError::msg("id counter overflow"))?;
+    counter.save(storage, &following);
+    Ok(id)
+}
+
+/// An address as a leading key part: its length byte, then its bytes, so that no address's
+/// entries can fall inside the range of another address that happens to be its prefix.
+pub fn addr_part(addr: &Addr) -> StdResult<Vec<u8>> {
+    let len = u8::try_from(addr.as_str().len())
+        .map_err(|_| StdError::msg("address longer than 255 bytes"))?;
+    Ok([&[len][..], addr.as_bytes()].concat())
+}
+
+fn addr_from_key(bytes: &[u8]) -> StdResult<Addr> {
+    String::from_utf8(bytes.to_vec())
+        .map(Addr::unchecked)
+        .map_err(|_| StdError::msg("corrupt stored key: address not UTF-8"))
+}
+
+fn id_from_key(bytes: &[u8]) -> StdResult<u64> {
+    <[u8; 8]>::try_from(bytes)
+        .map(u64::from_be_bytes)
+        .map_err(|_| StdError::msg("corrupt stored key: id not 8 bytes"))
+}
+
+fn corrupt(what: &str) -> StdError {
+    StdError::msg(format!("corrupt stored record: {what}"))
+}
+
+fn encode_decimal(value: &Decimal, out: &mut Vec<u8>) {
+    value.atomics().encode(out);
+}
+
+fn decode_decimal(input: &mut Reader<'_>) -> StdResult<Decimal> {
+    Uint128::decode(input).map(Decimal::new)
+}
+
+fn encode_pub_key(key: &PublicKey, out: &mut Vec<u8>) {
+    match key {
+        PublicKey::Ed25519(bytes) => bytes.encode(out),
+    }
+}
+
+fn decode_pub_key(input: &mut Reader<'_>) -> StdResult<PublicKey> {
+    Binary::decode(input).map(PublicKey::Ed25519)
+}
+
+/// Every field but the operator, which is the key.
+impl Record for Validator {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_pub_key(&self.pub_key, out);
+        self.moniker.encode(out);
+        encode_decimal(&self.commission, out);
+        self.tokens.encode(out);
+        self.shares.encode(out);
+        self.jailed_until.encode(out);
+        self.tombstoned.encode(out);
+    }
+
+    fn decode(input: &mut Reader<'_>) -> StdResult<Self> {
+        Ok(Validator {
+            operator: Addr::unchecked(""),
+            pub_key: decode_pub_key(input)?,
+            moniker: String::decode(input)?,
+            commission: decode_decimal(input)?,
+            tokens: Uint128::decode(input)?,
+            shares: Uint128::decode(input)?,
+            jailed_until: Option::decode(input)?,
+            tombstoned: bool::decode(input)?,
+        })
+    }
+}
+
+/// Validators keyed by their operator's address bytes; the stored value leaves the operator
+/// out (it is the key) and every read puts it back.
+pub struct ValidatorTable(Table<Validator>);
+
+impl ValidatorTable {
+    pub fn may_load(&self, storage: &dyn Storage, operator: &Addr) -> StdResult<Option<Validator>> {
+        Ok(self
+            .0
+            .may_load(storage, &[operator.as_bytes()])?
+            .map(|validator| Validator {
+                operator: operator.clone(),
+                ..validator
+            }))
+    }
+
+    pub fn load(&self, storage: &dyn Storage, operator: &Addr) -> StdResult<Validator> {
+        self.may_load(storage, operator)?
+            .ok_or_else(|| StdError::msg(format!("no validator is operated by {operator}")))
+    }
+
+    pub fn has(&self, storage: &dyn Storage, operator: &Addr) -> bool {
+        self.0.has(storage, &[operator.as_bytes()])
+    }
+
+    pub fn save(&self, storage: &mut dyn Storage, validator: &Validator) {
+        self.0
+            .save(storage, &[validator.operator.as_bytes()], validator);
+    }
+
+    pub fn is_empty(&self, storage: &dyn Storage) -> bool {
+        self.0
+            .range(storage, &[], Order::Ascending)
+            .next()
+            .is_none()
+    }
+
+    /// Up to `limit` validators in operator order, after `after` when given.
+    pub fn page(
+        &self,
+        storage: &dyn Storage,
+        after: Option<&Addr>,
+        limit: usize,
+    ) -> StdResult<Vec<Validator>> {
+        self.0
+            .page(storage, &[], after.map(|a| a.as_bytes()), limit)?
+            .into_iter()
+            .map(|(key, validator)| {
+                Ok(Validator {
+                    operator: addr_from_key(&key)?,
+                    ..validator
+                })
+            })
+            .collect()
+    }
+}
+
+/// Operators keyed by their validator's consensus address (the one key part).
+pub struct OperatorIndex(Table<Addr>);
+
+impl OperatorIndex {
+    pub fn may_load(&self, storage: &dyn Storage, address: &[u8]) -> StdResult<Option<Addr>> {
+        self.0.may_load(storage, &[address])
+    }
+
+    pub fn load(&self, storage: &dyn Storage, address: &[u8]) -> StdResult<Addr> {
+        self.0.load(storage, &[address])
+    }
+
+    pub fn has(&self, storage: &dyn Storage, address: &[u8]) -> bool {
+        self.0.has(storage, &[address])
+    }
+
+    pub fn save(&self, storage: &mut dyn Storage, address: &[u8], operator: &Addr) {
+        self.0.save(storage, &[address], operator);
+    }
+}
+
+/// Every field but the id and the staker, which are the key.
+impl Record for UnbondingEntry {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.validator.encode(out);
+        self.initial_amount.encode(out);
+        self.balance.encode(out);
+        self.created_height.encode(out);
+        self.vsc_id.encode(out);
+        self.completes_at.encode(out);
+        self.waiting_on.encode(out);
+    }
+
+    fn decode(input: &mut Reader<'_>) -> StdResult<Self> {
+        Ok(UnbondingEntry {
+            id: 0,
+            staker: Addr::unchecked(""),
+            validator: Addr::decode(input)?,
+            initial_amount: Uint128::decode(input)?,
+            balance: Uint128::decode(input)?,
+            created_height: u64::decode(input)?,
+            vsc_id: u64::decode(input)?,
+            completes_at: Timestamp::decode(input)?,
+            waiting_on: Vec::decode(input)?,
+        })
+    }
+}
+
+/// Unbonding entries keyed by `addr_part(staker) ++ id` (big-endian): a staker's entries are one
+/// range, and an id names an entry only together with its staker. Reads put the key's staker
+/// and id back into the entry.
+pub struct UnbondingTable(Table<UnbondingEntry>);
+
+impl UnbondingTable {
+    pub fn may_load(
+        &self,
+        storage: &dyn Storage,
+        staker: &Addr,
+        id: u64,
+    ) -> StdResult<Option<UnbondingEntry>> {
+        let entry = self
+            .0
+            .may_load(storage, &[&addr_part(staker)?, &id.to_be_bytes()])?;
+        Ok(entry.map(|entry| UnbondingEntry {
+            id,
+            staker: staker.clone(),
+            ..entry
+        }))
+    }
+
+    pub fn save(&self, storage: &mut dyn Storage, entry: &UnbondingEntry) -> StdResult<()> {
+        let key = [&addr_part(&entry.staker)?, &entry.id.to_be_bytes()[..]];
+        self.0.save(storage, &key, entry);
+        Ok(())
+    }
+
+    pub fn remove(&self, storage: &mut dyn Storage, staker: &Addr, id: u64) -> StdResult<()> {
+        self.0
+            .remove(storage, &[&addr_part(staker)?, &id.to_be_bytes()]);
+        Ok(())
+    }
+
+    /// Up to `limit` of a staker's entries in id order, after `after` when given.
+    pub fn page(
+        &self,
+        storage: &dyn Storage,
+        staker: &Addr,
+        after: Option<u64>,
+        limit: usize,
+    ) -> StdResult<Vec<UnbondingEntry>> {
+        let after = after.map(u64::to_be_bytes);
+        self.0
+            .page(
+                storage,
+                &[&addr_part(staker)?],
+                after.as_ref().map(|id| &id[..]),
+                limit,
+            )?
+            .into_iter()
+            .map(|(key, entry)| {
+                Ok(UnbondingEntry {
+                    id: id_from_key(&key)?,
+                    staker: staker.clone(),
+                    ..entry
+                })
+            })
+            .collect()
+    }
+}
+
+impl Record for SlashRecord {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.id.encode(out);
+        self.consumer_id.encode(out);
+        self.validator.encode(out);
+        self.consensus_address.encode(out);
+        let infraction: u8 = match self.infraction {
+            InfractionKind::Downtime => 0,
+            InfractionKind::DoubleSign => 1,
+        };
+        infraction.encode(out);
+        self.vsc_id.encode(out);
+        self.infraction_height.encode(out);
+        self.received_at.encode(out);
+        match &self.action {
+            SlashAction::Jailed { slashed } => {
+                0u8.encode(out);
+                slashed.encode(out);
+            }
+            SlashAction::AlreadyJailed {} => 1u8.encode(out),
+            SlashAction::Recorded {} => 2u8.encode(out),
+        }
+    }
+
+    fn decode(input: &mut Reader<'_>) -> StdResult<Self> {
+        Ok(SlashRecord {
+            id: u64::decode(input)?,
+            consumer_id: u64::decode(input)?,
+            validator: Addr::decode(input)?,
+            consensus_address: String::decode(input)?,
+            infraction: match input.byte()? {
+                0 => InfractionKind::Downtime,
+                1 => InfractionKind::DoubleSign,
+                _ => return Err(corrupt("unknown infraction")),
+            },
+            vsc_id: u64::decode(input)?,
+            infraction_height: u64::decode(input)?,
+            received_at: Timestamp::decode(input)?,
+            action: match input.byte()? {
+                0 => SlashAction::Jailed {
+                    slashed: Uint128::decode(input)?,
+                },
+                1 => SlashAction::AlreadyJailed {},
+                2 => SlashAction::Recorded {},
+                _ => return Err(corrupt("unknown slash action")),
+            },
+        })
+    }
+}
+
+impl Record for Config {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.admin.encode(out);
+        self.bond_denom.encode(out);
+        self.power_reduction.encode(out);
+        self.unbonding_period_seconds.encode(out);
+        self.epoch_length_blocks.encode(out);
+        self.max_validators.encode(out);
+        let registration: u8 = match self.consumer_registration {
+            RegistrationPolicy::AdminOnly => 0,
+            RegistrationPolicy::Permissionless => 1,
+        };
+        registration.encode(out);
+        self.ccv_timeout_seconds.encode(out);
+        self.init_timeout_seconds.encode(out);
+        self.vsc_timeout_seconds.encode(out);
+        self.downtime_jail_seconds.encode(out);
+        encode_decimal(&self.downtime_slash_fraction, out);
+        encode_decimal(&self.double_sign_slash_fraction, out);
+        let destination = match &self.slashed_tokens {
+            SlashedTokens::Burn {} => None,
+            SlashedTokens::SendTo { address } => Some(address),
+        };
+        destination.cloned().encode(out);
+        self.wait_for_consumer_maturity.encode(out);
+        self.max_epoch_work.encode(out);
+    }
+
+    fn decode(input: &mut Reader<'_>) -> StdResult<Self> {
+        Ok(Config {
+            admin: Addr::decode(input)?,
+            bond_denom: String::decode(input)?,
+            power_reduction: Uint128::decode(input)?,
+            unbonding_period_seconds: u64::decode(input)?,
+            epoch_length_blocks: u64::decode(input)?,
+            max_validators: u32::decode(input)?,
+            consumer_registration: match input.byte()? {
+                0 => RegistrationPolicy::AdminOnly,
+                1 => RegistrationPolicy::Permissionless,
+                _ => return Err(corrupt("unknown registration policy")),
+            },
+            ccv_timeout_seconds: u64::decode(input)?,
+            init_timeout_seconds: u64::decode(input)?,
+            vsc_timeout_seconds: u64::decode(input)?,
+            downtime_jail_seconds: u64::decode(input)?,
+            downtime_slash_fraction: decode_decimal(input)?,
+            double_sign_slash_fraction: decode_decimal(input)?,
+            slashed_tokens: match Option::<String>::decode(input)? {
+                None => SlashedTokens::Burn {},
+                Some(address) => SlashedTokens::SendTo { address },
+            },
+            wait_for_consumer_maturity: bool::decode(input)?,
+            max_epoch_work: u32::decode(input)?,
+        })
+    }
+}
+
+/// Queues the ack of a handled downtime slash for the consumer's next VSC.
+pub fn queue_slash_ack(
+    storage: &mut dyn Storage,
+    consumer_id: u64,
+    slash_id: u64,
+    consensus_address: String,
+) {
+    SLASH_ACKS.save(
+        storage,
+        &[&consumer_id.to_be_bytes(), &slash_id.to_be_bytes()],
+        &consensus_address,
+    );
+}
+
+/// The acks owed to a consumer, oldest first.
+pub fn pending_slash_acks(storage: &dyn Storage, consumer_id: u64) -> StdResult<Vec<String>> {
+    SLASH_ACKS
+        .range(storage, &[&consumer_id.to_be_bytes()], Order::Ascending)
+        .map(|entry| entry.map(|(_, address)| address))
+        .collect()
+}
+
+/// Removes and returns the acks owed to a consumer, oldest first (for the VSC that carries
+/// them, or dropped when the consumer stops).
+pub fn take_slash_acks(storage: &mut dyn Storage, consumer_id: u64) -> StdResult<Vec<String>> {
+    let prefix = consumer_id.to_be_bytes();
+    let owed = SLASH_ACKS
+        .range(storage, &[&prefix], Order::Ascending)
+        .collect::<StdResult<Vec<_>>>()?;
+    let mut acks = Vec::with_capacity(owed.len());
+    for (slash_id, address) in owed {
+        SLASH_ACKS.remove(storage, &[&prefix, &slash_id]);
+        acks.push(address);
+    }
+    Ok(acks)
 }

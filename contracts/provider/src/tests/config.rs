@@ -277,3 +277,70 @@ fn end_block_starts_the_next_vsc_id_at_the_next_height_and_tick_at_this_one() {
     });
     assert_eq!(height.height, Some(suite.env.block.height));
 }
+
+#[test]
+fn instantiate_json_is_parsed_field_for_field_and_refuses_missing_or_null_required_fields() {
+    use cosmwasm_std::from_json;
+    use serde_json::to_value as to_json_value;
+    let msg = InstantiateMsg {
+        admin: Some("boss".to_string()),
+        max_epoch_work: Some(7),
+        ..default_instantiate()
+    };
+    let json = to_json_value(&msg).unwrap();
+    assert_eq!(from_json::<InstantiateMsg>(json.to_string()).unwrap(), msg);
+
+    let without_optionals = InstantiateMsg {
+        admin: None,
+        max_epoch_work: None,
+        ..msg.clone()
+    };
+    let mut object = to_json_value(&without_optionals).unwrap();
+    let fields = object.as_object_mut().unwrap();
+    fields.remove("admin");
+    fields.remove("max_epoch_work");
+    assert_eq!(
+        from_json::<InstantiateMsg>(object.to_string()).unwrap(),
+        without_optionals
+    );
+
+    let required = [
+        "bond_denom",
+        "power_reduction",
+        "unbonding_period_seconds",
+        "epoch_length_blocks",
+        "max_validators",
+        "consumer_registration",
+        "ccv_timeout_seconds",
+        "init_timeout_seconds",
+        "vsc_timeout_seconds",
+        "downtime_jail_seconds",
+        "downtime_slash_fraction",
+        "double_sign_slash_fraction",
+        "slashed_tokens",
+        "wait_for_consumer_maturity",
+    ];
+    for field in required {
+        let mut missing = to_json_value(&msg).unwrap();
+        missing.as_object_mut().unwrap().remove(field);
+        let err = from_json::<InstantiateMsg>(missing.to_string()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("missing field `{field}`")),
+            "{field}: {err}"
+        );
+        let mut null = to_json_value(&msg).unwrap();
+        null[field] = serde_json::Value::Null;
+        assert!(
+            from_json::<InstantiateMsg>(null.to_string()).is_err(),
+            "{field} null"
+        );
+    }
+    let mut unknown = to_json_value(&msg).unwrap();
+    unknown["surprise"] = serde_json::Value::Bool(true);
+    assert_eq!(
+        from_json::<InstantiateMsg>(unknown.to_string()).unwrap(),
+        msg,
+        "unknown fields are ignored, as cw_serde's derived deserializers do"
+    );
+}

@@ -122,7 +122,8 @@ fn jailing_removes_a_validator_and_unjailing_brings_it_back() {
         .load(&suite.deps.storage, &operator)
         .unwrap();
     let until = suite.env.block.time.plus_seconds(10);
-    crate::staking::jail(&mut suite.deps.storage, &mut validator, until).unwrap();
+    crate::staking::jail(&mut validator, until);
+    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
     let sent = suite.epoch();
     assert_eq!(updates(&sent[0].1), vec![(1, 0)]);
     assert_eq!(consumer_set(&suite, id), vec![(2, 20)]);

@@ -214,6 +214,39 @@ fn downtime_slash_jails_slashes_acks_and_queues_a_slash_ack() {
 }
 
 #[test]
+fn slash_acks_are_owed_per_consumer_and_dropped_when_it_stops() {
+    let (mut suite, first) = running();
+    let second = suite.running_consumer("c2", "channel-1", CONNECTION);
+    suite.epoch();
+    suite.receive("channel-0", downtime(1, 0));
+    suite.receive("channel-1", downtime(2, 0));
+    suite.receive("channel-0", downtime(2, 0));
+    let acks = |seeds: &[u8]| -> Vec<String> {
+        seeds
+            .iter()
+            .map(|seed| cons_addr(*seed).to_bech32(PREFIX).unwrap())
+            .collect()
+    };
+    assert_eq!(suite.consumer(first).pending_slash_acks, acks(&[1, 2]));
+    assert_eq!(suite.consumer(second).pending_slash_acks, acks(&[2]));
+
+    suite
+        .exec(
+            "admin",
+            ExecuteMsg::StopConsumer { consumer_id: first },
+            &[],
+        )
+        .unwrap();
+    assert!(suite.consumer(first).pending_slash_acks.is_empty());
+    assert_eq!(suite.consumer(second).pending_slash_acks, acks(&[2]));
+
+    let sent = suite.epoch();
+    assert_eq!(sent.len(), 1, "only the running consumer gets a VSC");
+    assert_eq!(sent[0].1.slash_acks, acks(&[2]));
+    assert!(suite.consumer(second).pending_slash_acks.is_empty());
+}
+
+#[test]
 fn slashed_tokens_can_go_to_an_address() {
     let (mut suite, _) = running();
     let update = ConfigUpdate {

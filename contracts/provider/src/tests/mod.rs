@@ -6,6 +6,7 @@ mod consumers;
 mod epoch;
 mod ibc;
 mod staking;
+mod storage;
 mod top_n;
 
 use std::marker::PhantomData;

@@ -241,6 +241,52 @@ fn withdraw_pays_only_released_entries_of_the_sender() {
 }
 
 #[test]
+fn withdraw_refuses_an_entry_given_twice_and_pays_every_released_one_it_scans() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    suite.bond("staker", "alice", 50).unwrap();
+    suite.unbond("staker", "alice", 20).unwrap();
+    suite.unbond("staker", "alice", 5).unwrap();
+    suite.advance_seconds(UNBONDING);
+    suite.unbond("staker", "alice", 7).unwrap();
+    let err = suite
+        .exec(
+            "staker",
+            ExecuteMsg::Withdraw {
+                entry_ids: Some(vec![1, 1]),
+            },
+            &[],
+        )
+        .unwrap_err();
+    assert!(matches!(err, ContractError::UnknownUnbonding(1)));
+
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    suite.bond("staker", "alice", 50).unwrap();
+    suite.unbond("staker", "alice", 20).unwrap();
+    suite.unbond("staker", "alice", 5).unwrap();
+    suite.advance_seconds(UNBONDING);
+    suite.unbond("staker", "alice", 7).unwrap();
+    let response = suite
+        .exec("staker", ExecuteMsg::Withdraw { entry_ids: None }, &[])
+        .unwrap();
+    assert_eq!(
+        response.messages[0].msg,
+        CosmosMsg::Bank(BankMsg::Send {
+            to_address: addr("staker").to_string(),
+            amount: coins(25, DENOM),
+        })
+    );
+    let left: Vec<u64> = suite
+        .unbondings("staker")
+        .unbondings
+        .iter()
+        .map(|entry| entry.id)
+        .collect();
+    assert_eq!(left, vec![3], "the unreleased entry stays");
+}
+
+#[test]
 fn unjail_refusals_and_success() {
     let mut suite = Suite::new();
     suite.add_validator("alice", 1, 100);
@@ -257,7 +303,8 @@ fn unjail_refusals_and_success() {
         .load(&suite.deps.storage, &operator)
         .unwrap();
     let until = suite.env.block.time.plus_seconds(100);
-    crate::staking::jail(&mut suite.deps.storage, &mut validator, until).unwrap();
+    crate::staking::jail(&mut validator, until);
+    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
     assert_eq!(suite.validator("alice").power, 0);
     let err = suite.exec("alice", ExecuteMsg::Unjail {}, &[]).unwrap_err();
     assert!(matches!(err, ContractError::StillJailed(_)));
@@ -269,7 +316,8 @@ fn unjail_refusals_and_success() {
         .load(&suite.deps.storage, &operator)
         .unwrap();
     validator.tombstoned = true;
-    crate::staking::jail(&mut suite.deps.storage, &mut validator, until).unwrap();
+    crate::staking::jail(&mut validator, until);
+    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
     assert_eq!(suite.validator("alice").power, 0);
     suite.advance_seconds(1_000);
     let err = suite.exec("alice", ExecuteMsg::Unjail {}, &[]).unwrap_err();
@@ -297,6 +345,7 @@ fn slashing_hits_bonded_stake_and_entries_from_the_infraction_height_on() {
         infraction_height,
     )
     .unwrap();
+    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
     assert_eq!(taken, Uint128::new(100 + 10));
     assert_eq!(suite.validator("alice").tokens, Uint128::new(900));
     assert_eq!(
@@ -324,6 +373,7 @@ fn shares_keep_stakers_proportional_after_a_slash() {
         0,
     )
     .unwrap();
+    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
     suite.bond("staker", "alice", 50).unwrap();
     let delegations: DelegationsResponse = suite.query(QueryMsg::Delegations {
         staker: addr("staker").to_string(),

@@ -96,7 +96,8 @@ proptest! {
                     let address = addr(&operator(validator));
                     let mut record = crate::state::VALIDATORS.load(&suite.deps.storage, &address).unwrap();
                     let until = suite.env.block.time.plus_seconds(10);
-                    crate::staking::jail(&mut suite.deps.storage, &mut record, until).unwrap();
+                    crate::staking::jail(&mut record, until);
+                    crate::staking::save_validator(&mut suite.deps.storage, &record).unwrap();
                 }
                 Step::Unjail { validator } => {
                     suite.advance_seconds(10);
