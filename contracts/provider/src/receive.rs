@@ -8,6 +8,7 @@ use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{AckResult, ConsumerPacket, Infraction, SlashPacketData, VscMaturedPacketData};
 use cw_storage_plus::Bound;
 
+use crate::consumer_store::mark_consumer_due;
 use crate::consumers::{load_consumer, phase_name};
 use crate::error::ContractError;
 use crate::msg::{ConsumerPhase, InfractionKind, SlashAction, SlashRecord, SlashedTokens};
@@ -114,6 +115,7 @@ fn handle_slash(
             };
             consumer.pending_slash_acks.push(bech32.clone());
             CONSUMERS.save(deps.storage, consumer.id, &consumer)?;
+            mark_consumer_due(deps.storage, consumer.id);
             (AckResult::SlashHandled, action)
         }
     };
