@@ -352,11 +352,19 @@ pub fn mark_consumer_due(storage: &mut dyn Storage, consumer_id: u64) {
     DUE.save(storage, &[&consumer_id.to_be_bytes()], &MARKER);
 }
 
-pub fn first_due_consumer(storage: &dyn Storage) -> StdResult<Option<u64>> {
-    DUE.range(storage, &[], cosmwasm_std::Order::Ascending)
-        .next()
-        .map(|entry| entry.and_then(|(key, _)| id_from_key(&key)))
-        .transpose()
+/// The first consumer marked due after `after`.
+pub fn next_due_consumer(storage: &dyn Storage, after: Option<u64>) -> StdResult<Option<u64>> {
+    let min = after.map(|id| [&id.to_be_bytes()[..], &[0]].concat());
+    DUE.range_between(
+        storage,
+        &[],
+        min.as_deref(),
+        None,
+        cosmwasm_std::Order::Ascending,
+    )
+    .next()
+    .map(|entry| entry.and_then(|(key, _)| id_from_key(&key)))
+    .transpose()
 }
 
 pub fn clear_due(storage: &mut dyn Storage, consumer_id: u64) {

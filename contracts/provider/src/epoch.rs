@@ -20,7 +20,7 @@ use cw_ics_store::Table;
 use cw_storage_plus::Bound;
 
 use crate::consumer_store::{
-    clear_due, first_due_consumer, has_due_timeout_check, schedule_timeout_check,
+    clear_due, has_due_timeout_check, next_due_consumer, schedule_timeout_check,
     take_due_timeout_check, GENESIS, QUEUED_VSCS,
 };
 use crate::consumers::{init_timeout, launch, load_consumer, stop, vsc_timeout};
@@ -134,13 +134,14 @@ pub fn run(
             EpochStage::Rebalance => {
                 move_cut(storage, &config, &mut epoch, &mut budget, &mut progress)?
             }
-            EpochStage::DueConsumers => give_due(
+            EpochStage::DueConsumers { after_consumer } => give_due(
                 storage,
                 env,
                 &config,
                 &mut epoch,
                 &mut budget,
                 &mut progress,
+                after_consumer,
             )?,
             EpochStage::Broadcast { after_consumer } => broadcast(
                 storage,
@@ -194,8 +195,10 @@ fn next_stage(stage: &EpochStage) -> EpochStage {
     match stage {
         EpochStage::Idle => EpochStage::Idle,
         EpochStage::Validators => EpochStage::Rebalance,
-        EpochStage::Rebalance => EpochStage::DueConsumers,
-        EpochStage::DueConsumers => EpochStage::Broadcast {
+        EpochStage::Rebalance => EpochStage::DueConsumers {
+            after_consumer: None,
+        },
+        EpochStage::DueConsumers { .. } => EpochStage::Broadcast {
             after_consumer: None,
         },
         EpochStage::Broadcast { .. } => EpochStage::Launches { after: None },
@@ -303,15 +306,18 @@ fn give_due(
     epoch: &mut EpochState,
     budget: &mut Budget,
     progress: &mut Progress,
+    mut after_consumer: Option<u64>,
 ) -> Result<bool, ContractError> {
     loop {
-        let Some(consumer_id) = first_due_consumer(storage)? else {
+        let Some(consumer_id) = next_due_consumer(storage, after_consumer)? else {
             return Ok(true);
         };
         if budget.exhausted() {
+            epoch.stage = EpochStage::DueConsumers { after_consumer };
             return Ok(false);
         }
         budget.spend(1);
+        after_consumer = Some(consumer_id);
         clear_due(storage, consumer_id);
         give_vsc(storage, env, config, epoch, progress, consumer_id)?;
     }

@@ -215,15 +215,13 @@ pub fn set_changes(
             } else {
                 0
             };
-            (before != after).then_some({
-                (
-                    moved.address,
-                    ValidatorUpdate {
-                        pub_key: PublicKey::Ed25519(moved.pub_key),
-                        power: after,
-                    },
-                )
-            })
+            (before != after).then_some((
+                moved.address,
+                ValidatorUpdate {
+                    pub_key: PublicKey::Ed25519(moved.pub_key),
+                    power: after,
+                },
+            ))
         })
         .collect()
 }

@@ -106,8 +106,11 @@ pub enum EpochStage {
     Validators,
     /// Moving the top-N boundary until it holds `max_validators` (or every eligible) validators.
     Rebalance,
-    /// Giving a VSC to the consumers marked due (first VSC, slash acks).
-    DueConsumers,
+    /// Giving a VSC to the consumers marked due (first VSC, slash acks); cursor = last one
+    /// handled (a consumer marked again behind it waits for the next epoch).
+    DueConsumers {
+        after_consumer: Option<u64>,
+    },
     /// Giving this epoch's VSC to every launched consumer; cursor = last consumer handled.
     Broadcast {
         after_consumer: Option<u64>,
@@ -128,7 +131,10 @@ impl Record for EpochStage {
             EpochStage::Idle => out.push(0),
             EpochStage::Validators => out.push(1),
             EpochStage::Rebalance => out.push(2),
-            EpochStage::DueConsumers => out.push(3),
+            EpochStage::DueConsumers { after_consumer } => {
+                out.push(3);
+                after_consumer.encode(out);
+            }
             EpochStage::Broadcast { after_consumer } => {
                 out.push(4);
                 after_consumer.encode(out);
@@ -147,7 +153,9 @@ impl Record for EpochStage {
             0 => EpochStage::Idle,
             1 => EpochStage::Validators,
             2 => EpochStage::Rebalance,
-            3 => EpochStage::DueConsumers,
+            3 => EpochStage::DueConsumers {
+                after_consumer: Record::decode(input)?,
+            },
             4 => EpochStage::Broadcast {
                 after_consumer: Record::decode(input)?,
             },
