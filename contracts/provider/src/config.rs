@@ -5,9 +5,7 @@ use cw_ics_bindings::{ChainMsg, ChainQuery};
 
 use crate::error::ContractError;
 use crate::msg::{ConfigUpdate, InstantiateMsg, SlashedTokens};
-use crate::state::{
-    Config, EpochStage, EpochState, ACTIVE_COUNT, CONFIG, EPOCH, VALIDATORS, VSC_HEIGHTS,
-};
+use crate::state::{Config, EpochState, CONFIG, EPOCH, VALIDATORS, VSC_HEIGHTS};
 
 /// Default units of epoch work per call.
 pub const DEFAULT_MAX_EPOCH_WORK: u32 = 200;
@@ -44,18 +42,9 @@ pub fn instantiate(
     };
     validate(&config)?;
     CONFIG.save(deps.storage, &config);
-    ACTIVE_COUNT.save(deps.storage, &0)?;
     EPOCH.save(
         deps.storage,
-        &EpochState {
-            current_vsc_id: FIRST_VSC_ID,
-            epoch_vsc_id: 0,
-            next_epoch_height: env.block.height,
-            stage: EpochStage::Idle,
-            latest_unbonding_vsc_id: 0,
-            epoch_unbonding_vsc_id: 0,
-            end_blocker: false,
-        },
+        &EpochState::initial(FIRST_VSC_ID, env.block.height),
     )?;
     VSC_HEIGHTS.save(deps.storage, FIRST_VSC_ID, &env.block.height)?;
     Ok(Response::new()

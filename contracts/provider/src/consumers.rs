@@ -1,16 +1,16 @@
 //! Consumer chains: registration, updates, launch (consumer genesis) and stop.
 
-use cosmwasm_std::{
-    CosmosMsg, DepsMut, Env, IbcMsg, MessageInfo, Order, Response, StdResult, Storage, Timestamp,
-};
+use cosmwasm_std::{CosmosMsg, DepsMut, Env, IbcMsg, MessageInfo, Response, Storage, Timestamp};
 use cw_ics_bindings::{ChainMsg, ChainQuery};
-use cw_ics_ccv::{ConsensusAddress, ConsumerGenesis, ConsumerParams, GenesisValidator};
+use cw_ics_ccv::{ConsensusAddress, ConsumerGenesis, ConsumerParams, GenesisValidator, PublicKey};
 
+use crate::consumer_store::{schedule_timeout_check, GenesisRecord, GENESIS};
 use crate::error::ContractError;
 use crate::msg::{ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
+use crate::ranking::top_n;
 use crate::state::{
-    next_id, take_slash_acks, Config, Consumer, SentValidator, ACTIVE_INDEX, CONFIG, CONSUMERS,
-    DELETION_QUEUE, GENESIS, LAST_SENT, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
+    next_id, take_slash_acks, Config, Consumer, EpochState, CONFIG, CONSUMERS, DELETION_QUEUE,
+    LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
 };
 
 pub fn phase_name(phase: ConsumerPhase) -> String {
@@ -88,13 +88,6 @@ fn genesis_params(config: &Config, registration: &ConsumerRegistration) -> Consu
         min_signed_per_window: registration.min_signed_per_window,
         valcons_prefix: registration.valcons_prefix.clone(),
     }
-}
-
-pub fn ccv_timeout(config: &Config, consumer: &Consumer) -> u64 {
-    consumer
-        .registration
-        .ccv_timeout_seconds
-        .unwrap_or(config.ccv_timeout_seconds)
 }
 
 pub fn init_timeout(config: &Config, consumer: &Consumer) -> u64 {
@@ -327,52 +320,81 @@ pub fn stop(
     Ok(messages)
 }
 
-/// Launches a due consumer with the current top-N set as its genesis. Returns false (and
-/// changes nothing) when no genesis can be built, e.g. with no eligible validator: the launch
-/// is retried at the next epoch.
+/// The consumer genesis a launch produces, from its registration and what the launch fixed.
+fn build_genesis(
+    env: &Env,
+    config: &Config,
+    registration: &ConsumerRegistration,
+    record: GenesisRecord,
+) -> ConsumerGenesis {
+    ConsumerGenesis {
+        provider_chain_id: record.provider_chain_id,
+        chain_id: registration.chain_id.clone(),
+        connection_id: registration.counterparty_connection_id.clone(),
+        provider_port_id: format!("wasm.{}", env.contract.address),
+        initial_validator_set: record
+            .validators
+            .into_iter()
+            .map(|(pub_key, power)| GenesisValidator {
+                pub_key: PublicKey::Ed25519(pub_key),
+                power,
+            })
+            .collect(),
+        params: ConsumerParams {
+            ccv_timeout_seconds: record.ccv_timeout_seconds,
+            ..genesis_params(config, registration)
+        },
+    }
+}
+
+/// A launched consumer's genesis, as produced at its launch (the registration fields it
+/// holds can no longer change once launched).
+pub fn consumer_genesis(
+    storage: &dyn Storage,
+    env: &Env,
+    config: &Config,
+    consumer: &Consumer,
+) -> Result<ConsumerGenesis, ContractError> {
+    let record = GENESIS
+        .may_load(storage, &[&consumer.id.to_be_bytes()])?
+        .ok_or(ContractError::UnknownConsumer(consumer.id))?;
+    Ok(build_genesis(env, config, &consumer.registration, record))
+}
+
+/// Launches a due consumer with the current top N as its genesis. Returns false (and changes
+/// nothing) when no genesis can be built, e.g. with no eligible validator: the launch is
+/// retried at the next epoch.
 pub fn launch(
     storage: &mut dyn Storage,
     env: &Env,
     config: &Config,
     consumer_id: u64,
-    epoch_vsc_id: u64,
+    epoch: &EpochState,
 ) -> Result<bool, ContractError> {
     let mut consumer = load_consumer(storage, consumer_id)?;
     if consumer.phase != ConsumerPhase::Registered {
         return Ok(false);
     }
-    let active = ACTIVE_INDEX
-        .range(storage, None, None, Order::Ascending)
-        .collect::<StdResult<Vec<_>>>()?;
-    let initial_validator_set: Vec<GenesisValidator> = active
-        .iter()
-        .map(|((inverted_power, _), pub_key)| GenesisValidator {
-            pub_key: pub_key.clone(),
-            power: u64::MAX - inverted_power,
-        })
-        .collect();
-    let genesis = ConsumerGenesis {
+    let record = GenesisRecord {
         provider_chain_id: env.block.chain_id.clone(),
-        chain_id: consumer.registration.chain_id.clone(),
-        connection_id: consumer.registration.counterparty_connection_id.clone(),
-        provider_port_id: format!("wasm.{}", env.contract.address),
-        initial_validator_set,
-        params: genesis_params(config, &consumer.registration),
+        ccv_timeout_seconds: genesis_params(config, &consumer.registration).ccv_timeout_seconds,
+        validators: top_n(storage, &epoch.cut)?,
     };
+    let genesis = build_genesis(env, config, &consumer.registration, record);
     if genesis.validate().is_err() {
         return Ok(false);
     }
-    for ((inverted_power, address), pub_key) in active {
-        LAST_SENT.save(
-            storage,
-            (consumer_id, address.as_slice()),
-            &SentValidator {
-                pub_key,
-                power: u64::MAX - inverted_power,
-            },
-        )?;
-    }
-    GENESIS.save(storage, consumer_id, &genesis)?;
+    // Stored compactly: the query rebuilds the same genesis from it and the registration.
+    let record = GenesisRecord {
+        provider_chain_id: genesis.provider_chain_id,
+        ccv_timeout_seconds: genesis.params.ccv_timeout_seconds,
+        validators: genesis
+            .initial_validator_set
+            .into_iter()
+            .map(|validator| (validator.pub_key.bytes().to_vec().into(), validator.power))
+            .collect(),
+    };
+    GENESIS.save(storage, &[&consumer_id.to_be_bytes()], &record);
     SPAWN_QUEUE.remove(
         storage,
         (consumer.registration.spawn_time.seconds(), consumer_id),
@@ -381,7 +403,12 @@ pub fn launch(
     consumer.phase = ConsumerPhase::Launched;
     consumer.launch_height = Some(env.block.height);
     consumer.launched_at = Some(env.block.time);
-    consumer.covered_vsc_id = epoch_vsc_id;
+    consumer.covered_vsc_id = epoch.epoch_vsc_id;
     CONSUMERS.save(storage, consumer_id, &consumer)?;
+    schedule_timeout_check(
+        storage,
+        env.block.time.plus_seconds(init_timeout(config, &consumer)),
+        consumer_id,
+    );
     Ok(true)
 }

@@ -1,30 +1,43 @@
 //! Epoch work, run by sudo `end_block` and by the permissionless `tick`.
 //!
 //! An epoch starts at the first call at or after its boundary height; it then runs through
-//! stages (evaluate changed validators and rebalance the top N, diff each launched consumer,
-//! launch due consumers, apply timeouts, delete stopped consumers). Every call does at most
-//! `max_epoch_work` units of work and the next call resumes where it stopped; a call between
-//! the end of one epoch and the next boundary does nothing.
+//! stages (re-rank changed validators and move the top-N cut, give a VSC to the consumers that
+//! are owed one, launch due consumers, apply due timeouts, delete stopped consumers). Every call
+//! does at most `max_epoch_work` units of work and the next call resumes where it stopped; a
+//! call between the end of one epoch and the next boundary does nothing.
 //!
-//! The top N is kept incrementally in two power-ordered indexes (active and waiting), so an
-//! epoch costs O(changed validators × launched consumers), not O(all validators).
+//! Every consumer is given the same set (the top N), so the epoch's changes are computed once,
+//! from the validators the ranking moved, and sent to each launched consumer as they are; a
+//! consumer launched later starts from the top N of its launch. When no validator moved and no
+//! unbonding waits for a VSC, only the consumers marked due (first VSC after the channel opened,
+//! slash acks) are visited, and timeouts come from a queue ordered by deadline: a quiet epoch
+//! costs the same whatever the number of validators and consumers.
 
-use cosmwasm_std::{Binary, CosmosMsg, DepsMut, Env, Order, Response, StdResult, Storage};
+use cosmwasm_std::{CosmosMsg, DepsMut, Env, Order, Response, Storage};
 use cw_ics_bindings::{ChainMsg, ChainQuery};
-use cw_ics_ccv::{PublicKey, ValidatorSetChangePacket, ValidatorUpdate};
+use cw_ics_ccv::{ValidatorSetChangePacket, ValidatorUpdate};
+use cw_ics_store::Table;
 use cw_storage_plus::Bound;
 
+use crate::consumer_store::{
+    clear_due, has_due_timeout_check, next_due_consumer, schedule_timeout_check,
+    take_due_timeout_check, GENESIS, QUEUED_VSCS,
+};
 use crate::consumers::{init_timeout, launch, load_consumer, stop, vsc_timeout};
 use crate::error::ContractError;
 use crate::msg::ConsumerPhase;
-use crate::staking::validator_power;
+use crate::ranking::{address, rebalance_step, rerank, set_changes, Candidate};
+use crate::staking::{load_validator, validator_power};
 use crate::state::{
-    take_slash_acks, Config, EpochStage, EpochState, SentValidator, Slot, TouchedValidator,
-    ACTIVE_COUNT, ACTIVE_INDEX, BUILDING_VSCS, CHANGED, CHANNEL_TO_CONSUMER, CONFIG, CONSUMERS,
-    DELETION_QUEUE, EPOCH, EPOCH_TOUCHED, GENESIS, LAST_SENT, LAUNCHED, OPERATOR_BY_CONS_ADDR,
-    PENDING_VSCS, SENT_VSCS, SLOTS, SPAWN_QUEUE, VALIDATORS, VSC_HEIGHTS, WAITING_INDEX,
+    tags, take_slash_acks, Config, EpochStage, EpochState, CHANGED, CHANNEL_TO_CONSUMER, CONFIG,
+    CONSUMERS, DELETION_QUEUE, EPOCH, LAUNCHED, OPERATOR_BY_CONS_ADDR, SENT_VSCS, SPAWN_QUEUE,
+    VSC_HEIGHTS,
 };
 use crate::vsc::queue_or_send;
+
+/// Candidates of a running epoch saved by calls that ended before the VSCs were given, by
+/// chunk number (one chunk per such call).
+const CANDIDATE_CHUNKS: Table<Vec<Candidate>> = Table::new(tags::EPOCH_CANDIDATES);
 
 /// Work units left in this call.
 struct Budget(u32);
@@ -39,10 +52,38 @@ impl Budget {
     }
 }
 
-/// What one call accomplished, for attributes and tests.
+/// What one call accomplished, for attributes and tests, and what it learnt on the way.
 struct Progress {
     messages: Vec<CosmosMsg<ChainMsg>>,
     started: bool,
+    /// Candidates found by this call (saved as a chunk if the epoch does not finish in it).
+    candidates: Vec<Candidate>,
+    /// This epoch's updates, once computed in this call.
+    updates: Option<Vec<ValidatorUpdate>>,
+}
+
+impl Progress {
+    /// The updates every launched consumer is given this epoch (valid once the cut moved).
+    fn updates(
+        &mut self,
+        storage: &dyn Storage,
+        epoch: &EpochState,
+    ) -> Result<Vec<ValidatorUpdate>, ContractError> {
+        if let Some(updates) = &self.updates {
+            return Ok(updates.clone());
+        }
+        let mut candidates = Vec::new();
+        for chunk in 0..epoch.candidate_chunks {
+            candidates.extend(CANDIDATE_CHUNKS.load(storage, &[&chunk.to_be_bytes()])?);
+        }
+        candidates.extend(self.candidates.iter().cloned());
+        let updates: Vec<ValidatorUpdate> = set_changes(candidates, &epoch.epoch_cut, &epoch.cut)
+            .into_iter()
+            .map(|(_, update)| update)
+            .collect();
+        self.updates = Some(updates.clone());
+        Ok(updates)
+    }
 }
 
 /// Who runs the epoch work: the chain at the end of a block, or anyone in a transaction.
@@ -71,6 +112,8 @@ pub fn run(
     let mut progress = Progress {
         messages: vec![],
         started: false,
+        candidates: vec![],
+        updates: None,
     };
     if epoch.stage == EpochStage::Idle {
         if env.block.height < epoch.next_epoch_height {
@@ -83,27 +126,17 @@ pub fn run(
     }
     let mut budget = Budget(config.max_epoch_work);
     while epoch.stage != EpochStage::Idle {
+        let storage = &mut *deps.storage;
         let finished = match epoch.stage.clone() {
             EpochStage::Idle => true,
-            EpochStage::Validators => evaluate_validators(deps.storage, &config, &mut budget)?,
-            EpochStage::Consumers {
-                consumer,
-                after_validator,
-            } => diff_consumers(
-                deps.storage,
-                env,
-                &config,
-                &mut epoch,
-                &mut budget,
-                &mut progress,
-                consumer,
-                after_validator,
-            )?,
-            EpochStage::Launches { after } => {
-                launch_due(deps.storage, env, &config, &mut epoch, &mut budget, after)?
+            EpochStage::Validators => {
+                rank_changed(storage, &config, &mut epoch, &mut budget, &mut progress)?
             }
-            EpochStage::Timeouts { after_consumer } => apply_timeouts(
-                deps.storage,
+            EpochStage::Rebalance => {
+                move_cut(storage, &config, &mut epoch, &mut budget, &mut progress)?
+            }
+            EpochStage::DueConsumers { after_consumer } => give_due(
+                storage,
                 env,
                 &config,
                 &mut epoch,
@@ -111,12 +144,38 @@ pub fn run(
                 &mut progress,
                 after_consumer,
             )?,
-            EpochStage::Cleanup => cleanup(deps.storage, env, &mut budget)?,
+            EpochStage::Broadcast { after_consumer } => broadcast(
+                storage,
+                env,
+                &config,
+                &mut epoch,
+                &mut budget,
+                &mut progress,
+                after_consumer,
+            )?,
+            EpochStage::Launches { after } => {
+                launch_due(storage, env, &config, &mut epoch, &mut budget, after)?
+            }
+            EpochStage::Timeouts => {
+                apply_timeouts(storage, env, &config, &mut budget, &mut progress)?
+            }
+            EpochStage::Cleanup => cleanup(storage, env, &mut epoch, &mut budget)?,
         };
         if !finished {
             break;
         }
         epoch.stage = next_stage(&epoch.stage);
+    }
+    if epoch.stage != EpochStage::Idle && !progress.candidates.is_empty() {
+        CANDIDATE_CHUNKS.save(
+            deps.storage,
+            &[&epoch.candidate_chunks.to_be_bytes()],
+            &progress.candidates,
+        );
+        epoch.candidate_chunks = epoch
+            .candidate_chunks
+            .checked_add(1)
+            .ok_or(ContractError::Overflow)?;
     }
     EPOCH.save(deps.storage, &epoch)?;
     Ok(Response::new()
@@ -136,15 +195,16 @@ pub fn run(
 fn next_stage(stage: &EpochStage) -> EpochStage {
     match stage {
         EpochStage::Idle => EpochStage::Idle,
-        EpochStage::Validators => EpochStage::Consumers {
-            consumer: 0,
-            after_validator: None,
-        },
-        EpochStage::Consumers { .. } => EpochStage::Launches { after: None },
-        EpochStage::Launches { .. } => EpochStage::Timeouts {
+        EpochStage::Validators => EpochStage::Rebalance,
+        EpochStage::Rebalance => EpochStage::DueConsumers {
             after_consumer: None,
         },
-        EpochStage::Timeouts { .. } => EpochStage::Cleanup,
+        EpochStage::DueConsumers { .. } => EpochStage::Broadcast {
+            after_consumer: None,
+        },
+        EpochStage::Broadcast { .. } => EpochStage::Launches { after: None },
+        EpochStage::Launches { .. } => EpochStage::Timeouts,
+        EpochStage::Timeouts => EpochStage::Cleanup,
         EpochStage::Cleanup => EpochStage::Idle,
     }
 }
@@ -182,310 +242,176 @@ fn start(
         .height
         .checked_add(config.epoch_length_blocks)
         .ok_or(ContractError::Overflow)?;
+    epoch.epoch_cut = epoch.cut.clone();
     epoch.stage = EpochStage::Validators;
     Ok(())
 }
 
-/// Ordering key: best (highest power, then lowest address) first.
-fn rank(power: u64) -> u64 {
-    u64::MAX - power
-}
-
-fn touch(
-    storage: &mut dyn Storage,
-    address: &[u8],
-    pub_key: &PublicKey,
-    power: u64,
-) -> StdResult<()> {
-    EPOCH_TOUCHED.save(
-        storage,
-        address,
-        &TouchedValidator {
-            pub_key: pub_key.clone(),
-            power,
-        },
-    )
-}
-
-/// Stage 1: re-evaluates changed validators, then rebalances the top N. Returns true when done.
-fn evaluate_validators(
+/// Stage 1: moves each validator marked changed to its current power in the ranking.
+fn rank_changed(
     storage: &mut dyn Storage,
     config: &Config,
+    epoch: &mut EpochState,
     budget: &mut Budget,
+    progress: &mut Progress,
 ) -> Result<bool, ContractError> {
     loop {
         let next = CHANGED
             .keys(storage, None, None, Order::Ascending)
             .next()
             .transpose()?;
-        let Some(address) = next else { break };
+        let Some(key) = next else { return Ok(true) };
         if budget.exhausted() {
             return Ok(false);
         }
-        reevaluate(storage, config, &address)?;
-        CHANGED.remove(storage, &address);
         budget.spend(1);
+        let operator = OPERATOR_BY_CONS_ADDR.load(storage, &key)?;
+        let validator = load_validator(storage, &operator)?;
+        let power = validator_power(config, &validator);
+        let candidate = rerank(storage, epoch, address(&key)?, &validator.pub_key, power)?;
+        // An unchanged power changes membership only if the cut crosses it, which reports it.
+        if candidate.old_power != candidate.new_power {
+            progress.candidates.push(candidate);
+        }
+        CHANGED.remove(storage, &key);
     }
+}
+
+/// Stage 2: moves the cut until the top N holds `max_validators` validators (or all).
+fn move_cut(
+    storage: &mut dyn Storage,
+    config: &Config,
+    epoch: &mut EpochState,
+    budget: &mut Budget,
+    progress: &mut Progress,
+) -> Result<bool, ContractError> {
     loop {
-        let Some(step) = rebalance_step(storage, config)? else {
+        let mut moved = epoch.clone();
+        let Some(crossed) = rebalance_step(storage, &mut moved, config.max_validators)? else {
             return Ok(true);
         };
         if budget.exhausted() {
             return Ok(false);
         }
-        apply_step(storage, step)?;
         budget.spend(1);
+        *epoch = moved;
+        progress.candidates.push(crossed);
     }
 }
 
-/// Takes a changed validator out of the indexes and puts it back in the waiting index with
-/// its current power (if eligible); rebalancing decides whether it is in the top N.
-fn reevaluate(
-    storage: &mut dyn Storage,
-    config: &Config,
-    address: &[u8],
-) -> Result<(), ContractError> {
-    let operator = OPERATOR_BY_CONS_ADDR.load(storage, address)?;
-    let validator = VALIDATORS.load(storage, &operator)?;
-    if let Some(slot) = SLOTS.may_load(storage, address)? {
-        if slot.active {
-            ACTIVE_INDEX.remove(storage, (rank(slot.power), address));
-            ACTIVE_COUNT.update(storage, |count| -> StdResult<u32> {
-                Ok(count.saturating_sub(1))
-            })?;
-            touch(storage, address, &validator.pub_key, 0)?;
-        } else {
-            WAITING_INDEX.remove(storage, (rank(slot.power), address));
-        }
-    }
-    let power = validator_power(config, &validator);
-    if power == 0 {
-        SLOTS.remove(storage, address);
-    } else {
-        WAITING_INDEX.save(storage, (rank(power), address), &validator.pub_key)?;
-        SLOTS.save(
-            storage,
-            address,
-            &Slot {
-                power,
-                active: false,
-            },
-        )?;
-    }
-    Ok(())
-}
-
-type IndexEntry = ((u64, Vec<u8>), PublicKey);
-
-fn first(storage: &dyn Storage, waiting: bool, order: Order) -> StdResult<Option<IndexEntry>> {
-    let index = if waiting {
-        &WAITING_INDEX
-    } else {
-        &ACTIVE_INDEX
-    };
-    index.range(storage, None, None, order).next().transpose()
-}
-
-fn move_entry(storage: &mut dyn Storage, entry: &IndexEntry, to_active: bool) -> StdResult<()> {
-    let ((ranked, address), pub_key) = entry;
-    let power = u64::MAX - ranked;
-    let (from, to) = if to_active {
-        (&WAITING_INDEX, &ACTIVE_INDEX)
-    } else {
-        (&ACTIVE_INDEX, &WAITING_INDEX)
-    };
-    from.remove(storage, (*ranked, address));
-    to.save(storage, (*ranked, address), pub_key)?;
-    SLOTS.save(
-        storage,
-        address,
-        &Slot {
-            power,
-            active: to_active,
-        },
-    )?;
-    ACTIVE_COUNT.update(storage, |count| -> StdResult<u32> {
-        Ok(if to_active {
-            count.saturating_add(1)
-        } else {
-            count.saturating_sub(1)
-        })
-    })?;
-    touch(storage, address, pub_key, if to_active { power } else { 0 })
-}
-
-/// A move of the top-N rebalancing.
-enum RebalanceStep {
-    Demote(IndexEntry),
-    Promote(IndexEntry),
-    Swap(IndexEntry, IndexEntry),
-}
-
-/// The next move towards "the active index holds the best `max_validators` eligible
-/// validators", or None when balanced. Each changed validator causes at most a couple.
-fn rebalance_step(storage: &dyn Storage, config: &Config) -> StdResult<Option<RebalanceStep>> {
-    let count = ACTIVE_COUNT.may_load(storage)?.unwrap_or_default();
-    if count > config.max_validators {
-        return Ok(first(storage, false, Order::Descending)?.map(RebalanceStep::Demote));
-    }
-    let Some(best_waiting) = first(storage, true, Order::Ascending)? else {
-        return Ok(None);
-    };
-    if count < config.max_validators {
-        return Ok(Some(RebalanceStep::Promote(best_waiting)));
-    }
-    Ok(match first(storage, false, Order::Descending)? {
-        Some(worst_active) if best_waiting.0 < worst_active.0 => {
-            Some(RebalanceStep::Swap(worst_active, best_waiting))
-        }
-        _ => None,
-    })
-}
-
-fn apply_step(storage: &mut dyn Storage, step: RebalanceStep) -> StdResult<()> {
-    match step {
-        RebalanceStep::Demote(entry) => move_entry(storage, &entry, false),
-        RebalanceStep::Promote(entry) => move_entry(storage, &entry, true),
-        RebalanceStep::Swap(out, into) => {
-            move_entry(storage, &out, false)?;
-            move_entry(storage, &into, true)
-        }
-    }
-}
-
-/// Stage 2: for each launched consumer, applies this epoch's top-N changes to the set it last
-/// received and queues a VSC if anything changed, slash acks are owed, or unbonding entries
-/// wait on it.
-#[allow(clippy::too_many_arguments)]
-fn diff_consumers(
+/// Stage 3: gives a VSC to the consumers marked due, if they are still owed one.
+fn give_due(
     storage: &mut dyn Storage,
     env: &Env,
     config: &Config,
     epoch: &mut EpochState,
     budget: &mut Budget,
     progress: &mut Progress,
-    mut consumer_cursor: u64,
-    mut after_validator: Option<Binary>,
+    mut after_consumer: Option<u64>,
 ) -> Result<bool, ContractError> {
+    loop {
+        let Some(consumer_id) = next_due_consumer(storage, after_consumer)? else {
+            return Ok(true);
+        };
+        if budget.exhausted() {
+            epoch.stage = EpochStage::DueConsumers { after_consumer };
+            return Ok(false);
+        }
+        budget.spend(1);
+        after_consumer = Some(consumer_id);
+        clear_due(storage, consumer_id);
+        give_vsc(storage, env, config, epoch, progress, consumer_id)?;
+    }
+}
+
+/// Stage 4: when validators moved or an unbonding entry waits for a VSC, gives this epoch's
+/// VSC to every launched consumer.
+fn broadcast(
+    storage: &mut dyn Storage,
+    env: &Env,
+    config: &Config,
+    epoch: &mut EpochState,
+    budget: &mut Budget,
+    progress: &mut Progress,
+    mut after_consumer: Option<u64>,
+) -> Result<bool, ContractError> {
+    let unbonding_waits = epoch.epoch_unbonding_vsc_id > epoch.covered_vsc_id;
+    if !unbonding_waits && progress.updates(storage, epoch)?.is_empty() {
+        return Ok(true);
+    }
     loop {
         let next = LAUNCHED
             .keys(
                 storage,
-                Some(Bound::inclusive(consumer_cursor)),
+                after_consumer.map(Bound::exclusive),
                 None,
                 Order::Ascending,
             )
             .next()
             .transpose()?;
         let Some(consumer_id) = next else {
+            epoch.covered_vsc_id = epoch.epoch_vsc_id;
             return Ok(true);
         };
         if budget.exhausted() {
-            epoch.stage = EpochStage::Consumers {
-                consumer: consumer_cursor,
-                after_validator,
-            };
+            epoch.stage = EpochStage::Broadcast { after_consumer };
             return Ok(false);
         }
-        if consumer_id != consumer_cursor {
-            // The consumer in progress was stopped meanwhile: its cursor means nothing here.
-            consumer_cursor = consumer_id;
-            after_validator = None;
-        }
-        // A packet is only half-built when the previous call stopped inside this consumer.
-        let resumed = after_validator.is_some();
-        let building = if resumed {
-            BUILDING_VSCS.may_load(storage, consumer_id)?
-        } else {
-            None
-        };
-        let mut packet = building.unwrap_or(ValidatorSetChangePacket {
-            validator_updates: vec![],
-            valset_update_id: epoch.epoch_vsc_id,
-            slash_acks: vec![],
-        });
-        let touched = EPOCH_TOUCHED
-            .range(
-                storage,
-                after_validator
-                    .as_ref()
-                    .map(|a| Bound::exclusive(a.as_slice())),
-                None,
-                Order::Ascending,
-            )
-            .take(budget.0 as usize)
-            .collect::<StdResult<Vec<_>>>()?;
-        let complete = touched.len() < budget.0 as usize;
-        budget.spend(u32::try_from(touched.len()).unwrap_or(u32::MAX));
-        for (address, change) in &touched {
-            let key = (consumer_id, address.as_slice());
-            let sent = LAST_SENT
-                .may_load(storage, key)?
-                .map(|s| s.power)
-                .unwrap_or(0);
-            if sent == change.power {
-                continue;
-            }
-            if change.power == 0 {
-                LAST_SENT.remove(storage, key);
-            } else {
-                LAST_SENT.save(
-                    storage,
-                    key,
-                    &SentValidator {
-                        pub_key: change.pub_key.clone(),
-                        power: change.power,
-                    },
-                )?;
-            }
-            packet.validator_updates.push(ValidatorUpdate {
-                pub_key: change.pub_key.clone(),
-                power: change.power,
-            });
-        }
-        if !complete {
-            BUILDING_VSCS.save(storage, consumer_id, &packet)?;
-            after_validator = touched
-                .last()
-                .map(|(address, _)| Binary::new(address.clone()));
-            continue;
-        }
         budget.spend(1);
-        let mut consumer = load_consumer(storage, consumer_id)?;
-        packet
-            .slash_acks
-            .extend(take_slash_acks(storage, consumer_id)?);
-        let unbonding_waits = epoch.epoch_unbonding_vsc_id > consumer.covered_vsc_id;
-        // A consumer counts its channel as established only at its first VSC, and sends
-        // nothing (no slash, no maturity) before that: give it one as soon as the channel is
-        // open, even when its set has not changed since genesis.
-        // (Queued VSCs were flushed when the channel opened, so an open channel with nothing
-        // sent yet means nothing was ever owed.)
-        let awaits_first_vsc = consumer.channel_id.is_some() && consumer.last_sent_vsc_id == 0;
-        if resumed {
-            BUILDING_VSCS.remove(storage, consumer_id);
-        }
-        // Nothing to send leaves the consumer untouched: no write, so quiet epochs stay cheap.
-        let owed = !packet.validator_updates.is_empty()
-            || !packet.slash_acks.is_empty()
-            || unbonding_waits
-            || awaits_first_vsc;
-        if owed {
-            consumer.covered_vsc_id = epoch.epoch_vsc_id;
-            progress
-                .messages
-                .extend(queue_or_send(storage, env, config, &mut consumer, &packet)?);
-            CONSUMERS.save(storage, consumer_id, &consumer)?;
-        }
-        consumer_cursor = consumer_id.saturating_add(1);
-        after_validator = None;
-        if consumer_id == u64::MAX {
-            return Ok(true);
-        }
+        after_consumer = Some(consumer_id);
+        give_vsc(storage, env, config, epoch, progress, consumer_id)?;
     }
 }
 
-/// Stage 3: launches registered consumers whose spawn time has come.
+/// Queues (or sends) this epoch's VSC to a launched consumer if it is owed one: the set
+/// changed, slash acks wait, an unbonding entry needs its maturity, or its channel just opened
+/// (a consumer counts its channel as established only at its first VSC, and sends nothing
+/// before that). A consumer given nothing is not written, so it costs one read.
+fn give_vsc(
+    storage: &mut dyn Storage,
+    env: &Env,
+    config: &Config,
+    epoch: &EpochState,
+    progress: &mut Progress,
+    consumer_id: u64,
+) -> Result<(), ContractError> {
+    let Some(mut link) = CONSUMERS.may_load_link(storage, consumer_id)? else {
+        return Ok(());
+    };
+    if link.phase != ConsumerPhase::Launched || link.covered_vsc_id >= epoch.epoch_vsc_id {
+        // Stopped, or already given this epoch's VSC.
+        return Ok(());
+    }
+    let packet = ValidatorSetChangePacket {
+        validator_updates: progress.updates(storage, epoch)?,
+        valset_update_id: epoch.epoch_vsc_id,
+        slash_acks: take_slash_acks(storage, consumer_id)?,
+    };
+    let unbonding_waits = epoch.epoch_unbonding_vsc_id > link.covered_vsc_id;
+    // Queued VSCs were flushed when the channel opened, so an open channel with nothing sent
+    // yet means nothing was ever owed.
+    let awaits_first_vsc = link.channel_id.is_some() && link.last_sent_vsc_id == 0;
+    let owed = !packet.validator_updates.is_empty()
+        || !packet.slash_acks.is_empty()
+        || unbonding_waits
+        || awaits_first_vsc;
+    if !owed {
+        return Ok(());
+    }
+    link.covered_vsc_id = epoch.epoch_vsc_id;
+    progress.messages.extend(queue_or_send(
+        storage,
+        env,
+        config,
+        consumer_id,
+        &mut link,
+        &packet,
+    )?);
+    CONSUMERS.save_link(storage, consumer_id, &link);
+    Ok(())
+}
+
+/// Stage 5: launches registered consumers whose spawn time has come.
 fn launch_due(
     storage: &mut dyn Storage,
     env: &Env,
@@ -510,49 +436,38 @@ fn launch_due(
             epoch.stage = EpochStage::Launches { after };
             return Ok(false);
         }
-        let set_size = ACTIVE_COUNT.may_load(storage)?.unwrap_or_default();
-        budget.spend(set_size.saturating_add(1));
-        launch(storage, env, config, key.1, epoch.epoch_vsc_id)?;
+        budget.spend(epoch.active_count.saturating_add(1));
+        launch(storage, env, config, key.1, epoch)?;
         after = Some(key);
     }
 }
 
-/// Stage 4: stops consumers that never opened their channel in time (init timeout) or left a
-/// sent VSC unmatured for too long (VSC timeout).
-#[allow(clippy::too_many_arguments)]
+/// Stage 6: stops consumers that never opened their channel in time (init timeout) or left a
+/// sent VSC unmatured for too long (VSC timeout), visiting only the checks whose time came.
 fn apply_timeouts(
     storage: &mut dyn Storage,
     env: &Env,
     config: &Config,
-    epoch: &mut EpochState,
     budget: &mut Budget,
     progress: &mut Progress,
-    mut after_consumer: Option<u64>,
 ) -> Result<bool, ContractError> {
+    let now = env.block.time;
     loop {
-        let next = LAUNCHED
-            .keys(
-                storage,
-                after_consumer.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .next()
-            .transpose()?;
-        let Some(consumer_id) = next else {
+        if budget.exhausted() {
+            return Ok(!has_due_timeout_check(storage, now)?);
+        }
+        let Some(consumer_id) = take_due_timeout_check(storage, now)? else {
             return Ok(true);
         };
-        if budget.exhausted() {
-            epoch.stage = EpochStage::Timeouts { after_consumer };
-            return Ok(false);
-        }
         budget.spend(1);
-        after_consumer = Some(consumer_id);
-        let mut consumer = load_consumer(storage, consumer_id)?;
-        let now = env.block.time;
+        let mut consumer = match CONSUMERS.may_load(storage, consumer_id)? {
+            Some(consumer) if consumer.phase == ConsumerPhase::Launched => consumer,
+            _ => continue,
+        };
         if consumer.channel_id.is_none() {
             let launched_at = consumer.launched_at.unwrap_or(now);
-            if now >= launched_at.plus_seconds(init_timeout(config, &consumer)) {
+            let deadline = launched_at.plus_seconds(init_timeout(config, &consumer));
+            if now >= deadline {
                 stop(
                     storage,
                     config,
@@ -561,6 +476,8 @@ fn apply_timeouts(
                     "init timeout: no channel",
                     false,
                 )?;
+            } else {
+                schedule_timeout_check(storage, deadline, consumer_id);
             }
             continue;
         }
@@ -569,22 +486,27 @@ fn apply_timeouts(
             .range(storage, None, None, Order::Ascending)
             .next()
             .transpose()?;
+        // Nothing unmatured: the next VSC sent schedules a new check.
         if let Some((vsc_id, sent_at)) = oldest_unmatured {
-            if now >= sent_at.plus_seconds(vsc_timeout(config, &consumer)) {
+            let deadline = sent_at.plus_seconds(vsc_timeout(config, &consumer));
+            if now >= deadline {
                 let reason = format!("VSC timeout: vscId {vsc_id} never matured");
                 progress
                     .messages
                     .extend(stop(storage, config, now, &mut consumer, &reason, true)?);
+            } else {
+                schedule_timeout_check(storage, deadline, consumer_id);
             }
         }
     }
 }
 
-/// Stage 5: deletes the state of consumers stopped one unbonding period ago, then clears the
-/// epoch's record of top-N changes.
+/// Stage 7: deletes the state of consumers stopped one unbonding period ago, then drops the
+/// epoch's saved candidates.
 fn cleanup(
     storage: &mut dyn Storage,
     env: &Env,
+    epoch: &mut EpochState,
     budget: &mut Budget,
 ) -> Result<bool, ContractError> {
     let now = env.block.time.seconds();
@@ -606,22 +528,12 @@ fn cleanup(
             DELETION_QUEUE.remove(storage, key);
         }
     }
-    loop {
-        let batch = EPOCH_TOUCHED
-            .keys(storage, None, None, Order::Ascending)
-            .take((budget.0 as usize).max(1))
-            .collect::<StdResult<Vec<_>>>()?;
-        if batch.is_empty() {
-            return Ok(true);
-        }
-        if budget.exhausted() {
-            return Ok(false);
-        }
-        budget.spend(u32::try_from(batch.len()).unwrap_or(u32::MAX));
-        for address in batch {
-            EPOCH_TOUCHED.remove(storage, &address);
-        }
+    for chunk in 0..epoch.candidate_chunks {
+        CANDIDATE_CHUNKS.remove(storage, &[&chunk.to_be_bytes()]);
     }
+    epoch.candidate_chunks = 0;
+    epoch.epoch_cut = Default::default();
+    Ok(true)
 }
 
 /// Deletes a stopped consumer's per-consumer records within the budget; true when finished
@@ -632,38 +544,31 @@ fn delete_consumer_state(
     budget: &mut Budget,
 ) -> Result<bool, ContractError> {
     let limit = budget.0 as usize;
-    let sent = LAST_SENT
-        .prefix(consumer_id)
-        .keys(storage, None, None, Order::Ascending)
+    let id_key = consumer_id.to_be_bytes();
+    let queued = QUEUED_VSCS
+        .range(storage, &[&id_key], Order::Ascending)
         .take(limit)
-        .collect::<StdResult<Vec<_>>>()?;
-    let pending = PENDING_VSCS
-        .prefix(consumer_id)
-        .keys(storage, None, None, Order::Ascending)
-        .take(limit)
-        .collect::<StdResult<Vec<_>>>()?;
+        .map(|entry| entry.map(|(vsc_key, _)| vsc_key))
+        .collect::<Result<Vec<_>, _>>()?;
     let unmatured = SENT_VSCS
         .prefix(consumer_id)
         .keys(storage, None, None, Order::Ascending)
         .take(limit)
-        .collect::<StdResult<Vec<_>>>()?;
-    let work = sent.len() + pending.len() + unmatured.len();
+        .collect::<Result<Vec<_>, _>>()?;
+    let work = queued.len() + unmatured.len();
     budget.spend(u32::try_from(work).unwrap_or(u32::MAX).saturating_add(1));
-    for address in &sent {
-        LAST_SENT.remove(storage, (consumer_id, address.as_slice()));
-    }
-    for vsc_id in pending {
-        PENDING_VSCS.remove(storage, (consumer_id, vsc_id));
+    for vsc_key in &queued {
+        QUEUED_VSCS.remove(storage, &[&id_key, vsc_key]);
     }
     for vsc_id in unmatured {
         SENT_VSCS.remove(storage, (consumer_id, vsc_id));
     }
-    BUILDING_VSCS.remove(storage, consumer_id);
     if work >= limit {
         return Ok(false);
     }
     let mut consumer = load_consumer(storage, consumer_id)?;
-    GENESIS.remove(storage, consumer_id);
+    GENESIS.remove(storage, &[&id_key]);
+    clear_due(storage, consumer_id);
     if let Some(channel_id) = &consumer.channel_id {
         CHANNEL_TO_CONSUMER.remove(storage, channel_id);
     }

@@ -13,6 +13,7 @@ use cw_ics_ccv::{
     ensure_ordered, validate_counterparty_version, AckResult, Acknowledgement, CCV_VERSION,
 };
 
+use crate::consumer_store::mark_consumer_due;
 use crate::consumers::{load_consumer, stop};
 use crate::error::ContractError;
 use crate::msg::ConsumerPhase;
@@ -79,12 +80,16 @@ pub fn ibc_channel_connect(
     };
     ensure_ordered(&channel)?;
     let config = CONFIG.load(deps.storage)?;
-    let mut consumer = consumer_for_new_channel(deps.storage, &channel)?;
+    let consumer = consumer_for_new_channel(deps.storage, &channel)?;
     let channel_id = channel.endpoint.channel_id;
-    consumer.channel_id = Some(channel_id.clone());
     CHANNEL_TO_CONSUMER.save(deps.storage, &channel_id, &consumer.id)?;
-    let messages = send_pending(deps.storage, &env, &config, &mut consumer)?;
-    CONSUMERS.save(deps.storage, consumer.id, &consumer)?;
+    let mut link = consumer.link();
+    link.channel_id = Some(channel_id.clone());
+    let messages = send_pending(deps.storage, &env, &config, consumer.id, &mut link)?;
+    CONSUMERS.save_link(deps.storage, consumer.id, &link);
+    // The consumer counts its channel as established at its first VSC: the next epoch gives
+    // it one if the queue held none.
+    mark_consumer_due(deps.storage, consumer.id);
     Ok(IbcBasicResponse::new()
         .add_messages(messages)
         .add_attribute("action", "channel_established")

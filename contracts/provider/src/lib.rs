@@ -1,6 +1,7 @@
 //! The cw-ics provider contract: lends its stakers' security to consumer chains over CCV.
 
 pub mod config;
+pub mod consumer_store;
 pub mod consumers;
 pub mod contract;
 pub mod epoch;
@@ -9,6 +10,7 @@ pub mod ibc;
 pub mod maturity;
 pub mod msg;
 pub mod query;
+pub mod ranking;
 pub mod receive;
 pub mod staking;
 pub mod state;

@@ -15,7 +15,7 @@ use crate::state::{Config, UnbondingEntry, CONSUMERS};
 pub fn pending_consumers(storage: &dyn Storage, entry: &UnbondingEntry) -> StdResult<Vec<u64>> {
     let mut pending = Vec::new();
     for id in &entry.waiting_on {
-        if let Some(consumer) = CONSUMERS.may_load(storage, *id)? {
+        if let Some(consumer) = CONSUMERS.may_load_link(storage, *id)? {
             if consumer.phase == ConsumerPhase::Launched
                 && consumer.last_matured_vsc_id < entry.vsc_id
             {

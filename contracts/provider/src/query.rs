@@ -1,23 +1,25 @@
 //! Queries. List queries page with `start_after` + `limit` (default 10, at most 100).
 
-use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, Order, StdError, StdResult, Storage};
+use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, StdError, StdResult, Storage};
 use cw_ics_bindings::ChainQuery;
-use cw_storage_plus::Bound;
+use cw_ics_ccv::PublicKey;
 
-use crate::consumers::load_consumer;
+use crate::consumer_store::queued_vscs;
+use crate::consumers::{consumer_genesis, load_consumer};
 use crate::error::ContractError;
 use crate::maturity::{is_released, pending_consumers};
+use crate::msg::ConsumerPhase;
 use crate::msg::{
     ConsumerResponse, ConsumerValidator, ConsumerValidatorsResponse, ConsumersResponse,
     DelegationResponse, DelegationsResponse, EpochResponse, PendingVsc, PendingVscsResponse,
     PowerUpdate, QueryMsg, SlashLogResponse, UnbondingResponse, UnbondingsResponse,
     ValidatorResponse, ValidatorsResponse, VscHeightResponse,
 };
+use crate::ranking::top_n_by_address;
 use crate::staking::{load_validator, shares_value, validator_power};
 use crate::state::{
     addr_part, pending_slash_acks, Config, Consumer, EpochStage, Validator, CONFIG, CONSUMERS,
-    DELEGATIONS, EPOCH, GENESIS, LAST_SENT, PENDING_VSCS, SLASH_LOG, UNBONDINGS, VALIDATORS,
-    VSC_HEIGHTS,
+    DELEGATIONS, EPOCH, SLASH_LOG, UNBONDINGS, VALIDATORS, VSC_HEIGHTS,
 };
 
 pub const DEFAULT_LIMIT: u32 = 10;
@@ -121,47 +123,43 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             limit: page,
         } => {
             let consumers = CONSUMERS
-                .range(
-                    storage,
-                    start_after.map(Bound::exclusive),
-                    None,
-                    Order::Ascending,
-                )
-                .take(limit(page))
-                .map(|item| item.and_then(|(_, c)| consumer_response(storage, c)))
+                .page(storage, start_after, limit(page))?
+                .into_iter()
+                .map(|consumer| consumer_response(storage, consumer))
                 .collect::<StdResult<Vec<_>>>()?;
             to_json_binary(&ConsumersResponse { consumers })?
         }
         QueryMsg::ConsumerGenesis { consumer_id } => {
-            load_consumer(storage, consumer_id)?;
-            let genesis = GENESIS
-                .may_load(storage, consumer_id)?
-                .ok_or(ContractError::UnknownConsumer(consumer_id))?;
-            to_json_binary(&genesis)?
+            let consumer = load_consumer(storage, consumer_id)?;
+            let config = CONFIG.load(storage)?;
+            to_json_binary(&consumer_genesis(storage, &env, &config, &consumer)?)?
         }
         QueryMsg::ConsumerValidators {
             consumer_id,
             start_after,
             limit: page,
         } => {
-            load_consumer(storage, consumer_id)?;
-            let validators = LAST_SENT
-                .prefix(consumer_id)
-                .range(
+            // Every launched consumer is given the top N (queued VSCs included); a consumer
+            // that is not running has no set.
+            let consumer = load_consumer(storage, consumer_id)?;
+            let validators = if consumer.phase == ConsumerPhase::Launched {
+                let cut = EPOCH.load(storage)?.cut;
+                top_n_by_address(
                     storage,
-                    start_after.as_ref().map(|a| Bound::exclusive(a.as_slice())),
-                    None,
-                    Order::Ascending,
-                )
-                .take(limit(page))
-                .map(|item| {
-                    item.map(|(address, sent)| ConsumerValidator {
-                        consensus_address: Binary::new(address),
-                        pub_key: sent.pub_key,
-                        power: sent.power,
-                    })
+                    &cut,
+                    start_after.as_ref().map(Binary::as_slice),
+                    limit(page),
+                )?
+                .into_iter()
+                .map(|(address, pub_key, power)| ConsumerValidator {
+                    consensus_address: Binary::from(address),
+                    pub_key: PublicKey::Ed25519(pub_key),
+                    power,
                 })
-                .collect::<StdResult<Vec<_>>>()?;
+                .collect()
+            } else {
+                vec![]
+            };
             to_json_binary(&ConsumerValidatorsResponse { validators })?
         }
         QueryMsg::PendingVscs {
@@ -169,30 +167,21 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             start_after,
             limit: page,
         } => {
-            let packets = PENDING_VSCS
-                .prefix(consumer_id)
-                .range(
-                    storage,
-                    start_after.map(Bound::exclusive),
-                    None,
-                    Order::Ascending,
-                )
-                .take(limit(page))
-                .map(|item| {
-                    item.map(|(_, packet)| PendingVsc {
-                        valset_update_id: packet.valset_update_id,
-                        validator_updates: packet
-                            .validator_updates
-                            .into_iter()
-                            .map(|u| PowerUpdate {
-                                pub_key: u.pub_key,
-                                power: u.power,
-                            })
-                            .collect(),
-                        slash_acks: packet.slash_acks,
-                    })
+            let packets = queued_vscs(storage, consumer_id, start_after, limit(page))?
+                .into_iter()
+                .map(|packet| PendingVsc {
+                    valset_update_id: packet.valset_update_id,
+                    validator_updates: packet
+                        .validator_updates
+                        .into_iter()
+                        .map(|u| PowerUpdate {
+                            pub_key: u.pub_key,
+                            power: u.power,
+                        })
+                        .collect(),
+                    slash_acks: packet.slash_acks,
                 })
-                .collect::<StdResult<Vec<_>>>()?;
+                .collect();
             to_json_binary(&PendingVscsResponse { packets })?
         }
         QueryMsg::VscHeight {

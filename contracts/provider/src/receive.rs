@@ -8,6 +8,7 @@ use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{AckResult, ConsumerPacket, Infraction, SlashPacketData, VscMaturedPacketData};
 use cw_storage_plus::Bound;
 
+use crate::consumer_store::mark_consumer_due;
 use crate::consumers::{load_consumer, phase_name};
 use crate::error::ContractError;
 use crate::msg::{ConsumerPhase, InfractionKind, SlashAction, SlashRecord, SlashedTokens};
@@ -121,6 +122,7 @@ fn handle_slash(
     let id = next_cell_id(deps.storage, &NEXT_SLASH_ID)?;
     if matches!(packet.infraction, Infraction::Downtime) {
         queue_slash_ack(deps.storage, consumer.id, id, bech32.clone());
+        mark_consumer_due(deps.storage, consumer.id);
     }
     let record = SlashRecord {
         id,

@@ -4,14 +4,11 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
     Addr, Binary, Decimal, Order, StdError, StdResult, Storage, Timestamp, Uint128,
 };
-use cw_ics_ccv::{ConsumerGenesis, PublicKey, ValidatorSetChangePacket};
-use cw_ics_store::{Cell, Reader, Record, Table};
+use cw_ics_ccv::PublicKey;
+use cw_ics_store::{record, Cell, Reader, Record, Table};
 use cw_storage_plus::{Item, Map};
 
-use crate::msg::{
-    ConsumerPhase, ConsumerRegistration, InfractionKind, RegistrationPolicy, SlashAction,
-    SlashRecord, SlashedTokens,
-};
+use crate::msg::{InfractionKind, RegistrationPolicy, SlashAction, SlashRecord, SlashedTokens};
 
 /// cw2 contract name.
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
@@ -40,11 +37,12 @@ pub struct Config {
 }
 
 // Tags of the staking, configuration and slash records (cw-ics-store; each ≥ 0x80 and unique
-// in this contract): 0xc0 config, 0xc1 validators, 0xc2 delegations, 0xc3 unbonding entries,
-// 0xc4 unbonding entries by validator, 0xc5 next unbonding id, 0xc6 slash log, 0xc7 next slash
-// id, 0xc8 slash acks owed to consumers, 0xc9 operator by consensus address.
+// in this contract; the epoch's and consumers' tags, 0xc0–0xc9, are in `tags` below): 0xd0
+// config, 0xd1 validators, 0xd2 delegations, 0xd3 unbonding entries, 0xd4 unbonding entries by
+// validator, 0xd5 next unbonding id, 0xd6 slash log, 0xd7 next slash id, 0xd8 slash acks owed to
+// consumers, 0xd9 operator by consensus address.
 
-pub const CONFIG: Cell<Config> = Cell::new(b"\xc0");
+pub const CONFIG: Cell<Config> = Cell::new(b"\xd0");
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Validator {
@@ -61,12 +59,12 @@ pub struct Validator {
 }
 
 /// Validators by operator (see [`ValidatorTable`]).
-pub const VALIDATORS: ValidatorTable = ValidatorTable(Table::new(b"\xc1"));
+pub const VALIDATORS: ValidatorTable = ValidatorTable(Table::new(b"\xd1"));
 /// Operator by consensus address (20 bytes): consensus keys are unique.
-pub const OPERATOR_BY_CONS_ADDR: OperatorIndex = OperatorIndex(Table::new(b"\xc9"));
+pub const OPERATOR_BY_CONS_ADDR: OperatorIndex = OperatorIndex(Table::new(b"\xd9"));
 
 /// Delegation shares by (staker, validator operator): key `addr_part(staker) ++ operator`.
-pub const DELEGATIONS: Table<Uint128> = Table::new(b"\xc2");
+pub const DELEGATIONS: Table<Uint128> = Table::new(b"\xd2");
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnbondingEntry {
@@ -84,62 +82,102 @@ pub struct UnbondingEntry {
 }
 
 /// Unbonding entries by (staker, id) (see [`UnbondingTable`]).
-pub const UNBONDINGS: UnbondingTable = UnbondingTable(Table::new(b"\xc3"));
-pub const NEXT_UNBONDING_ID: Cell<u64> = Cell::new(b"\xc5");
+pub const UNBONDINGS: UnbondingTable = UnbondingTable(Table::new(b"\xd3"));
+pub const NEXT_UNBONDING_ID: Cell<u64> = Cell::new(b"\xd5");
 /// Entries by (validator, created height, id) → staker, so a slash reaches the entries created
 /// at or after the infraction height without scanning older ones. Key
 /// `addr_part(validator) ++ height ++ id`, integers big-endian.
-pub const VALIDATOR_UNBONDINGS: Table<Addr> = Table::new(b"\xc4");
+pub const VALIDATOR_UNBONDINGS: Table<Addr> = Table::new(b"\xd4");
 
 /// Validators whose power or eligibility changed since their last evaluation.
 pub const CHANGED: Map<&[u8], ()> = Map::new("changed");
 
-/// Where an eligible validator stands after the last evaluation: its power and whether it is
-/// in the top N (the set every consumer converges to).
-#[cw_serde]
-pub struct Slot {
-    pub power: u64,
-    pub active: bool,
+/// Tags of this contract's compact tables and cells (`cw-ics-store`), all in one place so they
+/// stay unique. The epoch and consumer records use 0xC0..=0xCF.
+pub mod tags {
+    pub const EPOCH: &[u8] = b"\xc0";
+    pub const CONSUMER_INFO: &[u8] = b"\xc1";
+    pub const CONSUMER_LINK: &[u8] = b"\xc2";
+    pub const GENESIS: &[u8] = b"\xc3";
+    pub const QUEUED_VSCS: &[u8] = b"\xc4";
+    pub const DUE_CONSUMERS: &[u8] = b"\xc5";
+    pub const TIMEOUTS: &[u8] = b"\xc6";
+    pub const SLOTS: &[u8] = b"\xc7";
+    pub const RANKING: &[u8] = b"\xc8";
+    pub const EPOCH_CANDIDATES: &[u8] = b"\xc9";
 }
 
-pub const SLOTS: Map<&[u8], Slot> = Map::new("slots");
-/// The top-N set ordered best first: key (u64::MAX - power, consensus address) → key.
-pub const ACTIVE_INDEX: Map<(u64, &[u8]), PublicKey> = Map::new("active_index");
-/// Eligible validators outside the top N, ordered best first like `ACTIVE_INDEX`.
-pub const WAITING_INDEX: Map<(u64, &[u8]), PublicKey> = Map::new("waiting_index");
-pub const ACTIVE_COUNT: Item<u32> = Item::new("active_count");
-/// The running epoch's changes to the top-N set: new power (0 = left the set) and key.
-pub const EPOCH_TOUCHED: Map<&[u8], TouchedValidator> = Map::new("epoch_touched");
-
-#[cw_serde]
-pub struct TouchedValidator {
-    pub pub_key: PublicKey,
-    pub power: u64,
-}
-
-#[cw_serde]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EpochStage {
     Idle,
-    /// Evaluating changed validators and rebalancing the top N.
+    /// Re-ranking the validators marked changed.
     Validators,
-    /// Diffing each launched consumer's last sent set; cursor = (consumer, validator).
-    Consumers {
-        consumer: u64,
-        after_validator: Option<Binary>,
+    /// Moving the top-N boundary until it holds `max_validators` (or every eligible) validators.
+    Rebalance,
+    /// Giving a VSC to the consumers marked due (first VSC, slash acks); cursor = last one
+    /// handled (a consumer marked again behind it waits for the next epoch).
+    DueConsumers {
+        after_consumer: Option<u64>,
+    },
+    /// Giving this epoch's VSC to every launched consumer; cursor = last consumer handled.
+    Broadcast {
+        after_consumer: Option<u64>,
     },
     /// Launching due consumers; cursor = last spawn-queue key handled.
     Launches {
         after: Option<(u64, u64)>,
     },
-    /// Init and VSC timeouts; cursor = last consumer checked.
-    Timeouts {
-        after_consumer: Option<u64>,
-    },
+    /// Init and VSC timeouts whose deadline passed.
+    Timeouts,
     /// Deleting stopped consumers whose deletion time passed, then clearing the epoch diff.
     Cleanup,
 }
 
-#[cw_serde]
+impl Record for EpochStage {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            EpochStage::Idle => out.push(0),
+            EpochStage::Validators => out.push(1),
+            EpochStage::Rebalance => out.push(2),
+            EpochStage::DueConsumers { after_consumer } => {
+                out.push(3);
+                after_consumer.encode(out);
+            }
+            EpochStage::Broadcast { after_consumer } => {
+                out.push(4);
+                after_consumer.encode(out);
+            }
+            EpochStage::Launches { after } => {
+                out.push(5);
+                after.encode(out);
+            }
+            EpochStage::Timeouts => out.push(6),
+            EpochStage::Cleanup => out.push(7),
+        }
+    }
+
+    fn decode(input: &mut Reader<'_>) -> StdResult<Self> {
+        Ok(match input.byte()? {
+            0 => EpochStage::Idle,
+            1 => EpochStage::Validators,
+            2 => EpochStage::Rebalance,
+            3 => EpochStage::DueConsumers {
+                after_consumer: Record::decode(input)?,
+            },
+            4 => EpochStage::Broadcast {
+                after_consumer: Record::decode(input)?,
+            },
+            5 => EpochStage::Launches {
+                after: Record::decode(input)?,
+            },
+            6 => EpochStage::Timeouts,
+            7 => EpochStage::Cleanup,
+            _ => return Err(StdError::msg("corrupt stored record: unknown epoch stage")),
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EpochState {
     /// The vscId the next VSC will carry.
     pub current_vsc_id: u64,
@@ -152,32 +190,84 @@ pub struct EpochState {
     /// `latest_unbonding_vsc_id` when the running epoch started.
     pub epoch_unbonding_vsc_id: u64,
     pub end_blocker: bool,
+    /// Every launched consumer was given a VSC at or after this vscId (or launched at it).
+    pub covered_vsc_id: u64,
+    /// The top N: the ranked validators whose ranking key sorts before `cut`.
+    pub cut: Binary,
+    /// How many ranked validators sort before `cut`.
+    pub active_count: u32,
+    /// `cut` when the running epoch started: the set every consumer was last given.
+    pub epoch_cut: Binary,
+    /// Chunks of this epoch's candidate changes saved by earlier calls of the running epoch.
+    pub candidate_chunks: u32,
 }
 
-pub const EPOCH: Item<EpochState> = Item::new("epoch");
+record!(EpochState {
+    current_vsc_id,
+    epoch_vsc_id,
+    next_epoch_height,
+    stage,
+    latest_unbonding_vsc_id,
+    epoch_unbonding_vsc_id,
+    end_blocker,
+    covered_vsc_id,
+    cut,
+    active_count,
+    epoch_cut,
+    candidate_chunks
+});
+
+impl EpochState {
+    /// Before the first epoch: nothing ranked, nothing in the top N.
+    pub fn initial(first_vsc_id: u64, height: u64) -> Self {
+        EpochState {
+            current_vsc_id: first_vsc_id,
+            epoch_vsc_id: 0,
+            next_epoch_height: height,
+            stage: EpochStage::Idle,
+            latest_unbonding_vsc_id: 0,
+            epoch_unbonding_vsc_id: 0,
+            end_blocker: false,
+            covered_vsc_id: 0,
+            cut: Binary::default(),
+            active_count: 0,
+            epoch_cut: Binary::default(),
+            candidate_chunks: 0,
+        }
+    }
+}
+
+/// The epoch record, with the load/save/update calls of a `cw-storage-plus` item.
+pub struct EpochItem(Cell<EpochState>);
+
+impl EpochItem {
+    pub fn load(&self, storage: &dyn Storage) -> StdResult<EpochState> {
+        self.0.load(storage)
+    }
+
+    pub fn save(&self, storage: &mut dyn Storage, epoch: &EpochState) -> StdResult<()> {
+        self.0.save(storage, epoch);
+        Ok(())
+    }
+
+    pub fn update<E: From<StdError>>(
+        &self,
+        storage: &mut dyn Storage,
+        action: impl FnOnce(EpochState) -> Result<EpochState, E>,
+    ) -> Result<EpochState, E> {
+        let updated = action(self.load(storage)?)?;
+        self.save(storage, &updated)?;
+        Ok(updated)
+    }
+}
+
+pub const EPOCH: EpochItem = EpochItem(Cell::new(tags::EPOCH));
 
 /// Provider height at which each vscId started being stamped on new unbonding entries.
 pub const VSC_HEIGHTS: Map<u64, u64> = Map::new("vsc_heights");
 
-#[cw_serde]
-pub struct Consumer {
-    pub id: u64,
-    pub owner: Option<Addr>,
-    pub phase: ConsumerPhase,
-    pub registration: ConsumerRegistration,
-    pub channel_id: Option<String>,
-    pub launch_height: Option<u64>,
-    pub launched_at: Option<Timestamp>,
-    pub stopped_at: Option<Timestamp>,
-    pub stop_reason: Option<String>,
-    pub last_sent_vsc_id: u64,
-    pub last_matured_vsc_id: u64,
-    /// Highest vscId this consumer was given a VSC for (or the epoch it launched in): newer
-    /// unbonding entries need a VSC to this consumer to mature.
-    pub covered_vsc_id: u64,
-}
+pub use crate::consumer_store::{Consumer, CONSUMERS};
 
-pub const CONSUMERS: Map<u64, Consumer> = Map::new("consumers");
 pub const NEXT_CONSUMER_ID: Item<u64> = Item::new("next_consumer_id");
 /// Registered consumers by (spawn time in seconds, id).
 pub const SPAWN_QUEUE: Map<(u64, u64), ()> = Map::new("spawn_queue");
@@ -185,31 +275,17 @@ pub const SPAWN_QUEUE: Map<(u64, u64), ()> = Map::new("spawn_queue");
 pub const LAUNCHED: Map<u64, ()> = Map::new("launched");
 /// Stopped consumers by (deletion time in seconds, id).
 pub const DELETION_QUEUE: Map<(u64, u64), ()> = Map::new("deletion_queue");
-pub const GENESIS: Map<u64, ConsumerGenesis> = Map::new("genesis");
-/// The set each consumer last received: (consumer, consensus address) → power.
-pub const LAST_SENT: Map<(u64, &[u8]), SentValidator> = Map::new("last_sent");
-/// VSCs queued and not sent: (consumer, vscId).
-pub const PENDING_VSCS: Map<(u64, u64), ValidatorSetChangePacket> = Map::new("pending_vscs");
-/// The VSC an unfinished epoch is building for a consumer (moved to `PENDING_VSCS` once the
-/// consumer's diff is complete, so a half-built packet is never sent).
-pub const BUILDING_VSCS: Map<u64, ValidatorSetChangePacket> = Map::new("building_vscs");
 /// VSCs sent and not matured: (consumer, vscId) → send time, for the VSC timeout.
 pub const SENT_VSCS: Map<(u64, u64), Timestamp> = Map::new("sent_vscs");
 pub const CHANNEL_TO_CONSUMER: Map<&str, u64> = Map::new("channel_to_consumer");
 
-#[cw_serde]
-pub struct SentValidator {
-    pub pub_key: PublicKey,
-    pub power: u64,
-}
-
 /// Slash records by id (big-endian).
-pub const SLASH_LOG: Table<SlashRecord> = Table::new(b"\xc6");
-pub const NEXT_SLASH_ID: Cell<u64> = Cell::new(b"\xc7");
+pub const SLASH_LOG: Table<SlashRecord> = Table::new(b"\xd6");
+pub const NEXT_SLASH_ID: Cell<u64> = Cell::new(b"\xd7");
 /// Downtime slashes handled and not yet acknowledged to the consumer in a VSC: (consumer id,
 /// slash id), both big-endian, → the validator's consensus address in the consumer's bech32.
 /// Ordered by slash id, so a VSC acknowledges them in the order they were received.
-pub const SLASH_ACKS: Table<String> = Table::new(b"\xc8");
+pub const SLASH_ACKS: Table<String> = Table::new(b"\xd8");
 
 /// Hands out the next id of a counter item, starting at 1.
 pub fn next_id(

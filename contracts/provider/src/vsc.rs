@@ -1,56 +1,86 @@
-//! Sending queued validator-set-change packets over a consumer's channel.
+//! Sending validator-set-change packets over a consumer's channel, or queuing them until it opens.
 
-use cosmwasm_std::{CosmosMsg, Env, IbcMsg, Order, StdResult, Storage};
+use cosmwasm_std::{CosmosMsg, Env, IbcMsg, Order, Storage};
 use cw_ics_bindings::ChainMsg;
 use cw_ics_ccv::{timeout_after, ValidatorSetChangePacket};
 
-use crate::consumers::ccv_timeout;
+use crate::consumer_store::{
+    queued_vscs, schedule_timeout_check, ConsumerLink, QueuedVsc, QUEUED_VSCS,
+};
 use crate::error::ContractError;
 use crate::msg::ConsumerPhase;
-use crate::state::{Config, Consumer, PENDING_VSCS, SENT_VSCS};
+use crate::state::{Config, SENT_VSCS};
 
 /// Sends every queued VSC of a launched consumer with an open channel, in vscId order, and
-/// records their send times for the VSC timeout. The caller saves `consumer`.
+/// records their send times for the VSC timeout. The caller saves `link`.
 pub fn send_pending(
     storage: &mut dyn Storage,
     env: &Env,
     config: &Config,
-    consumer: &mut Consumer,
+    consumer_id: u64,
+    link: &mut ConsumerLink,
 ) -> Result<Vec<CosmosMsg<ChainMsg>>, ContractError> {
-    let channel_id = match (&consumer.channel_id, consumer.phase) {
+    let channel_id = match (&link.channel_id, link.phase) {
         (Some(channel_id), ConsumerPhase::Launched) => channel_id.clone(),
         _ => return Ok(vec![]),
     };
-    let queued = PENDING_VSCS
-        .prefix(consumer.id)
-        .range(storage, None, None, Order::Ascending)
-        .collect::<StdResult<Vec<_>>>()?;
+    let queued = queued_vscs(storage, consumer_id, None, usize::MAX)?;
     let mut messages = Vec::with_capacity(queued.len());
-    for (vsc_id, packet) in queued {
-        PENDING_VSCS.remove(storage, (consumer.id, vsc_id));
-        messages.push(send(storage, env, config, consumer, &channel_id, &packet)?);
+    for packet in queued {
+        QUEUED_VSCS.remove(
+            storage,
+            &[
+                &consumer_id.to_be_bytes(),
+                &packet.valset_update_id.to_be_bytes(),
+            ],
+        );
+        messages.push(send(
+            storage,
+            env,
+            config,
+            consumer_id,
+            link,
+            &channel_id,
+            &packet,
+        )?);
     }
     Ok(messages)
 }
 
 /// Queues `packet` for a consumer, or sends it (after anything queued before it) when the
-/// consumer's channel is open. The caller saves `consumer`.
+/// consumer's channel is open. The caller saves `link`.
 pub fn queue_or_send(
     storage: &mut dyn Storage,
     env: &Env,
     config: &Config,
-    consumer: &mut Consumer,
+    consumer_id: u64,
+    link: &mut ConsumerLink,
     packet: &ValidatorSetChangePacket,
 ) -> Result<Vec<CosmosMsg<ChainMsg>>, ContractError> {
-    match (&consumer.channel_id, consumer.phase) {
+    match (&link.channel_id, link.phase) {
         (Some(channel_id), ConsumerPhase::Launched) => {
             let channel_id = channel_id.clone();
-            let mut messages = send_pending(storage, env, config, consumer)?;
-            messages.push(send(storage, env, config, consumer, &channel_id, packet)?);
+            let mut messages = send_pending(storage, env, config, consumer_id, link)?;
+            messages.push(send(
+                storage,
+                env,
+                config,
+                consumer_id,
+                link,
+                &channel_id,
+                packet,
+            )?);
             Ok(messages)
         }
         _ => {
-            PENDING_VSCS.save(storage, (consumer.id, packet.valset_update_id), packet)?;
+            QUEUED_VSCS.save(
+                storage,
+                &[
+                    &consumer_id.to_be_bytes(),
+                    &packet.valset_update_id.to_be_bytes(),
+                ],
+                &QueuedVsc::from_packet(packet),
+            );
             Ok(vec![])
         }
     }
@@ -60,16 +90,36 @@ fn send(
     storage: &mut dyn Storage,
     env: &Env,
     config: &Config,
-    consumer: &mut Consumer,
+    consumer_id: u64,
+    link: &mut ConsumerLink,
     channel_id: &str,
     packet: &ValidatorSetChangePacket,
 ) -> Result<CosmosMsg<ChainMsg>, ContractError> {
     let vsc_id = packet.valset_update_id;
-    SENT_VSCS.save(storage, (consumer.id, vsc_id), &env.block.time)?;
-    consumer.last_sent_vsc_id = consumer.last_sent_vsc_id.max(vsc_id);
+    let nothing_unmatured = SENT_VSCS
+        .prefix(consumer_id)
+        .keys(storage, None, None, Order::Ascending)
+        .next()
+        .is_none();
+    SENT_VSCS.save(storage, (consumer_id, vsc_id), &env.block.time)?;
+    if nothing_unmatured {
+        // This VSC is now the oldest unmatured one: its deadline is the consumer's VSC timeout.
+        let vsc_timeout = link
+            .vsc_timeout_seconds
+            .unwrap_or(config.vsc_timeout_seconds);
+        schedule_timeout_check(
+            storage,
+            env.block.time.plus_seconds(vsc_timeout),
+            consumer_id,
+        );
+    }
+    link.last_sent_vsc_id = link.last_sent_vsc_id.max(vsc_id);
+    let ccv_timeout = link
+        .ccv_timeout_seconds
+        .unwrap_or(config.ccv_timeout_seconds);
     Ok(CosmosMsg::Ibc(IbcMsg::SendPacket {
         channel_id: channel_id.to_string(),
         data: packet.encode()?,
-        timeout: timeout_after(env.block.time, ccv_timeout(config, consumer)),
+        timeout: timeout_after(env.block.time, ccv_timeout),
     }))
 }

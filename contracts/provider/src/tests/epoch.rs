@@ -361,3 +361,83 @@ fn each_consumer_gets_its_own_diff_from_what_it_last_received() {
         .iter()
         .all(|(_, packet)| updates(packet) == vec![(2, 21)]));
 }
+
+/// Slash acks for an already jailed validator change no power: the quiet epoch that follows
+/// gives a VSC to the consumer that reported it, and to no other.
+#[test]
+fn a_quiet_epoch_gives_slash_acks_only_to_the_consumer_owed_them() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    suite.add_validator("bob", 2, 200);
+    suite.running_consumer("c1", "channel-1", "connection-1");
+    suite.running_consumer("c2", "channel-2", "connection-2");
+    suite.epoch();
+    let until = suite.env.block.time.plus_seconds(1_000_000);
+    let mut alice = crate::state::VALIDATORS
+        .load(&suite.deps.storage, &addr("alice"))
+        .unwrap();
+    crate::staking::jail(&mut alice, until);
+    crate::staking::save_validator(&mut suite.deps.storage, &alice).unwrap();
+    let sent = suite.epoch();
+    assert_eq!(sent.len(), 2, "the jailing changes both consumers' sets");
+
+    suite.receive("channel-2", downtime(1, 0));
+    let sent = suite.epoch();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, "channel-2");
+    assert!(sent[0].1.validator_updates.is_empty());
+    assert_eq!(
+        sent[0].1.slash_acks,
+        vec![cons_addr(1).to_bech32(PREFIX).unwrap()]
+    );
+    assert!(suite.epoch().is_empty(), "delivered once");
+}
+
+/// A slash ack queued while the epoch is giving VSCs to due consumers, for a consumer it has
+/// already served, is not lost: it goes out at the next epoch.
+#[test]
+fn a_slash_ack_queued_during_an_epoch_goes_out_at_the_next_one() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    suite.add_validator("bob", 2, 200);
+    suite.running_consumer("c1", "channel-1", "connection-1");
+    suite.running_consumer("c2", "channel-2", "connection-2");
+    suite.epoch();
+    let until = suite.env.block.time.plus_seconds(1_000_000);
+    let mut alice = crate::state::VALIDATORS
+        .load(&suite.deps.storage, &addr("alice"))
+        .unwrap();
+    crate::staking::jail(&mut alice, until);
+    crate::staking::save_validator(&mut suite.deps.storage, &alice).unwrap();
+    suite.epoch();
+    let update = ConfigUpdate {
+        max_epoch_work: Some(1),
+        ..ConfigUpdate::default()
+    };
+    suite
+        .exec("admin", ExecuteMsg::UpdateConfig(update), &[])
+        .unwrap();
+    suite.receive("channel-1", downtime(1, 0));
+    suite.receive("channel-2", downtime(1, 0));
+
+    let epoch: EpochResponse = suite.query(QueryMsg::Epoch {});
+    suite.advance(epoch.next_epoch_height - suite.env.block.height);
+    let first_call = sent_vscs(&suite.tick().messages);
+    assert_eq!(first_call.len(), 1, "one unit of work: consumer 1 only");
+    assert_eq!(first_call[0].0, "channel-1");
+    suite.receive("channel-1", downtime(1, 0));
+    let mut rest = vec![];
+    loop {
+        rest.extend(sent_vscs(&suite.tick().messages));
+        let epoch: EpochResponse = suite.query(QueryMsg::Epoch {});
+        if !epoch.in_progress {
+            break;
+        }
+    }
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].0, "channel-2");
+    let next = suite.epoch();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].0, "channel-1");
+    assert_eq!(next[0].1.slash_acks.len(), 1);
+}

@@ -171,7 +171,7 @@ fn corrupt_records_are_errors() {
     let mut storage = MockStorage::new();
     let operator = Addr::unchecked("val");
     VALIDATORS.save(&mut storage, &validator("val", None));
-    let key: Vec<u8> = [&b"\xc1"[..], operator.as_bytes()].concat();
+    let key: Vec<u8> = [&b"\xd1"[..], operator.as_bytes()].concat();
     let mut bytes = storage.get(&key).unwrap();
     bytes.push(0);
     storage.set(&key, &bytes);

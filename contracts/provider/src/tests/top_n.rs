@@ -1,5 +1,7 @@
 //! Property: after every epoch, whatever the history and the work budget, each consumer's
-//! last-sent set is exactly the provider's top N computed from scratch.
+//! set is exactly the provider's top N computed from scratch: the set the provider reports,
+//! and the set a consumer gets by applying its genesis and then every VSC it was sent (or has
+//! queued), in order, including a consumer launched halfway.
 
 use proptest::prelude::*;
 
@@ -13,6 +15,7 @@ enum Step {
     Jail { validator: u8 },
     Unjail { validator: u8 },
     SetSize { size: u8 },
+    LaunchSecond,
     Epoch,
 }
 
@@ -23,6 +26,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..8u8).prop_map(|validator| Step::Jail { validator }),
         1 => (0..8u8).prop_map(|validator| Step::Unjail { validator }),
         1 => (1..6u8).prop_map(|size| Step::SetSize { size }),
+        1 => Just(Step::LaunchSecond),
         3 => Just(Step::Epoch),
     ]
 }
@@ -67,6 +71,57 @@ fn last_sent(suite: &Suite, consumer_id: u64) -> Vec<(u8, u64)> {
     pairs
 }
 
+type Replica = std::collections::BTreeMap<u8, u64>;
+
+fn genesis_replica(suite: &Suite, consumer_id: u64) -> Replica {
+    let genesis: cw_ics_ccv::ConsumerGenesis =
+        suite.query(QueryMsg::ConsumerGenesis { consumer_id });
+    genesis
+        .initial_validator_set
+        .iter()
+        .map(|v| (v.pub_key.bytes()[0], v.power))
+        .collect()
+}
+
+fn apply(replica: &mut Replica, updates: impl IntoIterator<Item = (u8, u64)>) {
+    for (key, power) in updates {
+        if power == 0 {
+            replica.remove(&key);
+        } else {
+            replica.insert(key, power);
+        }
+    }
+}
+
+fn as_pairs(replica: &Replica) -> Vec<(u8, u64)> {
+    replica.iter().map(|(key, power)| (*key, *power)).collect()
+}
+
+fn launched(suite: &Suite, consumer_id: u64) -> bool {
+    let consumer: crate::msg::ConsumerResponse = suite.query(QueryMsg::Consumer { consumer_id });
+    consumer.phase == crate::msg::ConsumerPhase::Launched
+}
+
+/// The second consumer has no channel: its set is its genesis plus its queued VSCs.
+fn queued_replica(suite: &Suite, consumer_id: u64) -> Replica {
+    let mut replica = genesis_replica(suite, consumer_id);
+    let queued: crate::msg::PendingVscsResponse = suite.query(QueryMsg::PendingVscs {
+        consumer_id,
+        start_after: None,
+        limit: Some(100),
+    });
+    for packet in queued.packets {
+        apply(
+            &mut replica,
+            packet
+                .validator_updates
+                .iter()
+                .map(|u| (u.pub_key.bytes()[0], u.power)),
+        );
+    }
+    replica
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
@@ -82,6 +137,8 @@ proptest! {
             suite.add_validator(&operator(validator), validator + 1, 100 + u128::from(validator) * 30);
         }
         let consumer = suite.running_consumer("c1", "channel-0", CONNECTION);
+        let mut replica = genesis_replica(&suite, consumer);
+        let mut second: Option<u64> = None;
         let mut size = 3u32;
         for step in steps {
             match step {
@@ -108,13 +165,35 @@ proptest! {
                     let update = ConfigUpdate { max_validators: Some(size), ..ConfigUpdate::default() };
                     suite.exec("admin", ExecuteMsg::UpdateConfig(update), &[]).unwrap();
                 }
+                Step::LaunchSecond => {
+                    if second.is_none() {
+                        second = Some(suite.register_consumer("c2"));
+                    }
+                }
                 Step::Epoch => {
-                    suite.epoch();
-                    prop_assert_eq!(last_sent(&suite, consumer), brute_force_top_n(&suite, size));
+                    for (_, packet) in suite.epoch() {
+                        apply(&mut replica, updates(&packet));
+                    }
+                    let top_n = brute_force_top_n(&suite, size);
+                    prop_assert_eq!(last_sent(&suite, consumer), top_n.clone());
+                    prop_assert_eq!(as_pairs(&replica), top_n.clone());
+                    // Without a channel the second consumer stops at its init timeout; from
+                    // then on it has no set.
+                    if let Some(id) = second.filter(|&id| launched(&suite, id)) {
+                        prop_assert_eq!(as_pairs(&queued_replica(&suite, id)), top_n.clone());
+                        prop_assert_eq!(last_sent(&suite, id), top_n);
+                    }
                 }
             }
         }
-        suite.epoch();
-        prop_assert_eq!(last_sent(&suite, consumer), brute_force_top_n(&suite, size));
+        for (_, packet) in suite.epoch() {
+            apply(&mut replica, updates(&packet));
+        }
+        let top_n = brute_force_top_n(&suite, size);
+        prop_assert_eq!(last_sent(&suite, consumer), top_n.clone());
+        prop_assert_eq!(as_pairs(&replica), top_n.clone());
+        if let Some(id) = second.filter(|&id| launched(&suite, id)) {
+            prop_assert_eq!(as_pairs(&queued_replica(&suite, id)), top_n);
+        }
     }
 }
