@@ -16,10 +16,10 @@ use cw_ics_ccv::{ConsensusAddress, ConsumerParams, Infraction, SlashPacketData, 
 
 use crate::error::ContractError;
 use crate::state::{
-    AddressBytes, Member, Progress, Window, BLOCKS_COUNTED, MEMBERS, MISSED_BLOCKS,
+    stored_address, AddressBytes, Member, Progress, Window, BLOCKS_COUNTED, MEMBERS, MISSED_BLOCKS,
     OUTSTANDING_DOWNTIME,
 };
-use crate::validator_set::{stored_address, vsc_id_at};
+use crate::validator_set::vsc_id_at;
 
 /// Counts the votes of block `height` (the signatures of block `height - 1`, CometBFT's
 /// one-block delay) and returns one downtime slash for each validator of the replicated set

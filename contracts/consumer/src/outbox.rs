@@ -8,11 +8,10 @@ use cw_ics_ccv::{AckResult, ConsumerPacket, VscMaturedPacketData};
 
 use crate::error::ContractError;
 use crate::state::{
-    HeadSlash, QueuedPacket, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, MATURING, PACKETS,
+    be_u64, HeadSlash, QueuedPacket, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, MATURING, PACKETS,
     PACKET_QUEUE, PRESENT,
 };
 use crate::time::after;
-use crate::validator_set::be_u64;
 
 /// At most this many packets leave in one call, so that one call always fits in a block.
 pub const MAX_SENDS_PER_CALL: usize = 50;

@@ -14,10 +14,10 @@ use crate::msg::{
 };
 use crate::outbox::{maturing, queued};
 use crate::state::{
-    QueuedPacket, CCV_CHANNEL, CHAIN_LINK, CONFIG, HALT, HEAD_SLASH, HEIGHT_TO_VSC, LAST_VSC_ID,
-    OUTSTANDING_DOWNTIME,
+    be_u64, QueuedPacket, CCV_CHANNEL, CHAIN_LINK, CONFIG, HALT, HEAD_SLASH, HEIGHT_TO_VSC,
+    LAST_VSC_ID, OUTSTANDING_DOWNTIME,
 };
-use crate::validator_set::{address_of, be_u64, set_at_vsc, vsc_id_at};
+use crate::validator_set::{address_of, set_at_vsc, vsc_id_at};
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 100;

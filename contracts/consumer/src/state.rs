@@ -412,6 +412,19 @@ pub const OUTSTANDING_DOWNTIME: Table<u64> = Table::new(b"\x90");
 /// Double signs already reported: (consensus address, infraction height) → [`PRESENT`].
 pub const DOUBLE_SIGNS_REPORTED: Table<bool> = Table::new(b"\x91");
 
+/// A stored consensus address (a key suffix of 20 bytes).
+pub fn stored_address(bytes: &[u8]) -> StdResult<AddressBytes> {
+    AddressBytes::try_from(bytes)
+        .map_err(|_| StdError::msg("corrupt stored key: not a 20-byte address"))
+}
+
+/// A stored big-endian integer (a key part of 8 bytes).
+pub fn be_u64(bytes: &[u8]) -> StdResult<u64> {
+    <[u8; 8]>::try_from(bytes)
+        .map(u64::from_be_bytes)
+        .map_err(|_| StdError::msg("corrupt stored key: not an 8-byte integer"))
+}
+
 fn unknown_variant(what: &str) -> StdError {
     StdError::msg(format!("corrupt stored record: unknown {what} variant"))
 }

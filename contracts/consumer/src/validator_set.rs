@@ -7,8 +7,7 @@ use cw_ics_ccv::{ConsensusAddress, PacketError, PublicKey, ValidatorUpdate};
 
 use crate::error::ContractError;
 use crate::state::{
-    AddressBytes, KeyBytes, Member, SetChange, HEIGHT_TO_VSC, MEMBERS, MEMBER_KEYS, SET_CHANGES,
-    SET_SIZE,
+    be_u64, KeyBytes, Member, SetChange, HEIGHT_TO_VSC, MEMBERS, MEMBER_KEYS, SET_CHANGES, SET_SIZE,
 };
 
 /// The consensus address of an ed25519 key.
@@ -235,17 +234,4 @@ pub fn find_member_power(
         }
     }
     Ok(None)
-}
-
-/// A stored consensus address (a key suffix of 20 bytes).
-pub fn stored_address(bytes: &[u8]) -> StdResult<AddressBytes> {
-    AddressBytes::try_from(bytes)
-        .map_err(|_| StdError::msg("corrupt stored key: not a 20-byte address"))
-}
-
-/// A stored big-endian integer (a key part of 8 bytes).
-pub fn be_u64(bytes: &[u8]) -> StdResult<u64> {
-    <[u8; 8]>::try_from(bytes)
-        .map(u64::from_be_bytes)
-        .map_err(|_| StdError::msg("corrupt stored key: not an 8-byte integer"))
 }
