@@ -39,20 +39,20 @@ pub fn record_votes(
         .checked_add(1)
         .ok_or(ContractError::Overflow)?;
     BLOCKS_COUNTED.save(storage, &block);
-    let votes: BTreeMap<AddressBytes, &ValidatorVote> = votes
-        .iter()
-        .filter_map(|vote| {
-            let address = ConsensusAddress::from_slice(vote.address.as_slice()).ok()?;
-            Some((address.0, vote))
-        })
-        .collect();
+    // Inserted one by one: `collect` into a map would add a sort routine to the Wasm.
+    let mut votes_by_address: BTreeMap<AddressBytes, &ValidatorVote> = BTreeMap::new();
+    for vote in votes {
+        if let Ok(address) = ConsensusAddress::from_slice(vote.address.as_slice()) {
+            votes_by_address.insert(address.0, vote);
+        }
+    }
     let members = MEMBERS
         .range(storage, &[], Order::Ascending)
         .collect::<StdResult<Vec<_>>>()?;
     let mut slashes = vec![];
     for (address, member) in members {
         let address = ConsensusAddress(stored_address(&address)?);
-        let step = match votes.get(&address.0) {
+        let step = match votes_by_address.get(&address.0) {
             Some(vote) => count_vote(storage, params, block, &address, &member, vote)?,
             None => Step {
                 window: pause(block, member.window)?,
