@@ -60,7 +60,7 @@ pub fn queued(
         .take(limit)
         .map(|entry| entry.map(|(_, packet)| packet))
         .collect::<StdResult<_>>()?;
-    Ok((packets, queue.next - queue.head))
+    Ok((packets, queue.next.saturating_sub(queue.head)))
 }
 
 /// The packet as it goes on the wire.
