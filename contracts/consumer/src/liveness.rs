@@ -70,8 +70,8 @@ pub fn record_votes(
         }
         if step.window != member.window {
             let updated = Member {
-                power: member.power,
                 window: step.window,
+                ..member
             };
             MEMBERS.save(storage, &[address.as_bytes()], &updated);
         }

@@ -207,16 +207,18 @@ pub const LAST_VSC_ID: Cell<u64> = Cell::new(b"\x84");
 /// without reading the set).
 pub const SET_SIZE: Cell<u64> = Cell::new(b"\x85");
 
-/// A validator of the current set: its power and its liveness window. One record, so that a
-/// block's liveness step ranges over the set once and a power change is one small write.
+/// A validator of the current set: its key, its power and its liveness window. One record, so
+/// that a block's liveness step ranges over the set once and any change to the set, a validator
+/// joining included, is one write per validator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
+    pub key: KeyBytes,
     pub power: u64,
     /// `None` until the validator's first vote is seen (joining validators enter the chain's
     /// commits a few blocks after the replicated set).
     pub window: Option<Window>,
 }
-record!(Member { power, window });
+record!(Member { key, power, window });
 
 /// The signed-blocks window of one validator. Blocks counted are derived from the contract's
 /// block counter ([`BLOCKS_COUNTED`]) while the validator keeps voting, so a block in which
@@ -274,10 +276,6 @@ impl Record for Progress {
 
 /// The current set: consensus address → member.
 pub const MEMBERS: Table<Member> = Table::new(b"\x86");
-
-/// The ed25519 key of each member of the current set, by consensus address. Written when a
-/// validator joins: a power change does not touch it.
-pub const MEMBER_KEYS: Table<KeyBytes> = Table::new(b"\x87");
 
 /// One validator's change in a VSC. Powers are never 0 inside the set, so 0 stands for "not in
 /// the set".
@@ -468,6 +466,7 @@ mod tests {
             infraction: Infraction::DoubleSign,
         }));
         round_trip(Member {
+            key: [3; 32],
             power: 10,
             window: Some(Window {
                 generation: 4,
@@ -483,8 +482,9 @@ mod tests {
     }
 
     #[test]
-    fn a_member_that_keeps_signing_is_a_few_bytes() {
+    fn a_member_that_keeps_signing_is_its_key_and_a_few_bytes() {
         let member = Member {
+            key: [3; 32],
             power: 100,
             window: Some(Window {
                 generation: 1_000_000,
@@ -492,6 +492,6 @@ mod tests {
                 missed: 0,
             }),
         };
-        assert!(encode(&member).len() <= 12);
+        assert!(encode(&member).len() <= 32 + 12);
     }
 }

@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use cosmwasm_std::{Order, StdError, StdResult, Storage};
+use cosmwasm_std::{Order, StdResult, Storage};
 use cw_ics_ccv::{ConsensusAddress, PacketError, PublicKey, ValidatorUpdate};
 
 use crate::error::ContractError;
 use crate::state::{
-    be_u64, KeyBytes, Member, SetChange, HEIGHT_TO_VSC, MEMBERS, MEMBER_KEYS, SET_CHANGES, SET_SIZE,
+    be_u64, KeyBytes, Member, SetChange, HEIGHT_TO_VSC, MEMBERS, SET_CHANGES, SET_SIZE,
 };
 
 /// The consensus address of an ed25519 key.
@@ -34,11 +34,11 @@ pub fn store_initial_set(
             storage,
             &[address.as_bytes()],
             &Member {
+                key,
                 power: *power,
                 window: None,
             },
         );
-        MEMBER_KEYS.save(storage, &[address.as_bytes()], &key);
     }
     SET_SIZE.save(storage, &(validators.len() as u64));
     Ok(())
@@ -107,9 +107,9 @@ pub fn plan_change(
     })
 }
 
-/// Writes a planned change of `vsc_id`: one record per changed validator (plus its key when it
-/// joins) and one change-log record for the whole VSC. A member keeps its liveness window
-/// across power changes; a validator that leaves takes its window with it.
+/// Writes a planned change of `vsc_id`: one record per changed validator and one change-log
+/// record for the whole VSC. A member keeps its liveness window across power changes; a
+/// validator that leaves takes its window with it.
 pub fn apply_change(storage: &mut dyn Storage, vsc_id: u64, plan: SetPlan) {
     let mut log = Vec::with_capacity(plan.changes.len());
     for change in plan.changes {
@@ -117,18 +117,11 @@ pub fn apply_change(storage: &mut dyn Storage, vsc_id: u64, plan: SetPlan) {
         let power_before = change.before.as_ref().map_or(0, |member| member.power);
         if change.power == 0 {
             MEMBERS.remove(storage, &address);
-            MEMBER_KEYS.remove(storage, &address);
         } else {
-            let window = match change.before {
-                Some(member) => member.window,
-                None => {
-                    MEMBER_KEYS.save(storage, &address, &change.key);
-                    None
-                }
-            };
             let member = Member {
+                key: change.key,
                 power: change.power,
-                window,
+                window: change.before.and_then(|member| member.window),
             };
             MEMBERS.save(storage, &address, &member);
         }
@@ -165,17 +158,10 @@ pub fn changes_after(
 
 /// The current set, key → power, in key order.
 pub fn current_powers(storage: &dyn Storage) -> StdResult<BTreeMap<KeyBytes, u64>> {
-    let keys = MEMBER_KEYS.range(storage, &[], Order::Ascending);
-    let members = MEMBERS.range(storage, &[], Order::Ascending);
     let mut powers = BTreeMap::new();
-    for (key, member) in keys.zip(members) {
-        let ((key_address, key), (member_address, member)) = (key?, member?);
-        if key_address != member_address {
-            return Err(StdError::msg(
-                "corrupt stored set: a member without its key",
-            ));
-        }
-        powers.insert(key, member.power);
+    for entry in MEMBERS.range(storage, &[], Order::Ascending) {
+        let (_, member) = entry?;
+        powers.insert(member.key, member.power);
     }
     Ok(powers)
 }
