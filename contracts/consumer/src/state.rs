@@ -144,8 +144,7 @@ impl std::fmt::Display for HaltReason {
 
 pub const HALT: Cell<HaltReason> = Cell::new(b"\x82");
 
-/// Whether the chain let this contract drive its validator set (as the `status` query reports
-/// it; stored as [`ChainLink`]).
+/// Whether the chain let this contract drive its validator set.
 #[cw_serde]
 #[derive(Copy, Eq)]
 pub enum Mode {
@@ -156,7 +155,7 @@ pub enum Mode {
     ValidatorSetUpdater,
 }
 
-/// The mode and, when promoted, how far the chain's validator set has been brought.
+/// The stored [`Mode`] and, when promoted, how far the chain's validator set has been brought.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChainLink {
     Oracle,
