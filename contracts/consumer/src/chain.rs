@@ -1,6 +1,8 @@
 //! The x/twasm chain hooks (sudo): privileges, `begin_block` liveness and evidence,
 //! `end_with_validator_update`.
 
+use std::collections::BTreeMap;
+
 use cosmwasm_std::{
     to_json_binary, DepsMut, Env, Order, QueryRequest, Response, StdResult, Storage,
 };
@@ -8,28 +10,22 @@ use cw_ics_bindings::{
     ChainMsg, ChainQuery, Evidence, PowerChange, Privilege, Pubkey, ValidatorDiff,
     ValidatorVoteResponse,
 };
-use cw_ics_ccv::ConsumerPacket;
 
 use crate::error::ContractError;
 use crate::evidence::{handle_evidence, Outcome};
 use crate::liveness::record_votes;
 use crate::outbox::{enqueue, progress};
-use crate::state::{Mode, CHAIN_SET, CONFIG, HALT, MODE, PENDING_DIFF, VALIDATORS};
+use crate::state::{ChainLink, QueuedPacket, CHAIN_LINK, CONFIG, HALT, LAST_VSC_ID};
+use crate::validator_set::{changes_after, current_powers};
 
 /// Promoted: ask for the privileges that make this contract the chain's validator-set
 /// source, and hand the whole replicated set to the chain at the next
 /// `end_with_validator_update` so that the chain starts from it.
 pub fn promoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, ContractError> {
-    MODE.save(deps.storage, &Mode::ValidatorSetUpdater)?;
-    CHAIN_SET.clear(deps.storage);
-    PENDING_DIFF.clear(deps.storage);
-    let members = VALIDATORS
-        .range(deps.storage, None, None, Order::Ascending)
-        .map(|entry| entry.map(|(_, member)| member))
-        .collect::<StdResult<Vec<_>>>()?;
-    for member in members {
-        PENDING_DIFF.save(deps.storage, member.pub_key.bytes(), &member.power)?;
-    }
+    CHAIN_LINK.save(
+        deps.storage,
+        &ChainLink::ValidatorSetUpdater { handed_up_to: None },
+    );
     Ok(Response::new()
         .add_message(ChainMsg::request(Privilege::ValidatorSetUpdater))
         .add_message(ChainMsg::request(Privilege::BeginBlocker))
@@ -38,9 +34,7 @@ pub fn promoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, Contrac
 
 /// Demoted: back to a validator-set oracle; the replicated set is kept and stays queryable.
 pub fn demoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, ContractError> {
-    MODE.save(deps.storage, &Mode::Oracle)?;
-    PENDING_DIFF.clear(deps.storage);
-    CHAIN_SET.clear(deps.storage);
+    CHAIN_LINK.save(deps.storage, &ChainLink::Oracle);
     Ok(Response::new().add_attribute("action", "demoted"))
 }
 
@@ -51,48 +45,85 @@ pub fn end_with_validator_update(
     deps: DepsMut<ChainQuery>,
 ) -> Result<Response<ChainMsg>, ContractError> {
     let response = Response::new().add_attribute("action", "end_with_validator_update");
-    if MODE.load(deps.storage)? != Mode::ValidatorSetUpdater {
+    let ChainLink::ValidatorSetUpdater { handed_up_to } = CHAIN_LINK.load(deps.storage)? else {
         return Ok(response);
+    };
+    let pending = pending_changes(deps.storage, handed_up_to)?;
+    if pending.handed_up_to != handed_up_to {
+        CHAIN_LINK.save(
+            deps.storage,
+            &ChainLink::ValidatorSetUpdater {
+                handed_up_to: pending.handed_up_to,
+            },
+        );
     }
-    let diff = take_pending_diff(deps.storage)?;
-    if diff.diffs.is_empty() {
+    if pending.diff.diffs.is_empty() {
         return Ok(response);
     }
     Ok(response
-        .add_attribute("changes", diff.diffs.len().to_string())
-        .set_data(to_json_binary(&diff)?))
+        .add_attribute("changes", pending.diff.diffs.len().to_string())
+        .set_data(to_json_binary(&pending.diff)?))
 }
 
-/// Hands the pending changes to the chain and records them as the chain's set.
-fn take_pending_diff(storage: &mut dyn Storage) -> StdResult<ValidatorDiff> {
-    let diff = pending_diff(storage)?;
-    for change in &diff.diffs {
-        let Pubkey::Ed25519(key) = &change.pubkey;
-        if change.power == 0 {
-            CHAIN_SET.remove(storage, key.as_slice());
-        } else {
-            CHAIN_SET.save(storage, key.as_slice(), &change.power)?;
+/// What the chain gets next and how far that brings it.
+struct PendingChanges {
+    diff: ValidatorDiff,
+    handed_up_to: Option<u64>,
+}
+
+/// The changes since `handed_up_to` that differ from what the chain already has (as the Go
+/// consumer's `ApplyCCValidatorChanges`, which drops removals of validators it never had): the
+/// chain has each key's power from before its first later change, and gets the power after
+/// its last one. With nothing handed over yet, the chain has nothing and gets the whole set.
+fn pending_changes(storage: &dyn Storage, handed_up_to: Option<u64>) -> StdResult<PendingChanges> {
+    let Some(handed_up_to) = handed_up_to else {
+        let diffs = current_powers(storage)?
+            .into_iter()
+            .map(|(key, power)| power_change(key, power))
+            .collect();
+        return Ok(PendingChanges {
+            diff: ValidatorDiff { diffs },
+            handed_up_to: Some(LAST_VSC_ID.load(storage)?),
+        });
+    };
+    let mut last_vsc_id = handed_up_to;
+    let mut merged: BTreeMap<_, (u64, u64)> = BTreeMap::new();
+    for entry in changes_after(storage, handed_up_to, Order::Ascending) {
+        let (vsc_id, changes) = entry?;
+        last_vsc_id = vsc_id;
+        for change in changes {
+            merged
+                .entry(change.key)
+                .and_modify(|(_, after)| *after = change.after)
+                .or_insert((change.before, change.after));
         }
     }
-    PENDING_DIFF.clear(storage);
-    Ok(diff)
+    let diffs = merged
+        .into_iter()
+        .filter(|(_, (on_chain, after))| on_chain != after)
+        .map(|(key, (_, after))| power_change(key, after))
+        .collect();
+    Ok(PendingChanges {
+        diff: ValidatorDiff { diffs },
+        handed_up_to: Some(last_vsc_id),
+    })
 }
 
-/// The pending changes that differ from what the chain already has (as the Go consumer's
-/// `ApplyCCValidatorChanges`, which drops removals of validators it never had).
+fn power_change(key: [u8; 32], power: u64) -> PowerChange {
+    PowerChange {
+        pubkey: Pubkey::Ed25519(key.to_vec().into()),
+        power,
+    }
+}
+
+/// The changes the next `end_with_validator_update` hands over (none in oracle mode).
 pub fn pending_diff(storage: &dyn Storage) -> StdResult<ValidatorDiff> {
-    let mut diffs = vec![];
-    for entry in PENDING_DIFF.range(storage, None, None, Order::Ascending) {
-        let (key, power) = entry?;
-        let on_chain = CHAIN_SET.may_load(storage, &key)?.unwrap_or(0);
-        if power != on_chain {
-            diffs.push(PowerChange {
-                pubkey: Pubkey::Ed25519(key.into()),
-                power,
-            });
+    match CHAIN_LINK.load(storage)? {
+        ChainLink::Oracle => Ok(ValidatorDiff { diffs: vec![] }),
+        ChainLink::ValidatorSetUpdater { handed_up_to } => {
+            Ok(pending_changes(storage, handed_up_to)?.diff)
         }
     }
-    Ok(ValidatorDiff { diffs })
 }
 
 /// Liveness from `validator_votes`, double signs from `evidence`, then maturity and sending.
@@ -115,7 +146,7 @@ pub fn begin_block(
             "downtime",
             slash.validator.address.to_bech32(&params.valcons_prefix)?,
         );
-        enqueue(deps.storage, &ConsumerPacket::Slash(slash))?;
+        enqueue(deps.storage, &QueuedPacket::Slash(slash))?;
     }
     for item in &evidence {
         match handle_evidence(deps.storage, item)? {
@@ -124,7 +155,7 @@ pub fn begin_block(
                     "double_sign",
                     slash.validator.address.to_bech32(&params.valcons_prefix)?,
                 );
-                enqueue(deps.storage, &ConsumerPacket::Slash(slash))?;
+                enqueue(deps.storage, &QueuedPacket::Slash(slash))?;
             }
             Outcome::Skipped(reason) => {
                 response = response.add_attribute("evidence_skipped", format!("{reason:?}"));

@@ -5,8 +5,8 @@ use cosmwasm_std::{StdResult, Storage};
 use cw_ics_bindings::{Evidence, EvidenceType};
 use cw_ics_ccv::{ConsensusAddress, Infraction, SlashPacketData, SlashedValidator};
 
-use crate::state::DOUBLE_SIGNS_REPORTED;
-use crate::validator_set::{find_member, vsc_id_at};
+use crate::state::{DOUBLE_SIGNS_REPORTED, PRESENT};
+use crate::validator_set::{find_member_power, vsc_id_at};
 
 /// Why a piece of evidence produced no slash packet (reported as an attribute).
 #[derive(Debug, PartialEq, Eq)]
@@ -33,20 +33,21 @@ pub fn handle_evidence(storage: &mut dyn Storage, evidence: &Evidence) -> StdRes
     let Ok(address) = ConsensusAddress::from_slice(evidence.validator.address.as_slice()) else {
         return Ok(Outcome::Skipped(Skipped::MalformedAddress));
     };
-    let key = (address.as_bytes(), evidence.height);
-    if DOUBLE_SIGNS_REPORTED.has(storage, key) {
+    let height = evidence.height.to_be_bytes();
+    let key: [&[u8]; 2] = [address.as_bytes(), &height];
+    if DOUBLE_SIGNS_REPORTED.has(storage, &key) {
         return Ok(Outcome::Skipped(Skipped::AlreadyReported));
     }
     let vsc_id = vsc_id_at(storage, evidence.height)?;
-    let Some(member) = find_member(storage, &address, vsc_id)? else {
+    let Some(member_power) = find_member_power(storage, &address, vsc_id)? else {
         return Ok(Outcome::Skipped(Skipped::UnknownValidator));
     };
     let power = if evidence.validator.power > 0 {
         evidence.validator.power
     } else {
-        member.power
+        member_power
     };
-    DOUBLE_SIGNS_REPORTED.save(storage, key, &())?;
+    DOUBLE_SIGNS_REPORTED.save(storage, &key, &PRESENT);
     Ok(Outcome::Slash(SlashPacketData {
         validator: SlashedValidator { address, power },
         valset_update_id: vsc_id,

@@ -5,7 +5,7 @@ use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::ConsumerGenesis;
 
 use crate::error::ContractError;
-use crate::state::{Config, Member, Mode, CONFIG, LAST_VSC_ID, MODE};
+use crate::state::{ChainLink, Config, CHAIN_LINK, CONFIG, LAST_VSC_ID};
 use crate::time::MAX_PERIOD_SECONDS;
 use crate::validator_set::{record_vsc_from_height, store_initial_set};
 
@@ -38,16 +38,11 @@ pub fn instantiate_from_genesis(
         params,
     } = genesis;
     let validators = initial_validator_set.len();
-    store_initial_set(
-        deps.storage,
-        initial_validator_set
-            .into_iter()
-            .map(|validator| Member {
-                pub_key: validator.pub_key,
-                power: validator.power,
-            })
-            .collect(),
-    )?;
+    let initial_set: Vec<_> = initial_validator_set
+        .into_iter()
+        .map(|validator| (validator.pub_key, validator.power))
+        .collect();
+    store_initial_set(deps.storage, &initial_set)?;
     CONFIG.save(
         deps.storage,
         &Config {
@@ -58,10 +53,10 @@ pub fn instantiate_from_genesis(
             params,
             genesis_height: env.block.height,
         },
-    )?;
-    LAST_VSC_ID.save(deps.storage, &0)?;
-    record_vsc_from_height(deps.storage, env.block.height, 0)?;
-    MODE.save(deps.storage, &Mode::Oracle)?;
+    );
+    LAST_VSC_ID.save(deps.storage, &0);
+    record_vsc_from_height(deps.storage, env.block.height, 0);
+    CHAIN_LINK.save(deps.storage, &ChainLink::Oracle);
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("provider_chain_id", provider_chain_id)

@@ -151,7 +151,7 @@ fn is_ccv_channel(storage: &dyn Storage, channel_id: &str) -> Result<bool, Contr
 /// Records the first halt reason; later ones (e.g. the close that follows a timeout) keep it.
 fn halt(storage: &mut dyn Storage, reason: HaltReason) -> Result<(), ContractError> {
     if HALT.may_load(storage)?.is_none() {
-        HALT.save(storage, &reason)?;
+        HALT.save(storage, &reason);
     }
     Ok(())
 }

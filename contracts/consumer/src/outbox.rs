@@ -5,10 +5,12 @@
 use cosmwasm_std::{CosmosMsg, Env, IbcMsg, IbcTimeout, Order, StdResult, Storage, Timestamp};
 use cw_ics_bindings::ChainMsg;
 use cw_ics_ccv::{AckResult, ConsumerPacket, VscMaturedPacketData};
-use cw_storage_plus::Bound;
 
 use crate::error::ContractError;
-use crate::state::{HeadSlash, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, MATURING, PENDING_PACKETS};
+use crate::state::{
+    be_u64, HeadSlash, QueuedPacket, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, MATURING, PACKETS,
+    PACKET_QUEUE, PRESENT,
+};
 use crate::time::after;
 
 /// At most this many packets leave in one call, so that one call always fits in a block.
@@ -16,8 +18,59 @@ pub const MAX_SENDS_PER_CALL: usize = 50;
 /// At most this many matured VSCs are queued in one call; the rest wait for the next call.
 pub const MAX_MATURITIES_PER_CALL: usize = 50;
 
-pub fn enqueue(storage: &mut dyn Storage, packet: &ConsumerPacket) -> StdResult<()> {
-    PENDING_PACKETS.push_back(storage, packet)
+pub fn enqueue(storage: &mut dyn Storage, packet: &QueuedPacket) -> Result<(), ContractError> {
+    let mut queue = PACKET_QUEUE.may_load(storage)?.unwrap_or_default();
+    PACKETS.save(storage, &[&queue.next.to_be_bytes()], packet);
+    queue.next = queue.next.checked_add(1).ok_or(ContractError::Overflow)?;
+    PACKET_QUEUE.save(storage, &queue);
+    Ok(())
+}
+
+/// The packet at the head of the queue.
+pub fn front(storage: &dyn Storage) -> StdResult<Option<QueuedPacket>> {
+    let queue = PACKET_QUEUE.may_load(storage)?.unwrap_or_default();
+    if queue.head == queue.next {
+        return Ok(None);
+    }
+    PACKETS.may_load(storage, &[&queue.head.to_be_bytes()])
+}
+
+/// Removes the head of the queue, if any.
+fn pop_front(storage: &mut dyn Storage) -> StdResult<()> {
+    let mut queue = PACKET_QUEUE.may_load(storage)?.unwrap_or_default();
+    if queue.head < queue.next {
+        PACKETS.remove(storage, &[&queue.head.to_be_bytes()]);
+        queue.head += 1;
+        PACKET_QUEUE.save(storage, &queue);
+    }
+    Ok(())
+}
+
+/// The queued packets from position `skip` on (head first), at most `limit`, and how many are
+/// queued in all.
+pub fn queued(
+    storage: &dyn Storage,
+    skip: u64,
+    limit: usize,
+) -> StdResult<(Vec<QueuedPacket>, u64)> {
+    let queue = PACKET_QUEUE.may_load(storage)?.unwrap_or_default();
+    let start = queue.head.saturating_add(skip).to_be_bytes();
+    let packets = PACKETS
+        .range_between(storage, &[], Some(&start), None, Order::Ascending)
+        .take(limit)
+        .map(|entry| entry.map(|(_, packet)| packet))
+        .collect::<StdResult<_>>()?;
+    Ok((packets, queue.next.saturating_sub(queue.head)))
+}
+
+/// The packet as it goes on the wire.
+fn wire_packet(packet: &QueuedPacket) -> ConsumerPacket {
+    match packet {
+        QueuedPacket::Slash(slash) => ConsumerPacket::Slash(slash.clone()),
+        QueuedPacket::VscMatured { vsc_id } => ConsumerPacket::VscMatured(VscMaturedPacketData {
+            valset_update_id: *vsc_id,
+        }),
+    }
 }
 
 /// Schedules the VSC-matured packet of `vsc_id` for `received + unbonding period`.
@@ -28,29 +81,48 @@ pub fn schedule_maturity(
     vsc_id: u64,
 ) -> Result<(), ContractError> {
     let matures_at = after(received, unbonding_period_seconds)?;
-    MATURING.save(storage, (matures_at.nanos(), vsc_id), &())?;
+    MATURING.save(
+        storage,
+        &[&matures_at.nanos().to_be_bytes(), &vsc_id.to_be_bytes()],
+        &PRESENT,
+    );
     Ok(())
 }
 
+/// The VSCs waiting out their unbonding period, earliest first: (maturity nanos, vscId).
+pub fn maturing(
+    storage: &dyn Storage,
+    due_by: Option<Timestamp>,
+) -> impl Iterator<Item = StdResult<(u64, u64)>> + '_ {
+    // Nothing can mature after the last nanosecond there is: then everything is due.
+    let above = due_by
+        .and_then(|time| time.nanos().checked_add(1))
+        .map(u64::to_be_bytes);
+    let ranged = MATURING.range_between(
+        storage,
+        &[],
+        None,
+        above.as_ref().map(|bytes| &bytes[..]),
+        Order::Ascending,
+    );
+    ranged.map(|entry| {
+        let (key, _) = entry?;
+        let (nanos, vsc_id) = key.split_at(key.len().min(8));
+        Ok((be_u64(nanos)?, be_u64(vsc_id)?))
+    })
+}
+
 /// Moves the VSCs whose unbonding period has passed into the queue, earliest first.
-pub fn queue_due_maturities(storage: &mut dyn Storage, now: Timestamp) -> StdResult<usize> {
-    let due: Vec<(u64, u64)> = MATURING
-        .keys(
-            storage,
-            None,
-            Some(Bound::inclusive((now.nanos(), u64::MAX))),
-            Order::Ascending,
-        )
+pub fn queue_due_maturities(
+    storage: &mut dyn Storage,
+    now: Timestamp,
+) -> Result<usize, ContractError> {
+    let due: Vec<(u64, u64)> = maturing(storage, Some(now))
         .take(MAX_MATURITIES_PER_CALL)
         .collect::<StdResult<_>>()?;
-    for key in &due {
-        MATURING.remove(storage, *key);
-        enqueue(
-            storage,
-            &ConsumerPacket::VscMatured(VscMaturedPacketData {
-                valset_update_id: key.1,
-            }),
-        )?;
+    for (nanos, vsc_id) in &due {
+        MATURING.remove(storage, &[&nanos.to_be_bytes(), &vsc_id.to_be_bytes()]);
+        enqueue(storage, &QueuedPacket::VscMatured { vsc_id: *vsc_id })?;
     }
     Ok(due.len())
 }
@@ -83,23 +155,23 @@ pub fn flush(
     let timeout_seconds = CONFIG.load(storage)?.params.ccv_timeout_seconds;
     // A timestamp-only timeout, as the Go consumer uses (`cw_ics_ccv::timeout_after`, checked).
     let timeout = IbcTimeout::with_timestamp(after(env.block.time, timeout_seconds)?);
-    let send = |packet: &ConsumerPacket| -> Result<CosmosMsg<ChainMsg>, ContractError> {
+    let send = |packet: &QueuedPacket| -> Result<CosmosMsg<ChainMsg>, ContractError> {
         Ok(CosmosMsg::Ibc(IbcMsg::SendPacket {
             channel_id: channel.channel_id.clone(),
-            data: packet.encode()?,
+            data: wire_packet(packet).encode()?,
             timeout: timeout.clone(),
         }))
     };
     while messages.len() < MAX_SENDS_PER_CALL {
-        let Some(head) = PENDING_PACKETS.front(storage)? else {
+        let Some(head) = front(storage)? else {
             break;
         };
         match head {
-            ConsumerPacket::VscMatured(_) => {
+            QueuedPacket::VscMatured { .. } => {
                 messages.push(send(&head)?);
-                PENDING_PACKETS.pop_front(storage)?;
+                pop_front(storage)?;
             }
-            ConsumerPacket::Slash(_) => {
+            QueuedPacket::Slash(_) => {
                 let may_send = match HEAD_SLASH.may_load(storage)? {
                     None => true,
                     Some(HeadSlash::AwaitingAck) => false,
@@ -107,7 +179,7 @@ pub fn flush(
                 };
                 if may_send {
                     messages.push(send(&head)?);
-                    HEAD_SLASH.save(storage, &HeadSlash::AwaitingAck)?;
+                    HEAD_SLASH.save(storage, &HeadSlash::AwaitingAck);
                 }
                 break;
             }
@@ -141,7 +213,7 @@ pub fn on_result_ack(
         ConsumerPacket::Slash(slash) => slash,
     };
     let in_flight = HEAD_SLASH.may_load(storage)? == Some(HeadSlash::AwaitingAck);
-    let head_matches = matches!(PENDING_PACKETS.front(storage)?, Some(ConsumerPacket::Slash(head)) if head == *slash);
+    let head_matches = matches!(front(storage)?, Some(QueuedPacket::Slash(head)) if head == *slash);
     if !in_flight || !head_matches {
         return Ok(AckOutcome::Ignored);
     }
@@ -149,11 +221,11 @@ pub fn on_result_ack(
         AckResult::SlashBounced => {
             let retry_delay = CONFIG.load(storage)?.params.retry_delay_seconds;
             let retry_at = after(env.block.time, retry_delay)?;
-            HEAD_SLASH.save(storage, &HeadSlash::Bounced { retry_at })?;
+            HEAD_SLASH.save(storage, &HeadSlash::Bounced { retry_at });
             Ok(AckOutcome::SlashBounced(retry_at))
         }
         AckResult::Success | AckResult::SlashHandled => {
-            PENDING_PACKETS.pop_front(storage)?;
+            pop_front(storage)?;
             HEAD_SLASH.remove(storage);
             Ok(AckOutcome::SlashDone)
         }

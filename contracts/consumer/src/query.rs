@@ -1,9 +1,8 @@
 //! Query handlers.
 
-use cosmwasm_std::{Binary, Deps, Order, StdError, StdResult, Timestamp};
+use cosmwasm_std::{Binary, Deps, StdError, StdResult, Timestamp};
 use cw_ics_bindings::ChainQuery;
-use cw_ics_ccv::ConsumerPacket;
-use cw_storage_plus::Bound;
+use cw_ics_ccv::PublicKey;
 
 use crate::chain::pending_diff;
 use crate::liveness::signing_info;
@@ -13,11 +12,12 @@ use crate::msg::{
     PendingPacketsResponse, StatusResponse, ValidatorEntry, ValidatorSetResponse,
     VscIdAtHeightResponse,
 };
+use crate::outbox::{maturing, queued};
 use crate::state::{
-    Member, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, HEIGHT_TO_VSC, LAST_VSC_ID, MATURING, MODE,
-    OUTSTANDING_DOWNTIME, PENDING_PACKETS,
+    be_u64, QueuedPacket, CCV_CHANNEL, CHAIN_LINK, CONFIG, HALT, HEAD_SLASH, HEIGHT_TO_VSC,
+    LAST_VSC_ID, OUTSTANDING_DOWNTIME,
 };
-use crate::validator_set::{set_at_vsc, vsc_id_at};
+use crate::validator_set::{address_of, set_at_vsc, vsc_id_at};
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 100;
@@ -37,7 +37,7 @@ pub fn status(deps: Deps<ChainQuery>) -> StdResult<StatusResponse> {
         channel_id: channel.map(|c| c.channel_id),
         halted: HALT.may_load(deps.storage)?,
         last_vsc_id: LAST_VSC_ID.load(deps.storage)?,
-        mode: MODE.load(deps.storage)?,
+        mode: CHAIN_LINK.load(deps.storage)?.mode(),
     })
 }
 
@@ -54,18 +54,15 @@ pub fn config(deps: Deps<ChainQuery>) -> StdResult<ConfigResponse> {
 }
 
 fn set_of(deps: Deps<ChainQuery>, vsc_id: u64) -> StdResult<ValidatorSetResponse> {
-    let members: Vec<Member> = set_at_vsc(deps.storage, vsc_id)?;
-    Ok(ValidatorSetResponse {
-        vsc_id,
-        validators: members
-            .into_iter()
-            .map(|member| ValidatorEntry {
-                address: Binary::from(member.pub_key.consensus_address().as_bytes()),
-                pub_key: member.pub_key,
-                power: member.power,
-            })
-            .collect(),
-    })
+    let validators = set_at_vsc(deps.storage, vsc_id)?
+        .into_iter()
+        .map(|(key, power)| ValidatorEntry {
+            address: Binary::from(address_of(&key).as_bytes()),
+            pub_key: PublicKey::Ed25519(key.to_vec().into()),
+            power,
+        })
+        .collect();
+    Ok(ValidatorSetResponse { vsc_id, validators })
 }
 
 pub fn current_set(deps: Deps<ChainQuery>) -> StdResult<ValidatorSetResponse> {
@@ -100,15 +97,21 @@ pub fn height_to_vsc_ids(
     start_after: Option<u64>,
     limit_requested: Option<u32>,
 ) -> StdResult<HeightToVscIdsResponse> {
+    let after = start_after.map(u64::to_be_bytes);
     let entries = HEIGHT_TO_VSC
-        .range(
+        .page(
             deps.storage,
-            start_after.map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(limit(limit_requested))
-        .map(|entry| entry.map(|(height, vsc_id)| VscIdAtHeightResponse { height, vsc_id }))
+            &[],
+            after.as_ref().map(|bytes| &bytes[..]),
+            limit(limit_requested),
+        )?
+        .into_iter()
+        .map(|(height, vsc_id)| {
+            Ok(VscIdAtHeightResponse {
+                height: be_u64(&height)?,
+                vsc_id,
+            })
+        })
         .collect::<StdResult<_>>()?;
     Ok(HeightToVscIdsResponse { entries })
 }
@@ -118,28 +121,27 @@ pub fn pending_packets(
     start_at: Option<u32>,
     limit_requested: Option<u32>,
 ) -> StdResult<PendingPacketsResponse> {
-    let packets = PENDING_PACKETS
-        .iter(deps.storage)?
-        .skip(start_at.unwrap_or(0) as usize)
-        .take(limit(limit_requested))
-        .map(|packet| {
-            packet.map(|packet| match packet {
-                ConsumerPacket::Slash(slash) => PendingPacketKind::Slash {
-                    address: Binary::from(slash.validator.address.as_bytes()),
-                    power: slash.validator.power,
-                    vsc_id: slash.valset_update_id,
-                    infraction: slash.infraction.into(),
-                },
-                ConsumerPacket::VscMatured(matured) => PendingPacketKind::VscMatured {
-                    vsc_id: matured.valset_update_id,
-                },
-            })
+    let (packets, total) = queued(
+        deps.storage,
+        u64::from(start_at.unwrap_or(0)),
+        limit(limit_requested),
+    )?;
+    let packets = packets
+        .into_iter()
+        .map(|packet| match packet {
+            QueuedPacket::Slash(slash) => PendingPacketKind::Slash {
+                address: Binary::from(slash.validator.address.as_bytes()),
+                power: slash.validator.power,
+                vsc_id: slash.valset_update_id,
+                infraction: slash.infraction.into(),
+            },
+            QueuedPacket::VscMatured { vsc_id } => PendingPacketKind::VscMatured { vsc_id },
         })
-        .collect::<StdResult<_>>()?;
+        .collect();
     Ok(PendingPacketsResponse {
         packets,
         head_slash: HEAD_SLASH.may_load(deps.storage)?,
-        total: PENDING_PACKETS.len(deps.storage)?,
+        total: u32::try_from(total).unwrap_or(u32::MAX),
     })
 }
 
@@ -148,15 +150,14 @@ pub fn maturing_vscs(
     start_after: Option<u64>,
     limit_requested: Option<u32>,
 ) -> StdResult<MaturingVscsResponse> {
-    let maturing = MATURING
-        .keys(deps.storage, None, None, Order::Ascending)
-        .filter(|key| match (key, start_after) {
+    let maturing = maturing(deps.storage, None)
+        .filter(|entry| match (entry, start_after) {
             (Ok((_, vsc_id)), Some(after)) => *vsc_id > after,
             _ => true,
         })
         .take(limit(limit_requested))
-        .map(|key| {
-            key.map(|(nanos, vsc_id)| MaturingVsc {
+        .map(|entry| {
+            entry.map(|(nanos, vsc_id)| MaturingVsc {
                 vsc_id,
                 matures_at: Timestamp::from_nanos(nanos),
             })
@@ -171,20 +172,18 @@ pub fn outstanding_downtime(
     limit_requested: Option<u32>,
 ) -> StdResult<OutstandingDowntimeResponse> {
     let validators = OUTSTANDING_DOWNTIME
-        .range(
+        .page(
             deps.storage,
-            start_after.as_ref().map(|a| Bound::exclusive(a.as_slice())),
-            None,
-            Order::Ascending,
-        )
-        .take(limit(limit_requested))
-        .map(|entry| {
-            entry.map(|(address, infraction_height)| OutstandingDowntimeEntry {
-                address: Binary::from(address),
-                infraction_height,
-            })
+            &[],
+            start_after.as_ref().map(Binary::as_slice),
+            limit(limit_requested),
+        )?
+        .into_iter()
+        .map(|(address, infraction_height)| OutstandingDowntimeEntry {
+            address: Binary::from(address),
+            infraction_height,
         })
-        .collect::<StdResult<_>>()?;
+        .collect();
     Ok(OutstandingDowntimeResponse { validators })
 }
 
@@ -194,7 +193,7 @@ pub fn liveness(deps: Deps<ChainQuery>, address: Binary) -> StdResult<LivenessRe
         signed_blocks_window: CONFIG.load(deps.storage)?.params.signed_blocks_window,
         blocks_counted: info.blocks_counted,
         missed_in_window: info.missed_in_window,
-        outstanding_downtime: OUTSTANDING_DOWNTIME.has(deps.storage, address.as_slice()),
+        outstanding_downtime: OUTSTANDING_DOWNTIME.has(deps.storage, &[address.as_slice()]),
         address,
     })
 }

@@ -3,128 +3,201 @@
 use std::collections::BTreeMap;
 
 use cosmwasm_std::{Order, StdResult, Storage};
-use cw_ics_ccv::{ConsensusAddress, ValidatorUpdate};
-use cw_storage_plus::{Bound, PrefixBound};
+use cw_ics_ccv::{ConsensusAddress, PacketError, PublicKey, ValidatorUpdate};
 
 use crate::error::ContractError;
 use crate::state::{
-    Member, Mode, HEIGHT_TO_VSC, MODE, PENDING_DIFF, SET_CHANGES, SET_SIZE, VALIDATORS,
+    be_u64, KeyBytes, Member, SetChange, HEIGHT_TO_VSC, MEMBERS, SET_CHANGES, SET_SIZE,
 };
 
-/// Stores `members` as the current set, which is the set of vscId 0.
-pub fn store_initial_set(storage: &mut dyn Storage, members: Vec<Member>) -> StdResult<()> {
-    for member in &members {
-        VALIDATORS.save(
+/// The consensus address of an ed25519 key.
+pub fn address_of(key: &KeyBytes) -> ConsensusAddress {
+    PublicKey::Ed25519(key.to_vec().into()).consensus_address()
+}
+
+/// The 32 bytes of a key that was validated when its packet or genesis was decoded.
+fn key_bytes(key: &PublicKey) -> Result<KeyBytes, ContractError> {
+    KeyBytes::try_from(key.bytes())
+        .map_err(|_| PacketError::InvalidKeyLength(key.bytes().len()).into())
+}
+
+/// Stores `validators` (key, power; validated, distinct, powers above 0) as the current set,
+/// which is the set of vscId 0.
+pub fn store_initial_set(
+    storage: &mut dyn Storage,
+    validators: &[(PublicKey, u64)],
+) -> Result<(), ContractError> {
+    for (key, power) in validators {
+        let key = key_bytes(key)?;
+        let address = address_of(&key);
+        MEMBERS.save(
             storage,
-            member.pub_key.consensus_address().as_bytes(),
-            member,
-        )?;
+            &[address.as_bytes()],
+            &Member {
+                key,
+                power: *power,
+                window: None,
+            },
+        );
     }
-    SET_SIZE.save(storage, &(members.len() as u64))
+    SET_SIZE.save(storage, &(validators.len() as u64));
+    Ok(())
 }
 
 /// The updates of one VSC with the last update per key kept, keyed by key bytes.
 pub fn merge_updates(updates: &[ValidatorUpdate]) -> BTreeMap<Vec<u8>, &ValidatorUpdate> {
-    updates
-        .iter()
-        .map(|update| (update.pub_key.bytes().to_vec(), update))
-        .collect()
+    // Inserted one by one: `collect` into a map would add a sort routine to the Wasm.
+    let mut merged = BTreeMap::new();
+    for update in updates {
+        merged.insert(update.pub_key.bytes().to_vec(), update);
+    }
+    merged
 }
 
-/// How many validators the set would have after `updates`, without writing anything. Reads
-/// one entry per update, whatever the size of the set.
-pub fn size_after(
+/// One validator's change, planned before anything is written.
+struct PlannedChange {
+    address: ConsensusAddress,
+    key: KeyBytes,
+    /// The member as it is now (`None`: not in the set).
+    before: Option<Member>,
+    /// The new power (0: leaves the set).
+    power: u64,
+}
+
+/// A VSC's effect on the set, checked but not yet written.
+pub struct SetPlan {
+    changes: Vec<PlannedChange>,
+    size_before: u64,
+    pub size_after: u64,
+}
+
+/// Reads one record per update (whatever the size of the set) and works out what `updates`
+/// change, without writing anything. Updates that leave a validator as it is are dropped.
+pub fn plan_change(
     storage: &dyn Storage,
     updates: &BTreeMap<Vec<u8>, &ValidatorUpdate>,
-) -> Result<u64, ContractError> {
-    let mut size = SET_SIZE.load(storage)?;
+) -> Result<SetPlan, ContractError> {
+    let size_before = SET_SIZE.load(storage)?;
+    let mut size_after = size_before;
+    let mut changes = Vec::with_capacity(updates.len());
     for update in updates.values() {
-        let address = update.pub_key.consensus_address();
-        let present = VALIDATORS.has(storage, address.as_bytes());
-        if update.power == 0 && present {
-            size = size.checked_sub(1).ok_or(ContractError::Overflow)?;
-        } else if update.power > 0 && !present {
-            size = size.checked_add(1).ok_or(ContractError::Overflow)?;
-        }
-    }
-    Ok(size)
-}
-
-/// Writes an already validated change of `vsc_id` leaving `new_size` validators: the current
-/// set, the change log, and (when the chain follows this contract) the pending diff. Costs
-/// one read and a few writes per update.
-pub fn apply_change(
-    storage: &mut dyn Storage,
-    vsc_id: u64,
-    updates: &BTreeMap<Vec<u8>, &ValidatorUpdate>,
-    new_size: u64,
-) -> Result<(), ContractError> {
-    let follows = MODE.load(storage)? == Mode::ValidatorSetUpdater;
-    for (key, update) in updates {
-        let address = update.pub_key.consensus_address();
-        let before = VALIDATORS.may_load(storage, address.as_bytes())?;
-        let after = (update.power > 0).then(|| Member {
-            pub_key: update.pub_key.clone(),
-            power: update.power,
-        });
-        if before == after {
+        let key = key_bytes(&update.pub_key)?;
+        let address = address_of(&key);
+        let before = MEMBERS.may_load(storage, &[address.as_bytes()])?;
+        let power_before = before.as_ref().map_or(0, |member| member.power);
+        if power_before == update.power {
             continue;
         }
-        SET_CHANGES.save(storage, (vsc_id, address.as_bytes()), &before)?;
-        match &after {
-            Some(member) => VALIDATORS.save(storage, address.as_bytes(), member)?,
-            None => VALIDATORS.remove(storage, address.as_bytes()),
+        if update.power == 0 {
+            size_after = size_after.checked_sub(1).ok_or(ContractError::Overflow)?;
+        } else if before.is_none() {
+            size_after = size_after.checked_add(1).ok_or(ContractError::Overflow)?;
         }
-        if follows {
-            PENDING_DIFF.save(storage, key, &update.power)?;
-        }
+        changes.push(PlannedChange {
+            address,
+            key,
+            before,
+            power: update.power,
+        });
     }
-    SET_SIZE.save(storage, &new_size)?;
-    Ok(())
+    Ok(SetPlan {
+        changes,
+        size_before,
+        size_after,
+    })
 }
 
-/// The set as it stood after `vsc_id` (a vscId this consumer applied, or 0), sorted by key
-/// bytes: the current set with every later change rolled back. For queries; its cost grows
-/// with the set and the changes since `vsc_id`.
-pub fn set_at_vsc(storage: &dyn Storage, vsc_id: u64) -> StdResult<Vec<Member>> {
-    let mut by_address: BTreeMap<Vec<u8>, Member> = VALIDATORS
-        .range(storage, None, None, Order::Ascending)
-        .collect::<StdResult<_>>()?;
-    let later = SET_CHANGES
-        .prefix_range(
-            storage,
-            Some(PrefixBound::exclusive(vsc_id)),
-            None,
-            Order::Descending,
-        )
-        .collect::<StdResult<Vec<_>>>()?;
-    for ((_, address), before) in later {
-        match before {
-            Some(member) => by_address.insert(address, member),
-            None => by_address.remove(&address),
-        };
+/// Writes a planned change of `vsc_id`: one record per changed validator and one change-log
+/// record for the whole VSC. A member keeps its liveness window across power changes; a
+/// validator that leaves takes its window with it.
+pub fn apply_change(storage: &mut dyn Storage, vsc_id: u64, plan: SetPlan) {
+    let mut log = Vec::with_capacity(plan.changes.len());
+    for change in plan.changes {
+        let address = [change.address.as_bytes()];
+        let power_before = change.before.as_ref().map_or(0, |member| member.power);
+        if change.power == 0 {
+            MEMBERS.remove(storage, &address);
+        } else {
+            let member = Member {
+                key: change.key,
+                power: change.power,
+                window: change.before.and_then(|member| member.window),
+            };
+            MEMBERS.save(storage, &address, &member);
+        }
+        log.push(SetChange {
+            key: change.key,
+            before: power_before,
+            after: change.power,
+        });
     }
-    let mut members: Vec<Member> = by_address.into_values().collect();
-    members.sort_by(|a, b| a.pub_key.bytes().cmp(b.pub_key.bytes()));
-    Ok(members)
+    if !log.is_empty() {
+        SET_CHANGES.save(storage, &[&vsc_id.to_be_bytes()], &log);
+    }
+    if plan.size_after != plan.size_before {
+        SET_SIZE.save(storage, &plan.size_after);
+    }
+}
+
+/// The changes of every VSC after `vsc_id`, oldest first.
+pub fn changes_after(
+    storage: &dyn Storage,
+    vsc_id: u64,
+    order: Order,
+) -> impl Iterator<Item = StdResult<(u64, Vec<SetChange>)>> + '_ {
+    let min = vsc_id.checked_add(1).map(u64::to_be_bytes);
+    let ranged: Box<dyn Iterator<Item = _>> = match min {
+        Some(min) => SET_CHANGES.range_between(storage, &[], Some(&min), None, order),
+        None => Box::new(std::iter::empty()),
+    };
+    ranged.map(|entry| {
+        let (key, changes) = entry?;
+        Ok((be_u64(&key)?, changes))
+    })
+}
+
+/// The current set, key → power, in key order.
+pub fn current_powers(storage: &dyn Storage) -> StdResult<BTreeMap<KeyBytes, u64>> {
+    let mut powers = BTreeMap::new();
+    for entry in MEMBERS.range(storage, &[], Order::Ascending) {
+        let (_, member) = entry?;
+        powers.insert(member.key, member.power);
+    }
+    Ok(powers)
+}
+
+/// The set as it stood after `vsc_id` (a vscId this consumer applied, or 0), key → power in key
+/// order: the current set with every later change rolled back. For queries; its cost grows with
+/// the set and the changes since `vsc_id`.
+pub fn set_at_vsc(storage: &dyn Storage, vsc_id: u64) -> StdResult<BTreeMap<KeyBytes, u64>> {
+    let mut powers = current_powers(storage)?;
+    for entry in changes_after(storage, vsc_id, Order::Descending) {
+        let (_, changes) = entry?;
+        for change in changes {
+            if change.before == 0 {
+                powers.remove(&change.key);
+            } else {
+                powers.insert(change.key, change.before);
+            }
+        }
+    }
+    Ok(powers)
 }
 
 /// Records that `vsc_id` is in force from `height` on.
-pub fn record_vsc_from_height(
-    storage: &mut dyn Storage,
-    height: u64,
-    vsc_id: u64,
-) -> StdResult<()> {
-    HEIGHT_TO_VSC.save(storage, height, &vsc_id)
+pub fn record_vsc_from_height(storage: &mut dyn Storage, height: u64, vsc_id: u64) {
+    HEIGHT_TO_VSC.save(storage, &[&height.to_be_bytes()], &vsc_id);
 }
 
 /// The vscId in force at `height`: the last change at or below it; 0 before instantiation.
 pub fn vsc_id_at(storage: &dyn Storage, height: u64) -> StdResult<u64> {
+    let above = height.checked_add(1).map(u64::to_be_bytes);
     let found = HEIGHT_TO_VSC
-        .range(
+        .range_between(
             storage,
+            &[],
             None,
-            Some(Bound::inclusive(height)),
+            above.as_ref().map(|bytes| &bytes[..]),
             Order::Descending,
         )
         .next()
@@ -132,25 +205,20 @@ pub fn vsc_id_at(storage: &dyn Storage, height: u64) -> StdResult<u64> {
     Ok(found.map(|(_, vsc_id)| vsc_id).unwrap_or(0))
 }
 
-/// The member with this consensus address in the current set or in the set of `vsc_id`: the
-/// state before the first later change to that validator, if any changed it since.
-pub fn find_member(
+/// The power of the validator with this consensus address in the current set or in the set of
+/// `vsc_id`: the power before the first later change to that validator, if any changed it since.
+pub fn find_member_power(
     storage: &dyn Storage,
     address: &ConsensusAddress,
     vsc_id: u64,
-) -> StdResult<Option<Member>> {
-    if let Some(member) = VALIDATORS.may_load(storage, address.as_bytes())? {
-        return Ok(Some(member));
+) -> StdResult<Option<u64>> {
+    if let Some(member) = MEMBERS.may_load(storage, &[address.as_bytes()])? {
+        return Ok(Some(member.power));
     }
-    for entry in SET_CHANGES.prefix_range(
-        storage,
-        Some(PrefixBound::exclusive(vsc_id)),
-        None,
-        Order::Ascending,
-    ) {
-        let ((_, changed), before) = entry?;
-        if changed == address.as_bytes() {
-            return Ok(before);
+    for entry in changes_after(storage, vsc_id, Order::Ascending) {
+        let (_, changes) = entry?;
+        if let Some(change) = changes.iter().find(|c| address_of(&c.key) == *address) {
+            return Ok((change.before > 0).then_some(change.before));
         }
     }
     Ok(None)

@@ -7,7 +7,7 @@ use cw_ics_ccv::{AckResult, Acknowledgement, ConsensusAddress, ValidatorSetChang
 use crate::error::ContractError;
 use crate::outbox::{progress, schedule_maturity};
 use crate::state::{CCV_CHANNEL, CONFIG, HALT, LAST_VSC_ID, OUTSTANDING_DOWNTIME};
-use crate::validator_set::{apply_change, merge_updates, record_vsc_from_height, size_after};
+use crate::validator_set::{apply_change, merge_updates, plan_change, record_vsc_from_height};
 
 /// Applies one VSC. Everything is checked before anything is written, so a refused packet
 /// (an `Err`, which the chain turns into an error acknowledgement) changes nothing.
@@ -43,21 +43,21 @@ pub fn receive_vsc(
         .map(|ack| parse_slash_ack(ack, &config.params.valcons_prefix))
         .collect::<Result<Vec<_>, _>>()?;
     let updates = merge_updates(&vsc.validator_updates);
-    let new_size = size_after(deps.storage, &updates)?;
-    if new_size == 0 {
+    let plan = plan_change(deps.storage, &updates)?;
+    if plan.size_after == 0 {
         return Err(ContractError::EmptyValidatorSet(vsc.valset_update_id));
     }
 
-    apply_change(deps.storage, vsc.valset_update_id, &updates, new_size)?;
-    LAST_VSC_ID.save(deps.storage, &vsc.valset_update_id)?;
+    apply_change(deps.storage, vsc.valset_update_id, plan);
+    LAST_VSC_ID.save(deps.storage, &vsc.valset_update_id);
     let next_height = env
         .block
         .height
         .checked_add(1)
         .ok_or(ContractError::Overflow)?;
-    record_vsc_from_height(deps.storage, next_height, vsc.valset_update_id)?;
+    record_vsc_from_height(deps.storage, next_height, vsc.valset_update_id);
     for address in &acked {
-        OUTSTANDING_DOWNTIME.remove(deps.storage, address.as_bytes());
+        OUTSTANDING_DOWNTIME.remove(deps.storage, &[address.as_bytes()]);
     }
     schedule_maturity(
         deps.storage,
@@ -68,7 +68,7 @@ pub fn receive_vsc(
     let newly_established = !channel.established;
     if newly_established {
         channel.established = true;
-        CCV_CHANNEL.save(deps.storage, &channel)?;
+        CCV_CHANNEL.save(deps.storage, &channel);
     }
     let messages = progress(deps.storage, &env)?;
 

@@ -193,3 +193,80 @@ fn the_chain_is_never_told_to_remove_a_validator_it_never_had_nor_to_repeat_a_po
     let next = sudo(deps.as_mut(), env, ChainSudoMsg::EndWithValidatorUpdate {}).unwrap();
     assert_eq!(diff_of(next), vec![(3, 33)]);
 }
+
+#[test]
+fn changes_that_cancel_out_over_several_vscs_are_not_handed_over() {
+    let mut deps = setup();
+    open_channel(&mut deps);
+    let env = env_at(GENESIS_HEIGHT, GENESIS_TIME);
+    sudo(
+        deps.as_mut(),
+        env.clone(),
+        ChainSudoMsg::PrivilegeChange(PrivilegeChange::Promoted {}),
+    )
+    .unwrap();
+    sudo(
+        deps.as_mut(),
+        env.clone(),
+        ChainSudoMsg::EndWithValidatorUpdate {},
+    )
+    .unwrap();
+    // Validator 1 goes 10 → 50 → 10 and validator 2 goes 20 → 25 → 26 between two end blocks.
+    for (vsc_id, updates) in [(1, [(1, 50), (2, 25)]), (2, [(1, 10), (2, 26)])] {
+        let height = GENESIS_HEIGHT + vsc_id;
+        receive_vsc(
+            &mut deps,
+            env_at(height, GENESIS_TIME + vsc_id),
+            vsc_id,
+            &updates,
+            &[],
+        )
+        .unwrap();
+    }
+    let next = sudo(
+        deps.as_mut(),
+        env.clone(),
+        ChainSudoMsg::EndWithValidatorUpdate {},
+    )
+    .unwrap();
+    assert_eq!(diff_of(next), vec![(2, 26)]);
+    let again = sudo(deps.as_mut(), env, ChainSudoMsg::EndWithValidatorUpdate {}).unwrap();
+    assert!(again.data.is_none());
+}
+
+#[test]
+fn a_promotion_after_a_demotion_hands_over_the_whole_set_again() {
+    let mut deps = setup();
+    open_channel(&mut deps);
+    let env = env_at(GENESIS_HEIGHT, GENESIS_TIME);
+    let promote = |deps: &mut Deps| {
+        sudo(
+            deps.as_mut(),
+            env.clone(),
+            ChainSudoMsg::PrivilegeChange(PrivilegeChange::Promoted {}),
+        )
+        .unwrap();
+        sudo(
+            deps.as_mut(),
+            env.clone(),
+            ChainSudoMsg::EndWithValidatorUpdate {},
+        )
+        .unwrap()
+    };
+    assert_eq!(diff_of(promote(&mut deps)), vec![(1, 10), (2, 20), (3, 30)]);
+    sudo(
+        deps.as_mut(),
+        env.clone(),
+        ChainSudoMsg::PrivilegeChange(PrivilegeChange::Demoted {}),
+    )
+    .unwrap();
+    receive_vsc(
+        &mut deps,
+        env_at(GENESIS_HEIGHT + 1, GENESIS_TIME + 1),
+        1,
+        &[(1, 99), (3, 0)],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(diff_of(promote(&mut deps)), vec![(1, 99), (2, 20)]);
+}

@@ -196,3 +196,98 @@ fn a_queued_downtime_slash_waits_for_the_channel_then_goes_out() {
         matches!(&sent[0], ConsumerPacket::Slash(s) if s.validator.address == address(1) && s.infraction == Infraction::Downtime)
     );
 }
+
+/// Runs begin_block at `height` with exactly `entries` in the commit.
+fn block_with(deps: &mut Deps, height: u64, entries: &[(u8, bool)]) {
+    set_votes(deps, votes(entries));
+    begin_block(deps, env_at(height, GENESIS_TIME + height), vec![]);
+}
+
+#[test]
+fn a_block_in_which_everyone_signs_as_before_writes_only_the_block_counter() {
+    let mut deps = setup();
+    let start = GENESIS_HEIGHT + 1;
+    let everyone = [(1, true), (2, true), (3, true)];
+    // The first votes start the windows; from then on a signature changes nothing stored.
+    block_with(&mut deps, start, &everyone);
+    let before = storage_dump(&deps);
+    block_with(&mut deps, start + 1, &everyone);
+    let after = storage_dump(&deps);
+    let changed = after.iter().filter(|entry| !before.contains(entry)).count();
+    assert_eq!((before.len(), changed), (after.len(), 1));
+    assert_eq!(liveness(&deps, 2).blocks_counted, 2);
+}
+
+#[test]
+fn blocks_in_which_a_validator_is_missing_from_the_commits_do_not_count_for_it() {
+    let mut deps = setup();
+    let mut height = GENESIS_HEIGHT + 1;
+    for _ in 0..3 {
+        block_with(&mut deps, height, &[(1, false), (2, true), (3, true)]);
+        height += 1;
+    }
+    // Out of the commits (e.g. not yet or no longer in the chain's set) for two windows.
+    for _ in 0..2 * WINDOW {
+        block_with(&mut deps, height, &[(2, true), (3, true)]);
+        height += 1;
+    }
+    let info = liveness(&deps, 1);
+    assert_eq!((info.blocks_counted, info.missed_in_window), (3, 3));
+    assert_eq!(liveness(&deps, 2).blocks_counted, 3 + 2 * WINDOW);
+    // Back: its 3 earlier misses are still in its window, so 3 more make 6 of 10 once the
+    // window is full (4 blocks later), and not a block earlier.
+    for round in 0..7 {
+        let signs = round >= 3;
+        block_with(&mut deps, height, &[(1, signs), (2, true), (3, true)]);
+        height += 1;
+        let expected = if round < 6 { 0 } else { 1 };
+        assert_eq!(pending(&deps).total, expected, "after round {round}");
+    }
+    let slashed = run_blocks(&mut deps, height, height + 1, |_| false);
+    assert!(slashed.is_empty(), "outstanding: no second slash");
+}
+
+#[test]
+fn a_validator_that_leaves_the_set_and_rejoins_starts_a_new_window() {
+    let mut deps = setup();
+    open_channel(&mut deps);
+    let mut height = GENESIS_HEIGHT + 1;
+    for _ in 0..4 {
+        block_with(&mut deps, height, &[(1, false), (2, true), (3, true)]);
+        height += 1;
+    }
+    assert_eq!(liveness(&deps, 1).missed_in_window, 4);
+    let env = env_at(height, GENESIS_TIME + height);
+    receive_vsc(&mut deps, env.clone(), 1, &[(1, 0)], &[]).unwrap();
+    assert_eq!(liveness(&deps, 1).blocks_counted, 0);
+    receive_vsc(&mut deps, env, 2, &[(1, 15)], &[]).unwrap();
+    // Its new window: a miss in slot 0, then signatures in the slots where the old window
+    // left its (stale) bits: they must not be taken for this window's misses.
+    block_with(&mut deps, height, &[(1, false), (2, true), (3, true)]);
+    height += 1;
+    for _ in 0..4 {
+        block_with(&mut deps, height, &[(1, true), (2, true), (3, true)]);
+        height += 1;
+    }
+    let info = liveness(&deps, 1);
+    assert_eq!((info.blocks_counted, info.missed_in_window), (5, 1));
+}
+
+#[test]
+fn a_slashed_validator_s_old_misses_do_not_count_in_its_new_window() {
+    let mut deps = setup();
+    open_channel(&mut deps);
+    let start = GENESIS_HEIGHT + 1;
+    assert_eq!(
+        run_blocks(&mut deps, start, start + WINDOW, |_| false).len(),
+        1
+    );
+    let h = start + WINDOW;
+    receive_vsc(&mut deps, env_at(h, GENESIS_TIME + h), 1, &[], &[bech32(1)]).unwrap();
+    // The new window: one miss, then signatures over the slots the old window's misses
+    // occupy; the count must stay at that one miss.
+    run_blocks(&mut deps, h + 1, h + 2, |_| false);
+    run_blocks(&mut deps, h + 2, h + 2 + WINDOW - 1, |_| true);
+    let info = liveness(&deps, 1);
+    assert_eq!((info.blocks_counted, info.missed_in_window), (WINDOW, 1));
+}
