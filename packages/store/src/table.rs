@@ -6,6 +6,26 @@ use cosmwasm_std::{Order, StdError, StdResult, Storage};
 
 use crate::record::{decode, encode, Record};
 
+/// Storage refuses empty values (cosmwasm-std's mocks panic, wasmd rejects them), so a record
+/// that encodes to nothing, such as `()` in a set-like table, is stored as one zero byte.
+const EMPTY_RECORD: &[u8] = &[0];
+
+fn stored_bytes<V: Record>(value: &V) -> Vec<u8> {
+    let bytes = encode(value);
+    if bytes.is_empty() {
+        EMPTY_RECORD.to_vec()
+    } else {
+        bytes
+    }
+}
+
+fn decode_stored<V: Record>(bytes: &[u8]) -> StdResult<V> {
+    match decode(bytes) {
+        Err(_) if bytes == EMPTY_RECORD => decode(&[]),
+        decoded => decoded,
+    }
+}
+
 /// One stored value under a fixed key.
 pub struct Cell<V> {
     key: &'static [u8],
@@ -28,12 +48,12 @@ impl<V: Record> Cell<V> {
     pub fn may_load(&self, storage: &dyn Storage) -> StdResult<Option<V>> {
         storage
             .get(self.key)
-            .map(|bytes| decode(&bytes))
+            .map(|bytes| decode_stored(&bytes))
             .transpose()
     }
 
     pub fn save(&self, storage: &mut dyn Storage, value: &V) {
-        storage.set(self.key, &encode(value));
+        storage.set(self.key, &stored_bytes(value));
     }
 
     pub fn remove(&self, storage: &mut dyn Storage) {
@@ -79,7 +99,7 @@ impl<V: Record> Table<V> {
     pub fn may_load(&self, storage: &dyn Storage, parts: &[&[u8]]) -> StdResult<Option<V>> {
         storage
             .get(&self.key(parts))
-            .map(|bytes| decode(&bytes))
+            .map(|bytes| decode_stored(&bytes))
             .transpose()
     }
 
@@ -88,7 +108,7 @@ impl<V: Record> Table<V> {
     }
 
     pub fn save(&self, storage: &mut dyn Storage, parts: &[&[u8]], value: &V) {
-        storage.set(&self.key(parts), &encode(value));
+        storage.set(&self.key(parts), &stored_bytes(value));
     }
 
     pub fn remove(&self, storage: &mut dyn Storage, parts: &[&[u8]]) {
@@ -133,7 +153,7 @@ impl<V: Record> Table<V> {
         Box::new(
             storage
                 .range(Some(&start), end.as_deref(), order)
-                .map(move |(key, value)| Ok((key[skip..].to_vec(), decode(&value)?))),
+                .map(move |(key, value)| Ok((key[skip..].to_vec(), decode_stored(&value)?))),
         )
     }
 
@@ -232,6 +252,27 @@ mod tests {
         assert!(
             HEIGHT.load(&storage).is_err(),
             "corrupt value is an error, not a panic"
+        );
+    }
+
+    #[test]
+    fn empty_records_are_stored_as_a_marker() {
+        const MEMBERS: Table<()> = Table::new(b"\x84");
+        const ZERO: Cell<u8> = Cell::new(b"\x85");
+        let mut storage = MockStorage::new();
+        MEMBERS.save(&mut storage, &[b"a"], &());
+        assert_eq!(storage.get(b"\x84a"), Some(vec![0]));
+        assert!(MEMBERS.may_load(&storage, &[b"a"]).unwrap().is_some());
+        let listed: Vec<_> = MEMBERS
+            .range(&storage, &[], Order::Ascending)
+            .collect::<StdResult<_>>()
+            .unwrap();
+        assert_eq!(listed, vec![(b"a".to_vec(), ())]);
+        ZERO.save(&mut storage, &0);
+        assert_eq!(
+            ZERO.load(&storage).unwrap(),
+            0,
+            "a real zero byte is still a zero"
         );
     }
 
