@@ -126,12 +126,16 @@ pub fn rebalance_step(
             .range_between(storage, &[], None, Some(&epoch.cut), Order::Descending)
             .next()
             .transpose()?;
-        let Some((key, pub_key)) = worst else {
-            return Err(StdError::msg("top-N count above its members"));
-        };
-        epoch.cut = Binary::new(key.clone());
-        epoch.active_count -= 1;
-        return entry_candidate(&key, pub_key).map(Some);
+        match worst {
+            Some((key, pub_key)) => {
+                epoch.cut = Binary::new(key.clone());
+                epoch.active_count -= 1;
+                return entry_candidate(&key, pub_key).map(Some);
+            }
+            // Nothing before the cut: the count can only be 0 (kept consistent by `rerank`;
+            // restoring it here keeps the epoch live rather than stuck on an error).
+            None => epoch.active_count = 0,
+        }
     }
     if epoch.active_count < max_validators {
         let best_outside = RANKING
