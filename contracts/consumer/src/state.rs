@@ -6,7 +6,7 @@
 //! sort numerically.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Decimal, StdResult, Timestamp, Uint128};
+use cosmwasm_std::{Decimal, StdResult, Timestamp};
 use cw_ics_ccv::{ConsumerParams, Infraction, SlashPacketData};
 use cw_ics_store::{record, Cell, Reader, Record, StdError, Table};
 
@@ -43,7 +43,7 @@ impl Record for Config {
         params.ccv_timeout_seconds.encode(out);
         params.retry_delay_seconds.encode(out);
         params.signed_blocks_window.encode(out);
-        params.min_signed_per_window.atomics().encode(out);
+        params.min_signed_per_window.encode(out);
         params.valcons_prefix.encode(out);
         self.genesis_height.encode(out);
     }
@@ -58,7 +58,7 @@ impl Record for Config {
                 ccv_timeout_seconds: u64::decode(input)?,
                 retry_delay_seconds: u64::decode(input)?,
                 signed_blocks_window: u64::decode(input)?,
-                min_signed_per_window: Decimal::new(Uint128::decode(input)?),
+                min_signed_per_window: Decimal::decode(input)?,
                 valcons_prefix: String::decode(input)?,
             },
             genesis_height: u64::decode(input)?,

@@ -7,7 +7,7 @@
 //! genesis' validator set (stored once, compactly), VSCs queued until the channel opens, the set
 //! of consumers due for a VSC in a quiet epoch, and the timeout queue ordered by deadline.
 
-use cosmwasm_std::{Addr, Binary, Decimal, StdResult, Storage, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Binary, StdResult, Storage, Timestamp};
 use cw_ics_ccv::{PublicKey, ValidatorSetChangePacket, ValidatorUpdate};
 use cw_ics_store::{encode, record, Reader, Record, StdError, Table};
 
@@ -100,41 +100,21 @@ impl Record for ConsumerPhase {
     }
 }
 
-impl Record for ConsumerRegistration {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.chain_id.encode(out);
-        self.spawn_time.encode(out);
-        self.unbonding_period_seconds.encode(out);
-        self.connection_id.encode(out);
-        self.counterparty_connection_id.encode(out);
-        self.counterparty_port_id.encode(out);
-        self.ccv_timeout_seconds.encode(out);
-        self.init_timeout_seconds.encode(out);
-        self.vsc_timeout_seconds.encode(out);
-        self.retry_delay_seconds.encode(out);
-        self.signed_blocks_window.encode(out);
-        self.min_signed_per_window.atomics().encode(out);
-        self.valcons_prefix.encode(out);
-    }
-
-    fn decode(input: &mut Reader<'_>) -> StdResult<Self> {
-        Ok(ConsumerRegistration {
-            chain_id: Record::decode(input)?,
-            spawn_time: Record::decode(input)?,
-            unbonding_period_seconds: Record::decode(input)?,
-            connection_id: Record::decode(input)?,
-            counterparty_connection_id: Record::decode(input)?,
-            counterparty_port_id: Record::decode(input)?,
-            ccv_timeout_seconds: Record::decode(input)?,
-            init_timeout_seconds: Record::decode(input)?,
-            vsc_timeout_seconds: Record::decode(input)?,
-            retry_delay_seconds: Record::decode(input)?,
-            signed_blocks_window: Record::decode(input)?,
-            min_signed_per_window: Decimal::new(Uint128::decode(input)?),
-            valcons_prefix: Record::decode(input)?,
-        })
-    }
-}
+record!(ConsumerRegistration {
+    chain_id,
+    spawn_time,
+    unbonding_period_seconds,
+    connection_id,
+    counterparty_connection_id,
+    counterparty_port_id,
+    ccv_timeout_seconds,
+    init_timeout_seconds,
+    vsc_timeout_seconds,
+    retry_delay_seconds,
+    signed_blocks_window,
+    min_signed_per_window,
+    valcons_prefix
+});
 
 impl Consumer {
     pub fn link(&self) -> ConsumerLink {

@@ -334,14 +334,6 @@ fn corrupt(what: &str) -> StdError {
     StdError::msg(format!("corrupt stored record: {what}"))
 }
 
-fn encode_decimal(value: &Decimal, out: &mut Vec<u8>) {
-    value.atomics().encode(out);
-}
-
-fn decode_decimal(input: &mut Reader<'_>) -> StdResult<Decimal> {
-    Uint128::decode(input).map(Decimal::new)
-}
-
 fn encode_pub_key(key: &PublicKey, out: &mut Vec<u8>) {
     match key {
         PublicKey::Ed25519(bytes) => bytes.encode(out),
@@ -357,7 +349,7 @@ impl Record for Validator {
     fn encode(&self, out: &mut Vec<u8>) {
         encode_pub_key(&self.pub_key, out);
         self.moniker.encode(out);
-        encode_decimal(&self.commission, out);
+        self.commission.encode(out);
         self.tokens.encode(out);
         self.shares.encode(out);
         self.jailed_until.encode(out);
@@ -369,7 +361,7 @@ impl Record for Validator {
             operator: Addr::unchecked(""),
             pub_key: decode_pub_key(input)?,
             moniker: String::decode(input)?,
-            commission: decode_decimal(input)?,
+            commission: Decimal::decode(input)?,
             tokens: Uint128::decode(input)?,
             shares: Uint128::decode(input)?,
             jailed_until: Option::decode(input)?,
@@ -611,8 +603,8 @@ impl Record for Config {
         self.init_timeout_seconds.encode(out);
         self.vsc_timeout_seconds.encode(out);
         self.downtime_jail_seconds.encode(out);
-        encode_decimal(&self.downtime_slash_fraction, out);
-        encode_decimal(&self.double_sign_slash_fraction, out);
+        self.downtime_slash_fraction.encode(out);
+        self.double_sign_slash_fraction.encode(out);
         let destination = match &self.slashed_tokens {
             SlashedTokens::Burn {} => None,
             SlashedTokens::SendTo { address } => Some(address),
@@ -639,8 +631,8 @@ impl Record for Config {
             init_timeout_seconds: u64::decode(input)?,
             vsc_timeout_seconds: u64::decode(input)?,
             downtime_jail_seconds: u64::decode(input)?,
-            downtime_slash_fraction: decode_decimal(input)?,
-            double_sign_slash_fraction: decode_decimal(input)?,
+            downtime_slash_fraction: Decimal::decode(input)?,
+            double_sign_slash_fraction: Decimal::decode(input)?,
             slashed_tokens: match Option::<String>::decode(input)? {
                 None => SlashedTokens::Burn {},
                 Some(address) => SlashedTokens::SendTo { address },

@@ -1,7 +1,7 @@
 //! The value encoding: fields in declaration order, unsigned integers as LEB128, signed ones
 //! zig-zagged, byte strings and sequences prefixed by their length.
 
-use cosmwasm_std::{Addr, Binary, StdError, StdResult, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Binary, Decimal, StdError, StdResult, Timestamp, Uint128};
 
 /// A value stored in a [`crate::Table`] or [`crate::Cell`].
 pub trait Record: Sized {
@@ -225,6 +225,16 @@ impl Record for Uint128 {
     }
 }
 
+/// Stored as its atomics (the value × 10¹⁸).
+impl Record for Decimal {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.atomics().encode(out);
+    }
+    fn decode(input: &mut Reader<'_>) -> StdResult<Self> {
+        Uint128::decode(input).map(Decimal::new)
+    }
+}
+
 impl Record for Timestamp {
     fn encode(&self, out: &mut Vec<u8>) {
         self.nanos().encode(out);
@@ -394,12 +404,14 @@ mod tests {
             pairs in proptest::collection::vec((any::<u64>(), any::<bool>()), 0..20),
             maybe: Option<u32>,
             key: [u8; 20],
+            a_decimal: u128,
         ) {
             round_trip(text);
             round_trip(Binary::from(bytes));
             round_trip(pairs);
             round_trip(maybe);
             round_trip(key);
+            round_trip(Decimal::new(Uint128::new(a_decimal)));
         }
 
         #[test]
