@@ -123,7 +123,7 @@ fn jailing_removes_a_validator_and_unjailing_brings_it_back() {
         .unwrap();
     let until = suite.env.block.time.plus_seconds(10);
     crate::staking::jail(&mut validator, until);
-    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
     let sent = suite.epoch();
     assert_eq!(updates(&sent[0].1), vec![(1, 0)]);
     assert_eq!(consumer_set(&suite, id), vec![(2, 20)]);
@@ -377,7 +377,7 @@ fn a_quiet_epoch_gives_slash_acks_only_to_the_consumer_owed_them() {
         .load(&suite.deps.storage, &addr("alice"))
         .unwrap();
     crate::staking::jail(&mut alice, until);
-    crate::staking::save_validator(&mut suite.deps.storage, &alice).unwrap();
+    super::save_validator(&mut suite.deps.storage, &alice).unwrap();
     let sent = suite.epoch();
     assert_eq!(sent.len(), 2, "the jailing changes both consumers' sets");
 
@@ -408,7 +408,7 @@ fn a_slash_ack_queued_during_an_epoch_goes_out_at_the_next_one() {
         .load(&suite.deps.storage, &addr("alice"))
         .unwrap();
     crate::staking::jail(&mut alice, until);
-    crate::staking::save_validator(&mut suite.deps.storage, &alice).unwrap();
+    super::save_validator(&mut suite.deps.storage, &alice).unwrap();
     suite.epoch();
     let update = ConfigUpdate {
         max_epoch_work: Some(1),

@@ -153,7 +153,7 @@ proptest! {
                     let mut record = crate::state::VALIDATORS.load(&suite.deps.storage, &address).unwrap();
                     let until = suite.env.block.time.plus_seconds(10);
                     crate::staking::jail(&mut record, until);
-                    crate::staking::save_validator(&mut suite.deps.storage, &record).unwrap();
+                    super::save_validator(&mut suite.deps.storage, &record).unwrap();
                 }
                 Step::Unjail { validator } => {
                     suite.advance_seconds(10);
