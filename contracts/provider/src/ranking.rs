@@ -175,13 +175,13 @@ pub fn top_n_by_address(
         let (key, pub_key) = entry?;
         let member = entry_candidate(&key, pub_key)?;
         if after.is_none_or(|after| member.address.as_slice() > after) {
-            members.insert(member.address, (member.pub_key, member.new_power));
+            members.insert(member.address, member);
         }
     }
     Ok(members
-        .into_iter()
+        .into_values()
         .take(limit)
-        .map(|(address, (pub_key, power))| (address, pub_key, power))
+        .map(|member| (member.address, member.pub_key, member.new_power))
         .collect())
 }
 
