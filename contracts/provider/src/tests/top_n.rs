@@ -121,8 +121,16 @@ fn queued_replica(suite: &Suite, consumer_id: u64) -> Replica {
     replica
 }
 
+/// 48 cases by default; `PROPTEST_CASES` asks for more (an explicit `cases` would ignore it).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(48)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), .. ProptestConfig::default() })]
 
     #[test]
     fn consumer_sets_always_match_the_top_n(
