@@ -27,11 +27,9 @@ use crate::consumers::{init_timeout, launch, load_consumer, stop, vsc_timeout};
 use crate::error::ContractError;
 use crate::msg::ConsumerPhase;
 use crate::ranking::{address, rebalance_step, rerank, set_changes, Candidate};
-use crate::staking::{load_validator, validator_power};
 use crate::state::{
     tags, take_slash_acks, Config, EpochStage, EpochState, CHANGED, CHANNEL_TO_CONSUMER, CONFIG,
-    CONSUMERS, DELETION_QUEUE, EPOCH, LAUNCHED, OPERATOR_BY_CONS_ADDR, SENT_VSCS, SPAWN_QUEUE,
-    VSC_HEIGHTS,
+    CONSUMERS, DELETION_QUEUE, EPOCH, LAUNCHED, SENT_VSCS, SPAWN_QUEUE, VSC_HEIGHTS,
 };
 use crate::vsc::queue_or_send;
 
@@ -130,7 +128,7 @@ pub fn run(
         let finished = match epoch.stage.clone() {
             EpochStage::Idle => true,
             EpochStage::Validators => {
-                rank_changed(storage, &config, &mut epoch, &mut budget, &mut progress)?
+                rank_changed(storage, &mut epoch, &mut budget, &mut progress)?
             }
             EpochStage::Rebalance => {
                 move_cut(storage, &config, &mut epoch, &mut budget, &mut progress)?
@@ -247,34 +245,38 @@ fn start(
     Ok(())
 }
 
-/// Stage 1: moves each validator marked changed to its current power in the ranking.
+/// Stage 1: moves each validator marked changed from the power it is ranked at to its current
+/// power, reading the marks with one iterator (one more mark than the budget allows tells
+/// whether the stage finishes in this call).
 fn rank_changed(
     storage: &mut dyn Storage,
-    config: &Config,
     epoch: &mut EpochState,
     budget: &mut Budget,
     progress: &mut Progress,
 ) -> Result<bool, ContractError> {
-    loop {
-        let next = CHANGED
-            .keys(storage, None, None, Order::Ascending)
-            .next()
-            .transpose()?;
-        let Some(key) = next else { return Ok(true) };
-        if budget.exhausted() {
-            return Ok(false);
-        }
+    let allowed = budget.0 as usize;
+    let marks = CHANGED
+        .range(storage, &[], Order::Ascending)
+        .take(allowed.saturating_add(1))
+        .collect::<Result<Vec<_>, _>>()?;
+    let finished = marks.len() <= allowed;
+    for (key, mark) in marks.into_iter().take(allowed) {
         budget.spend(1);
-        let operator = OPERATOR_BY_CONS_ADDR.load(storage, &key)?;
-        let validator = load_validator(storage, &operator)?;
-        let power = validator_power(config, &validator);
-        let candidate = rerank(storage, epoch, address(&key)?, &validator.pub_key, power)?;
+        let candidate = rerank(
+            storage,
+            epoch,
+            address(&key)?,
+            mark.pub_key,
+            mark.ranked_power,
+            mark.power,
+        );
         // An unchanged power changes membership only if the cut crosses it, which reports it.
         if candidate.old_power != candidate.new_power {
             progress.candidates.push(candidate);
         }
-        CHANGED.remove(storage, &key);
+        CHANGED.remove(storage, &[&key]);
     }
+    Ok(finished)
 }
 
 /// Stage 2: moves the cut until the top N holds `max_validators` validators (or all).

@@ -3,8 +3,8 @@
 //! Eligible validators are kept in one index ordered best first (highest power, then lowest
 //! consensus address). The top N is not stored per validator: it is every entry whose ranking
 //! key sorts before a cut kept in the epoch record, with a count of those entries. A changed
-//! validator moves in the index (one delete, one write, its slot rewritten) and the count
-//! follows; the cut then moves over as many entries as the count is away from `max_validators`.
+//! validator moves in the index (one delete, one write: its change mark says which power it is
+//! ranked at, so nothing else is kept per validator) and the count follows; the cut then moves over as many entries as the count is away from `max_validators`.
 //! So re-ranking costs O(changed validators) whether or not the set is full, and no record is
 //! written per validator of the set.
 //!
@@ -20,8 +20,6 @@ use cw_ics_store::{record, Table};
 
 use crate::state::{tags, EpochState};
 
-/// Consensus address → the power it is ranked with (absent: not eligible).
-const SLOTS: Table<u64> = Table::new(tags::SLOTS);
 /// (u64::MAX - power, consensus address) → ed25519 key bytes.
 const RANKING: Table<Binary> = Table::new(tags::RANKING);
 
@@ -74,23 +72,24 @@ fn entry_candidate(key: &[u8], pub_key: Binary) -> StdResult<Candidate> {
     })
 }
 
-/// Moves a validator to `new_power` (0: no longer eligible) in the ranking.
+/// Moves a validator from `old_power` (0: not ranked), the power the ranking holds it at, to
+/// `new_power` (0: no longer eligible).
 pub fn rerank(
     storage: &mut dyn Storage,
     epoch: &mut EpochState,
     address: Address,
-    pub_key: &PublicKey,
+    pub_key: Binary,
+    old_power: u64,
     new_power: u64,
-) -> StdResult<Candidate> {
-    let old_power = SLOTS.may_load(storage, &[&address])?.unwrap_or(0);
+) -> Candidate {
     let candidate = Candidate {
         address,
-        pub_key: Binary::from(pub_key.bytes()),
+        pub_key,
         old_power,
         new_power,
     };
     if old_power == new_power {
-        return Ok(candidate);
+        return candidate;
     }
     if old_power > 0 {
         if in_set(old_power, &address, &epoch.cut) {
@@ -107,11 +106,8 @@ pub fn rerank(
             &[&ranking_key(new_power, &address)],
             &candidate.pub_key,
         );
-        SLOTS.save(storage, &[&address], &new_power);
-    } else {
-        SLOTS.remove(storage, &[&address]);
     }
-    Ok(candidate)
+    candidate
 }
 
 /// Moves the cut over one entry towards `max_validators` members; None when the top N is
@@ -165,27 +161,28 @@ pub fn top_n(storage: &dyn Storage, cut: &[u8]) -> StdResult<Vec<(Binary, u64)>>
         .collect()
 }
 
-/// The members of the top N under `cut` in consensus-address order after `after`:
-/// (address, key, power).
+/// Up to `limit` members of the top N under `cut` in consensus-address order, after `after`:
+/// (address, key, power). Reads the whole top N (for queries, which are not metered against
+/// transactions), so that the epoch keeps no per-validator record in address order.
 pub fn top_n_by_address(
     storage: &dyn Storage,
     cut: &[u8],
     after: Option<&[u8]>,
     limit: usize,
 ) -> StdResult<Vec<(Address, Binary, u64)>> {
-    let after = after.map(|after| [after, &[0u8][..]].concat());
-    let mut members = Vec::new();
-    for entry in SLOTS.range_between(storage, &[], after.as_deref(), None, Order::Ascending) {
-        if members.len() >= limit {
-            break;
-        }
-        let (address_bytes, power) = entry?;
-        if in_set(power, &address_bytes, cut) {
-            let pub_key = RANKING.load(storage, &[&ranking_key(power, &address_bytes)])?;
-            members.push((address(&address_bytes)?, pub_key, power));
+    let mut members = BTreeMap::new();
+    for entry in RANKING.range_between(storage, &[], None, Some(cut), Order::Ascending) {
+        let (key, pub_key) = entry?;
+        let member = entry_candidate(&key, pub_key)?;
+        if after.is_none_or(|after| member.address.as_slice() > after) {
+            members.insert(member.address, member);
         }
     }
-    Ok(members)
+    Ok(members
+        .into_values()
+        .take(limit)
+        .map(|member| (member.address, member.pub_key, member.new_power))
+        .collect())
 }
 
 /// The updates that take every consumer from the top N under `old_cut` to the one under

@@ -106,7 +106,7 @@ fn handle_slash(
                     &mut validator,
                     env.block.time.plus_seconds(config.downtime_jail_seconds),
                 );
-                save_validator(deps.storage, &validator)?;
+                save_validator(deps.storage, &config, &validator)?;
                 if !slashed.is_zero() {
                     messages.push(slashed_tokens_message(
                         &config.slashed_tokens,

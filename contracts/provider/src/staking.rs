@@ -1,8 +1,8 @@
 //! The stake ledger: validators, delegations (as shares), unbonding entries, jail.
 
 use cosmwasm_std::{
-    coin, Addr, BankMsg, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdError, StdResult,
-    Storage, Timestamp, Uint128, Uint256,
+    coin, Addr, BankMsg, Binary, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdError,
+    StdResult, Storage, Timestamp, Uint128, Uint256,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::PublicKey;
@@ -10,8 +10,8 @@ use cw_ics_ccv::PublicKey;
 use crate::error::ContractError;
 use crate::maturity::is_released;
 use crate::state::{
-    addr_part, next_cell_id, Config, UnbondingEntry, Validator, CHANGED, CONFIG, DELEGATIONS,
-    EPOCH, LAUNCHED, NEXT_UNBONDING_ID, OPERATOR_BY_CONS_ADDR, UNBONDINGS, VALIDATORS,
+    addr_part, next_cell_id, ChangeMark, Config, UnbondingEntry, Validator, CHANGED, CONFIG,
+    DELEGATIONS, EPOCH, LAUNCHED, NEXT_UNBONDING_ID, OPERATOR_BY_CONS_ADDR, UNBONDINGS, VALIDATORS,
     VALIDATOR_UNBONDINGS,
 };
 
@@ -34,20 +34,35 @@ fn token_power(config: &Config, tokens: Uint128) -> u64 {
     u64::try_from(power).unwrap_or(u64::MAX).min(MAX_POWER)
 }
 
-/// Marks a validator for re-evaluation at the next epoch.
-pub fn mark_changed(storage: &mut dyn Storage, validator: &Validator) -> StdResult<()> {
+/// Stores a validator and marks it for re-ranking at the next epoch: every change to a
+/// validator's power or eligibility goes through here, once per message. The mark keeps the
+/// power the ranking holds the validator at: from an earlier mark if there is one, else the
+/// stored record's (an unmarked validator is ranked at its record's power; `power_reduction`
+/// cannot change once a validator exists).
+pub fn save_validator(
+    storage: &mut dyn Storage,
+    config: &Config,
+    validator: &Validator,
+) -> StdResult<()> {
+    let address = validator.pub_key.consensus_address();
+    let key: [&[u8]; 1] = [address.as_bytes()];
+    let ranked_power = match CHANGED.may_load(storage, &key)? {
+        Some(mark) => mark.ranked_power,
+        None => VALIDATORS
+            .may_load(storage, &validator.operator)?
+            .map_or(0, |stored| validator_power(config, &stored)),
+    };
+    VALIDATORS.save(storage, validator);
     CHANGED.save(
         storage,
-        validator.pub_key.consensus_address().as_bytes(),
-        &(),
-    )
-}
-
-/// Stores a validator and marks it for re-evaluation: every change to a validator goes through
-/// here, once per message.
-pub fn save_validator(storage: &mut dyn Storage, validator: &Validator) -> StdResult<()> {
-    VALIDATORS.save(storage, validator);
-    mark_changed(storage, validator)
+        &key,
+        &ChangeMark {
+            pub_key: Binary::from(validator.pub_key.bytes()),
+            ranked_power,
+            power: validator_power(config, validator),
+        },
+    );
+    Ok(())
 }
 
 pub fn load_validator(storage: &dyn Storage, operator: &Addr) -> Result<Validator, ContractError> {
@@ -103,7 +118,8 @@ pub fn register_validator(
         jailed_until: None,
         tombstoned: false,
     };
-    save_validator(deps.storage, &validator)?;
+    let config = CONFIG.load(deps.storage)?;
+    save_validator(deps.storage, &config, &validator)?;
     OPERATOR_BY_CONS_ADDR.save(deps.storage, address.as_bytes(), &info.sender);
     Ok(Response::new()
         .add_attribute("action", "register_validator")
@@ -175,7 +191,7 @@ pub fn bond(
         .may_load(deps.storage, &key)?
         .unwrap_or_default();
     DELEGATIONS.save(deps.storage, &key, &shares.checked_add(new_shares)?);
-    save_validator(deps.storage, &validator)?;
+    save_validator(deps.storage, &config, &validator)?;
     Ok(Response::new()
         .add_attribute("action", "bond")
         .add_attribute("staker", info.sender)
@@ -231,7 +247,7 @@ pub fn unbond(
     } else {
         DELEGATIONS.save(deps.storage, &key, &remaining);
     }
-    save_validator(deps.storage, &validator)?;
+    save_validator(deps.storage, &config, &validator)?;
 
     let mut epoch = EPOCH.load(deps.storage)?;
     let waiting_on = LAUNCHED
@@ -357,7 +373,8 @@ pub fn unjail(
         return Err(ContractError::StillJailed(until));
     }
     validator.jailed_until = None;
-    save_validator(deps.storage, &validator)?;
+    let config = CONFIG.load(deps.storage)?;
+    save_validator(deps.storage, &config, &validator)?;
     Ok(Response::new()
         .add_attribute("action", "unjail")
         .add_attribute("operator", info.sender))

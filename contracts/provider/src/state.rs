@@ -89,8 +89,26 @@ pub const NEXT_UNBONDING_ID: Cell<u64> = Cell::new(b"\xd5");
 /// `addr_part(validator) ++ height ++ id`, integers big-endian.
 pub const VALIDATOR_UNBONDINGS: Table<Addr> = Table::new(b"\xd4");
 
-/// Validators whose power or eligibility changed since their last evaluation.
-pub const CHANGED: Map<&[u8], ()> = Map::new("changed");
+/// A validator saved since the epoch last ranked it: everything the epoch needs to move it in
+/// the ranking, so it reads neither the validator record nor the operator index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeMark {
+    pub pub_key: Binary,
+    /// The power the ranking holds it at (0: not ranked), taken when it was first marked after
+    /// being ranked: every save marks, so an unmarked validator is ranked at its record's power.
+    pub ranked_power: u64,
+    /// Its power as of its latest save.
+    pub power: u64,
+}
+
+record!(ChangeMark {
+    pub_key,
+    ranked_power,
+    power
+});
+
+/// Validators saved since their last ranking, by consensus address (20 bytes).
+pub const CHANGED: Table<ChangeMark> = Table::new(tags::CHANGED);
 
 /// Tags of this contract's compact tables and cells (`cw-ics-store`), all in one place so they
 /// stay unique. The epoch and consumer records use 0xC0..=0xCF.
@@ -102,9 +120,9 @@ pub mod tags {
     pub const QUEUED_VSCS: &[u8] = b"\xc4";
     pub const DUE_CONSUMERS: &[u8] = b"\xc5";
     pub const TIMEOUTS: &[u8] = b"\xc6";
-    pub const SLOTS: &[u8] = b"\xc7";
     pub const RANKING: &[u8] = b"\xc8";
     pub const EPOCH_CANDIDATES: &[u8] = b"\xc9";
+    pub const CHANGED: &[u8] = b"\xca";
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

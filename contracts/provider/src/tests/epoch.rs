@@ -1,7 +1,7 @@
 use super::*;
 use crate::msg::{
-    ConfigUpdate, ConsumerPhase, ConsumerValidatorsResponse, EpochResponse, PendingVscsResponse,
-    VscHeightResponse,
+    ConfigUpdate, ConsumerPhase, ConsumerValidator, ConsumerValidatorsResponse, EpochResponse,
+    PendingVscsResponse, VscHeightResponse,
 };
 
 fn consumer_set(suite: &Suite, consumer_id: u64) -> Vec<(u8, u64)> {
@@ -123,7 +123,7 @@ fn jailing_removes_a_validator_and_unjailing_brings_it_back() {
         .unwrap();
     let until = suite.env.block.time.plus_seconds(10);
     crate::staking::jail(&mut validator, until);
-    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
     let sent = suite.epoch();
     assert_eq!(updates(&sent[0].1), vec![(1, 0)]);
     assert_eq!(consumer_set(&suite, id), vec![(2, 20)]);
@@ -377,7 +377,7 @@ fn a_quiet_epoch_gives_slash_acks_only_to_the_consumer_owed_them() {
         .load(&suite.deps.storage, &addr("alice"))
         .unwrap();
     crate::staking::jail(&mut alice, until);
-    crate::staking::save_validator(&mut suite.deps.storage, &alice).unwrap();
+    super::save_validator(&mut suite.deps.storage, &alice).unwrap();
     let sent = suite.epoch();
     assert_eq!(sent.len(), 2, "the jailing changes both consumers' sets");
 
@@ -408,7 +408,7 @@ fn a_slash_ack_queued_during_an_epoch_goes_out_at_the_next_one() {
         .load(&suite.deps.storage, &addr("alice"))
         .unwrap();
     crate::staking::jail(&mut alice, until);
-    crate::staking::save_validator(&mut suite.deps.storage, &alice).unwrap();
+    super::save_validator(&mut suite.deps.storage, &alice).unwrap();
     suite.epoch();
     let update = ConfigUpdate {
         max_epoch_work: Some(1),
@@ -440,4 +440,97 @@ fn a_slash_ack_queued_during_an_epoch_goes_out_at_the_next_one() {
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].0, "channel-1");
     assert_eq!(next[0].1.slash_acks.len(), 1);
+}
+
+/// The set is answered from the ranking in consensus-address order: paging through it with
+/// `start_after` (a member's or an outsider's address) gives exactly the top N, once each.
+#[test]
+fn consumer_validators_pages_the_top_n_in_address_order() {
+    let mut suite = Suite::new();
+    for (seed, tokens) in [(1u8, 100u128), (2, 500), (3, 300), (4, 200), (5, 400)] {
+        suite.add_validator(&format!("val{seed}"), seed, tokens);
+    }
+    let id = suite.running_consumer("c1", "channel-0", CONNECTION);
+    // Bonds after the launch move the ranking: seed 1 enters the top 3, seed 3 leaves it.
+    suite.bond("val1", "val1", 1_000).unwrap();
+    suite.unbond("val3", "val3", 250).unwrap();
+    suite.epoch();
+    let page = |start_after: Option<Binary>, limit: u32| -> Vec<ConsumerValidator> {
+        let response: ConsumerValidatorsResponse = suite.query(QueryMsg::ConsumerValidators {
+            consumer_id: id,
+            start_after,
+            limit: Some(limit),
+        });
+        response.validators
+    };
+    let whole = page(None, 100);
+    let mut expected: Vec<(Binary, u64)> = [(1u8, 110u64), (2, 50), (5, 40)]
+        .into_iter()
+        .map(|(seed, power)| (Binary::from(cons_addr(seed).as_bytes()), power))
+        .collect();
+    expected.sort();
+    let answered: Vec<(Binary, u64)> = whole
+        .iter()
+        .map(|v| (v.consensus_address.clone(), v.power))
+        .collect();
+    assert_eq!(answered, expected);
+
+    let mut paged = vec![];
+    let mut after = None;
+    loop {
+        let next = page(after.clone(), 1);
+        let Some(last) = next.last() else { break };
+        after = Some(last.consensus_address.clone());
+        paged.extend(next);
+    }
+    assert_eq!(paged, whole);
+
+    // Starting after an outsider's address (seed 3 or 4) gives the members after it.
+    for outsider in [3u8, 4] {
+        let from = Binary::from(cons_addr(outsider).as_bytes());
+        let after_outsider: Vec<Binary> = page(Some(from.clone()), 100)
+            .into_iter()
+            .map(|v| v.consensus_address)
+            .collect();
+        let members_after: Vec<Binary> = expected
+            .iter()
+            .filter(|(address, _)| *address > from)
+            .map(|(address, _)| address.clone())
+            .collect();
+        assert_eq!(after_outsider, members_after);
+    }
+}
+
+/// A validator saved several times between epochs is re-ranked from the power it was ranked at
+/// before the first of those saves: changes that cancel out send nothing and leave the ranking
+/// consistent for the next change.
+#[test]
+fn changes_that_cancel_out_within_an_epoch_send_nothing() {
+    let mut suite = Suite::new();
+    suite.add_validator("alice", 1, 100);
+    suite.add_validator("bob", 2, 200);
+    let id = suite.running_consumer("c1", "channel-0", CONNECTION);
+    suite.epoch();
+
+    suite.bond("staker", "alice", 300).unwrap();
+    suite.unbond("staker", "alice", 300).unwrap();
+    // The unbonding entry still gets its VSC, with no update: alice's power is back to 10.
+    let sent = suite.epoch();
+    assert_eq!(sent.len(), 1);
+    assert!(updates(&sent[0].1).is_empty());
+    assert_eq!(consumer_set(&suite, id), vec![(1, 10), (2, 20)]);
+
+    // Up, down past the start, then up again: only the final power is sent, once.
+    suite.bond("staker", "alice", 300).unwrap();
+    suite.unbond("alice", "alice", 50).unwrap();
+    suite.bond("bob", "alice", 20).unwrap();
+    let sent = suite.epoch();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(updates(&sent[0].1), vec![(1, 37)]);
+    assert_eq!(consumer_set(&suite, id), vec![(1, 37), (2, 20)]);
+
+    suite.unbond("staker", "alice", 300).unwrap();
+    let sent = suite.epoch();
+    assert_eq!(updates(&sent[0].1), vec![(1, 7)]);
+    assert_eq!(consumer_set(&suite, id), vec![(1, 7), (2, 20)]);
 }

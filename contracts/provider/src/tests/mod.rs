@@ -469,3 +469,13 @@ pub fn updates(packet: &ValidatorSetChangePacket) -> Vec<(u8, u64)> {
     pairs.sort_unstable();
     pairs
 }
+
+/// Saves a validator the way the handlers do (with the stored config), for tests that change a
+/// record directly.
+fn save_validator(
+    storage: &mut MockStorage,
+    validator: &crate::state::Validator,
+) -> cosmwasm_std::StdResult<()> {
+    let config = crate::state::CONFIG.load(storage)?;
+    crate::staking::save_validator(storage, &config, validator)
+}

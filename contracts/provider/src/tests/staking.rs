@@ -304,7 +304,7 @@ fn unjail_refusals_and_success() {
         .unwrap();
     let until = suite.env.block.time.plus_seconds(100);
     crate::staking::jail(&mut validator, until);
-    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
     assert_eq!(suite.validator("alice").power, 0);
     let err = suite.exec("alice", ExecuteMsg::Unjail {}, &[]).unwrap_err();
     assert!(matches!(err, ContractError::StillJailed(_)));
@@ -317,7 +317,7 @@ fn unjail_refusals_and_success() {
         .unwrap();
     validator.tombstoned = true;
     crate::staking::jail(&mut validator, until);
-    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
     assert_eq!(suite.validator("alice").power, 0);
     suite.advance_seconds(1_000);
     let err = suite.exec("alice", ExecuteMsg::Unjail {}, &[]).unwrap_err();
@@ -345,7 +345,7 @@ fn slashing_hits_bonded_stake_and_entries_from_the_infraction_height_on() {
         infraction_height,
     )
     .unwrap();
-    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
     assert_eq!(taken, Uint128::new(100 + 10));
     assert_eq!(suite.validator("alice").tokens, Uint128::new(900));
     assert_eq!(
@@ -373,7 +373,7 @@ fn shares_keep_stakers_proportional_after_a_slash() {
         0,
     )
     .unwrap();
-    crate::staking::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
     suite.bond("staker", "alice", 50).unwrap();
     let delegations: DelegationsResponse = suite.query(QueryMsg::Delegations {
         staker: addr("staker").to_string(),

@@ -121,8 +121,16 @@ fn queued_replica(suite: &Suite, consumer_id: u64) -> Replica {
     replica
 }
 
+/// 48 cases by default; `PROPTEST_CASES` asks for more (an explicit `cases` would ignore it).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(48)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), .. ProptestConfig::default() })]
 
     #[test]
     fn consumer_sets_always_match_the_top_n(
@@ -153,7 +161,7 @@ proptest! {
                     let mut record = crate::state::VALIDATORS.load(&suite.deps.storage, &address).unwrap();
                     let until = suite.env.block.time.plus_seconds(10);
                     crate::staking::jail(&mut record, until);
-                    crate::staking::save_validator(&mut suite.deps.storage, &record).unwrap();
+                    super::save_validator(&mut suite.deps.storage, &record).unwrap();
                 }
                 Step::Unjail { validator } => {
                     suite.advance_seconds(10);
