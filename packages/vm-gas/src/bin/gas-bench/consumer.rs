@@ -73,7 +73,7 @@ pub fn run(wasm: &[u8], sizes: &Sizes, rows: &mut Vec<Row>) -> DriverResult<()> 
                 Some(k),
                 Measured::one(handed.report),
                 LowerBound {
-                    writes: 1,
+                    cell_writes: 1,
                     reads: 1,
                     extra_read_bytes: k * HANDED_OVER_UPDATE_BYTES,
                     why: "the K pending updates read back (key and power each), the hand-over \
@@ -118,7 +118,7 @@ pub fn run(wasm: &[u8], sizes: &Sizes, rows: &mut Vec<Row>) -> DriverResult<()> 
             Some(v),
             Measured::one(block.report),
             LowerBound {
-                writes: 1,
+                cell_writes: 1,
                 steps: v,
                 why: "every vote's validator visited (inherently per validator; at least an \
                       iterator step each), the block counted",
@@ -161,7 +161,8 @@ fn send_slash(wasm: &[u8], validators: u32) -> DriverResult<Row> {
                 None,
                 Measured::one(block.report),
                 LowerBound {
-                    writes: 3,
+                    cell_writes: 1,
+                    writes: 2,
                     steps: v,
                     why: "liveness step's visits and block count, the queued packet, the \
                           outstanding flag",

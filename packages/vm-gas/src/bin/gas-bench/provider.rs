@@ -77,7 +77,7 @@ pub fn run(wasm: &[u8], sizes: &Sizes, rows: &mut Vec<Row>) -> DriverResult<()> 
                     format!("V={validators} C={consumers}"),
                     Some(consumers as u64),
                     measured,
-                    LowerBound::writes(1, "the epoch's own progress (next boundary)"),
+                    LowerBound::cell("the epoch's own progress (next boundary)"),
                 ),
                 format!("V={validators}"),
             ));
@@ -200,7 +200,8 @@ fn changed_epochs(wasm: &[u8], sizes: &Sizes) -> DriverResult<Vec<Row>> {
                     Some(k),
                     measured,
                     LowerBound {
-                        writes: 1 + k + c,
+                        cell_writes: 1,
+                        writes: k + c,
                         steps: k,
                         why: "epoch progress; the K changed validators visited and their sent \
                               powers recorded (every consumer is sent the same set); per \

@@ -8,11 +8,16 @@ use cw_ics_vm_gas::config;
 /// built from it is never above what any implementation must pay.
 pub const MIN_KEY_LEN: usize = 21;
 pub const MIN_VALUE_LEN: usize = 8;
+/// A record of which the contract holds one (the epoch's progress, the block count): its key
+/// needs no address, only a one-byte tag.
+pub const MIN_CELL_KEY_LEN: usize = 1;
 
 /// The KV work an operation cannot avoid, plus one instance cost.
 #[derive(Clone, Debug, Default)]
 pub struct LowerBound {
     pub writes: u64,
+    /// Writes of single records (a one-byte key).
+    pub cell_writes: u64,
     pub deletes: u64,
     /// Reads inherent in the operation (only where the issue says the work is per item).
     pub reads: u64,
@@ -28,6 +33,15 @@ pub struct LowerBound {
 }
 
 impl LowerBound {
+    /// One single record written: the operation's own progress.
+    pub fn cell(why: &'static str) -> Self {
+        LowerBound {
+            cell_writes: 1,
+            why,
+            ..LowerBound::default()
+        }
+    }
+
     pub fn writes(writes: u64, why: &'static str) -> Self {
         LowerBound {
             writes,
@@ -39,6 +53,7 @@ impl LowerBound {
     pub fn gas(&self) -> u64 {
         config::INSTANCE_COST
             + self.writes * config::write_cost(MIN_KEY_LEN, MIN_VALUE_LEN)
+            + self.cell_writes * config::write_cost(MIN_CELL_KEY_LEN, MIN_VALUE_LEN)
             + self.deletes * config::DELETE_COST
             + self.reads * config::read_cost(MIN_KEY_LEN, MIN_VALUE_LEN)
             + self.steps * config::iter_step_cost(Some((MIN_KEY_LEN, MIN_VALUE_LEN)))
