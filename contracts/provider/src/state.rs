@@ -36,13 +36,7 @@ pub struct Config {
     pub max_epoch_work: u32,
 }
 
-// Tags of the staking, configuration and slash records (cw-ics-store; each ≥ 0x80 and unique
-// in this contract; the epoch's and consumers' tags, 0xc0–0xc9, are in `tags` below): 0xd0
-// config, 0xd1 validators, 0xd2 delegations, 0xd3 unbonding entries, 0xd4 unbonding entries by
-// validator, 0xd5 next unbonding id, 0xd6 slash log, 0xd7 next slash id, 0xd8 slash acks owed to
-// consumers, 0xd9 operator by consensus address.
-
-pub const CONFIG: Cell<Config> = Cell::new(b"\xd0");
+pub const CONFIG: Cell<Config> = Cell::new(tags::CONFIG);
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Validator {
@@ -59,12 +53,13 @@ pub struct Validator {
 }
 
 /// Validators by operator (see [`ValidatorTable`]).
-pub const VALIDATORS: ValidatorTable = ValidatorTable(Table::new(b"\xd1"));
+pub const VALIDATORS: ValidatorTable = ValidatorTable(Table::new(tags::VALIDATORS));
 /// Operator by consensus address (20 bytes): consensus keys are unique.
-pub const OPERATOR_BY_CONS_ADDR: OperatorIndex = OperatorIndex(Table::new(b"\xd9"));
+pub const OPERATOR_BY_CONS_ADDR: OperatorIndex =
+    OperatorIndex(Table::new(tags::OPERATOR_BY_CONS_ADDR));
 
 /// Delegation shares by (staker, validator operator): key `addr_part(staker) ++ operator`.
-pub const DELEGATIONS: Table<Uint128> = Table::new(b"\xd2");
+pub const DELEGATIONS: Table<Uint128> = Table::new(tags::DELEGATIONS);
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnbondingEntry {
@@ -82,12 +77,12 @@ pub struct UnbondingEntry {
 }
 
 /// Unbonding entries by (staker, id) (see [`UnbondingTable`]).
-pub const UNBONDINGS: UnbondingTable = UnbondingTable(Table::new(b"\xd3"));
-pub const NEXT_UNBONDING_ID: Cell<u64> = Cell::new(b"\xd5");
+pub const UNBONDINGS: UnbondingTable = UnbondingTable(Table::new(tags::UNBONDINGS));
+pub const NEXT_UNBONDING_ID: Cell<u64> = Cell::new(tags::NEXT_UNBONDING_ID);
 /// Entries by (validator, created height, id) → staker, so a slash reaches the entries created
 /// at or after the infraction height without scanning older ones. Key
 /// `addr_part(validator) ++ height ++ id`, integers big-endian.
-pub const VALIDATOR_UNBONDINGS: Table<Addr> = Table::new(b"\xd4");
+pub const VALIDATOR_UNBONDINGS: Table<Addr> = Table::new(tags::VALIDATOR_UNBONDINGS);
 
 /// A validator saved since the epoch last ranked it: everything the epoch needs to move it in
 /// the ranking, so it reads neither the validator record nor the operator index.
@@ -111,7 +106,8 @@ record!(ChangeMark {
 pub const CHANGED: Table<ChangeMark> = Table::new(tags::CHANGED);
 
 /// Tags of this contract's compact tables and cells (`cw-ics-store`), all in one place so they
-/// stay unique. The epoch and consumer records use 0xC0..=0xCF.
+/// stay unique: the epoch, ranking and consumer records use 0xC0..=0xCF, the stake ledger,
+/// configuration and slash records 0xD0..=0xDF.
 pub mod tags {
     pub const EPOCH: &[u8] = b"\xc0";
     pub const CONSUMER_INFO: &[u8] = b"\xc1";
@@ -123,6 +119,16 @@ pub mod tags {
     pub const RANKING: &[u8] = b"\xc8";
     pub const EPOCH_CANDIDATES: &[u8] = b"\xc9";
     pub const CHANGED: &[u8] = b"\xca";
+    pub const CONFIG: &[u8] = b"\xd0";
+    pub const VALIDATORS: &[u8] = b"\xd1";
+    pub const DELEGATIONS: &[u8] = b"\xd2";
+    pub const UNBONDINGS: &[u8] = b"\xd3";
+    pub const VALIDATOR_UNBONDINGS: &[u8] = b"\xd4";
+    pub const NEXT_UNBONDING_ID: &[u8] = b"\xd5";
+    pub const SLASH_LOG: &[u8] = b"\xd6";
+    pub const NEXT_SLASH_ID: &[u8] = b"\xd7";
+    pub const SLASH_ACKS: &[u8] = b"\xd8";
+    pub const OPERATOR_BY_CONS_ADDR: &[u8] = b"\xd9";
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -298,12 +304,12 @@ pub const SENT_VSCS: Map<(u64, u64), Timestamp> = Map::new("sent_vscs");
 pub const CHANNEL_TO_CONSUMER: Map<&str, u64> = Map::new("channel_to_consumer");
 
 /// Slash records by id (big-endian).
-pub const SLASH_LOG: Table<SlashRecord> = Table::new(b"\xd6");
-pub const NEXT_SLASH_ID: Cell<u64> = Cell::new(b"\xd7");
+pub const SLASH_LOG: Table<SlashRecord> = Table::new(tags::SLASH_LOG);
+pub const NEXT_SLASH_ID: Cell<u64> = Cell::new(tags::NEXT_SLASH_ID);
 /// Downtime slashes handled and not yet acknowledged to the consumer in a VSC: (consumer id,
 /// slash id), both big-endian, → the validator's consensus address in the consumer's bech32.
 /// Ordered by slash id, so a VSC acknowledges them in the order they were received.
-pub const SLASH_ACKS: Table<String> = Table::new(b"\xd8");
+pub const SLASH_ACKS: Table<String> = Table::new(tags::SLASH_ACKS);
 
 /// Hands out the next id of a counter item, starting at 1.
 pub fn next_id(

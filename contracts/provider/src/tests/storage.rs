@@ -197,3 +197,39 @@ fn slash_acks_are_kept_per_consumer_in_slash_order() {
     assert!(pending_slash_acks(&storage, 2).unwrap().is_empty());
     assert_eq!(pending_slash_acks(&storage, 1).unwrap(), vec!["other"]);
 }
+
+#[test]
+fn store_tags_are_distinct_single_bytes_above_storage_plus_keys() {
+    use crate::state::tags::*;
+    let all = [
+        EPOCH,
+        CONSUMER_INFO,
+        CONSUMER_LINK,
+        GENESIS,
+        QUEUED_VSCS,
+        DUE_CONSUMERS,
+        TIMEOUTS,
+        RANKING,
+        EPOCH_CANDIDATES,
+        CHANGED,
+        CONFIG,
+        VALIDATORS,
+        DELEGATIONS,
+        UNBONDINGS,
+        VALIDATOR_UNBONDINGS,
+        NEXT_UNBONDING_ID,
+        SLASH_LOG,
+        NEXT_SLASH_ID,
+        SLASH_ACKS,
+        OPERATOR_BY_CONS_ADDR,
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for tag in all {
+        assert_eq!(tag.len(), 1, "{tag:?}");
+        assert!(
+            tag[0] >= 0x80,
+            "{tag:?} could collide with a cw-storage-plus key"
+        );
+        assert!(seen.insert(tag[0]), "{tag:?} used twice");
+    }
+}
