@@ -46,7 +46,7 @@ pub fn instantiate(
         deps.storage,
         &EpochState::initial(FIRST_VSC_ID, env.block.height),
     )?;
-    VSC_HEIGHTS.save(deps.storage, FIRST_VSC_ID, &env.block.height)?;
+    VSC_HEIGHTS.save(deps.storage, FIRST_VSC_ID, env.block.height);
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("admin", config.admin))

@@ -9,7 +9,7 @@ use crate::error::ContractError;
 use crate::msg::{ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
 use crate::ranking::top_n;
 use crate::state::{
-    next_id, take_slash_acks, Config, Consumer, EpochState, CONFIG, CONSUMERS, DELETION_QUEUE,
+    next_cell_id, take_slash_acks, Config, Consumer, EpochState, CONFIG, CONSUMERS, DELETION_QUEUE,
     LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
 };
 
@@ -123,7 +123,7 @@ pub fn register(
         RegistrationPolicy::Permissionless => Some(info.sender),
     };
     validate_registration(&config, &registration)?;
-    let id = next_id(deps.storage, &NEXT_CONSUMER_ID)?;
+    let id = next_cell_id(deps.storage, &NEXT_CONSUMER_ID)?;
     let consumer = Consumer {
         id,
         owner,
@@ -138,11 +138,7 @@ pub fn register(
         last_matured_vsc_id: 0,
         covered_vsc_id: 0,
     };
-    SPAWN_QUEUE.save(
-        deps.storage,
-        (consumer.registration.spawn_time.seconds(), id),
-        &(),
-    )?;
+    SPAWN_QUEUE.insert(deps.storage, consumer.registration.spawn_time.seconds(), id);
     CONSUMERS.save(deps.storage, id, &consumer)?;
     Ok(Response::new()
         .add_attribute("action", "register_consumer")
@@ -181,12 +177,12 @@ pub fn update(
             let old_spawn = consumer.registration.spawn_time;
             apply_registration_update(&mut consumer.registration, update);
             validate_registration(&config, &consumer.registration)?;
-            SPAWN_QUEUE.remove(deps.storage, (old_spawn.seconds(), consumer_id));
-            SPAWN_QUEUE.save(
+            SPAWN_QUEUE.remove(deps.storage, old_spawn.seconds(), consumer_id);
+            SPAWN_QUEUE.insert(
                 deps.storage,
-                (consumer.registration.spawn_time.seconds(), consumer_id),
-                &(),
-            )?;
+                consumer.registration.spawn_time.seconds(),
+                consumer_id,
+            );
         }
         ConsumerPhase::Launched => {
             let others = ConsumerUpdate {
@@ -262,7 +258,8 @@ pub fn execute_stop(
         ConsumerPhase::Registered => {
             SPAWN_QUEUE.remove(
                 deps.storage,
-                (consumer.registration.spawn_time.seconds(), consumer_id),
+                consumer.registration.spawn_time.seconds(),
+                consumer_id,
             );
             stop(
                 deps.storage,
@@ -307,7 +304,7 @@ pub fn stop(
     take_slash_acks(storage, consumer.id)?;
     LAUNCHED.remove(storage, consumer.id);
     let delete_at = now.plus_seconds(config.unbonding_period_seconds).seconds();
-    DELETION_QUEUE.save(storage, (delete_at, consumer.id), &())?;
+    DELETION_QUEUE.insert(storage, delete_at, consumer.id);
     CONSUMERS.save(storage, consumer.id, consumer)?;
     let mut messages = vec![];
     if close_channel {
@@ -397,9 +394,10 @@ pub fn launch(
     GENESIS.save(storage, &[&consumer_id.to_be_bytes()], &record);
     SPAWN_QUEUE.remove(
         storage,
-        (consumer.registration.spawn_time.seconds(), consumer_id),
+        consumer.registration.spawn_time.seconds(),
+        consumer_id,
     );
-    LAUNCHED.save(storage, consumer_id, &())?;
+    LAUNCHED.insert(storage, consumer_id);
     consumer.phase = ConsumerPhase::Launched;
     consumer.launch_height = Some(env.block.height);
     consumer.launched_at = Some(env.block.time);

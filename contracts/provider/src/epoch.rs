@@ -17,7 +17,6 @@ use cosmwasm_std::{CosmosMsg, DepsMut, Env, Order, Response, Storage};
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{ValidatorSetChangePacket, ValidatorUpdate};
 use cw_ics_store::Table;
-use cw_storage_plus::Bound;
 
 use crate::consumer_store::{
     clear_due, has_due_timeout_check, next_due_consumer, schedule_timeout_check,
@@ -233,7 +232,7 @@ fn start(
             .ok_or(ContractError::Overflow)?,
         Caller::Tick => env.block.height,
     };
-    VSC_HEIGHTS.save(storage, epoch.current_vsc_id, &first_height)?;
+    VSC_HEIGHTS.save(storage, epoch.current_vsc_id, first_height);
     epoch.epoch_unbonding_vsc_id = epoch.latest_unbonding_vsc_id;
     epoch.next_epoch_height = env
         .block
@@ -342,15 +341,7 @@ fn broadcast(
         return Ok(true);
     }
     loop {
-        let next = LAUNCHED
-            .keys(
-                storage,
-                after_consumer.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .next()
-            .transpose()?;
+        let next = LAUNCHED.next_after(storage, after_consumer)?;
         let Some(consumer_id) = next else {
             epoch.covered_vsc_id = epoch.epoch_vsc_id;
             return Ok(true);
@@ -424,15 +415,7 @@ fn launch_due(
 ) -> Result<bool, ContractError> {
     let now = env.block.time.seconds();
     loop {
-        let next = SPAWN_QUEUE
-            .keys(
-                storage,
-                after.map(Bound::exclusive),
-                Some(Bound::inclusive((now, u64::MAX))),
-                Order::Ascending,
-            )
-            .next()
-            .transpose()?;
+        let next = SPAWN_QUEUE.next_due(storage, after, now)?;
         let Some(key) = next else { return Ok(true) };
         if budget.exhausted() {
             epoch.stage = EpochStage::Launches { after };
@@ -483,11 +466,7 @@ fn apply_timeouts(
             }
             continue;
         }
-        let oldest_unmatured = SENT_VSCS
-            .prefix(consumer_id)
-            .range(storage, None, None, Order::Ascending)
-            .next()
-            .transpose()?;
+        let oldest_unmatured = SENT_VSCS.oldest(storage, consumer_id)?;
         // Nothing unmatured: the next VSC sent schedules a new check.
         if let Some((vsc_id, sent_at)) = oldest_unmatured {
             let deadline = sent_at.plus_seconds(vsc_timeout(config, &consumer));
@@ -513,21 +492,13 @@ fn cleanup(
 ) -> Result<bool, ContractError> {
     let now = env.block.time.seconds();
     loop {
-        let due = DELETION_QUEUE
-            .keys(
-                storage,
-                None,
-                Some(Bound::inclusive((now, u64::MAX))),
-                Order::Ascending,
-            )
-            .next()
-            .transpose()?;
+        let due = DELETION_QUEUE.next_due(storage, None, now)?;
         let Some(key) = due else { break };
         if budget.exhausted() {
             return Ok(false);
         }
         if delete_consumer_state(storage, key.1, budget)? {
-            DELETION_QUEUE.remove(storage, key);
+            DELETION_QUEUE.remove(storage, key.0, key.1);
         }
     }
     for chunk in 0..epoch.candidate_chunks {
@@ -552,18 +523,14 @@ fn delete_consumer_state(
         .take(limit)
         .map(|entry| entry.map(|(vsc_key, _)| vsc_key))
         .collect::<Result<Vec<_>, _>>()?;
-    let unmatured = SENT_VSCS
-        .prefix(consumer_id)
-        .keys(storage, None, None, Order::Ascending)
-        .take(limit)
-        .collect::<Result<Vec<_>, _>>()?;
+    let unmatured = SENT_VSCS.ids(storage, consumer_id, None, limit)?;
     let work = queued.len() + unmatured.len();
     budget.spend(u32::try_from(work).unwrap_or(u32::MAX).saturating_add(1));
     for vsc_key in &queued {
         QUEUED_VSCS.remove(storage, &[&id_key, vsc_key]);
     }
     for vsc_id in unmatured {
-        SENT_VSCS.remove(storage, (consumer_id, vsc_id));
+        SENT_VSCS.remove(storage, consumer_id, vsc_id);
     }
     if work >= limit {
         return Ok(false);

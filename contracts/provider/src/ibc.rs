@@ -6,7 +6,7 @@ use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannel, IbcChannelCloseMsg,
     IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,
-    IbcPacketTimeoutMsg, IbcReceiveResponse, Never, Order, StdResult, Storage,
+    IbcPacketTimeoutMsg, IbcReceiveResponse, Never, Storage,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{
@@ -27,9 +27,7 @@ fn consumer_for_new_channel(
     storage: &dyn Storage,
     channel: &IbcChannel,
 ) -> Result<Consumer, ContractError> {
-    let launched = LAUNCHED
-        .keys(storage, None, None, Order::Ascending)
-        .collect::<StdResult<Vec<_>>>()?;
+    let launched = LAUNCHED.all(storage)?;
     for id in launched {
         let consumer = load_consumer(storage, id)?;
         if consumer.channel_id.is_none()
@@ -82,7 +80,7 @@ pub fn ibc_channel_connect(
     let config = CONFIG.load(deps.storage)?;
     let consumer = consumer_for_new_channel(deps.storage, &channel)?;
     let channel_id = channel.endpoint.channel_id;
-    CHANNEL_TO_CONSUMER.save(deps.storage, &channel_id, &consumer.id)?;
+    CHANNEL_TO_CONSUMER.save(deps.storage, &channel_id, consumer.id);
     let mut link = consumer.link();
     link.channel_id = Some(channel_id.clone());
     let messages = send_pending(deps.storage, &env, &config, consumer.id, &mut link)?;

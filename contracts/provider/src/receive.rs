@@ -3,10 +3,9 @@
 //! Every handler validates everything before its first write, so a refused packet (answered
 //! with an error acknowledgement) leaves state untouched.
 
-use cosmwasm_std::{coin, BankMsg, CosmosMsg, DepsMut, Env, Order, StdResult, Storage, Uint128};
+use cosmwasm_std::{coin, BankMsg, CosmosMsg, DepsMut, Env, Storage, Uint128};
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{AckResult, ConsumerPacket, Infraction, SlashPacketData, VscMaturedPacketData};
-use cw_storage_plus::Bound;
 
 use crate::consumer_store::mark_consumer_due;
 use crate::consumers::{load_consumer, phase_name};
@@ -176,17 +175,9 @@ fn handle_matured(
     if vsc_id == 0 || vsc_id > consumer.last_sent_vsc_id {
         return Err(ContractError::UnknownVscId(vsc_id));
     }
-    let matured = SENT_VSCS
-        .prefix(consumer.id)
-        .keys(
-            storage,
-            None,
-            Some(Bound::inclusive(vsc_id)),
-            Order::Ascending,
-        )
-        .collect::<StdResult<Vec<_>>>()?;
+    let matured = SENT_VSCS.ids(storage, consumer.id, Some(vsc_id), usize::MAX)?;
     for id in matured {
-        SENT_VSCS.remove(storage, (consumer.id, id));
+        SENT_VSCS.remove(storage, consumer.id, id);
     }
     consumer.last_matured_vsc_id = consumer.last_matured_vsc_id.max(vsc_id);
     CONSUMERS.save(storage, consumer.id, &consumer)?;

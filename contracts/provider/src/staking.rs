@@ -250,9 +250,7 @@ pub fn unbond(
     save_validator(deps.storage, &config, &validator)?;
 
     let mut epoch = EPOCH.load(deps.storage)?;
-    let waiting_on = LAUNCHED
-        .keys(deps.storage, None, None, Order::Ascending)
-        .collect::<StdResult<Vec<_>>>()?;
+    let waiting_on = LAUNCHED.all(deps.storage)?;
     let entry = UnbondingEntry {
         id: next_cell_id(deps.storage, &NEXT_UNBONDING_ID)?,
         staker: info.sender.clone(),

@@ -6,7 +6,6 @@ use cosmwasm_std::{
 };
 use cw_ics_ccv::PublicKey;
 use cw_ics_store::{record, Cell, Reader, Record, Table};
-use cw_storage_plus::{Item, Map};
 
 use crate::msg::{InfractionKind, RegistrationPolicy, SlashAction, SlashRecord, SlashedTokens};
 
@@ -107,7 +106,8 @@ pub const CHANGED: Table<ChangeMark> = Table::new(tags::CHANGED);
 
 /// Tags of this contract's compact tables and cells (`cw-ics-store`), all in one place so they
 /// stay unique: the epoch, ranking and consumer records use 0xC0..=0xCF, the stake ledger,
-/// configuration and slash records 0xD0..=0xDF.
+/// configuration and slash records 0xD0..=0xD9, the consumer id counter and the vscId heights
+/// (which the C range has no room left for) 0xDA..=0xDB.
 pub mod tags {
     pub const EPOCH: &[u8] = b"\xc0";
     pub const CONSUMER_INFO: &[u8] = b"\xc1";
@@ -119,6 +119,11 @@ pub mod tags {
     pub const RANKING: &[u8] = b"\xc8";
     pub const EPOCH_CANDIDATES: &[u8] = b"\xc9";
     pub const CHANGED: &[u8] = b"\xca";
+    pub const SPAWN_QUEUE: &[u8] = b"\xcb";
+    pub const LAUNCHED: &[u8] = b"\xcc";
+    pub const DELETION_QUEUE: &[u8] = b"\xcd";
+    pub const SENT_VSCS: &[u8] = b"\xce";
+    pub const CHANNEL_TO_CONSUMER: &[u8] = b"\xcf";
     pub const CONFIG: &[u8] = b"\xd0";
     pub const VALIDATORS: &[u8] = b"\xd1";
     pub const DELEGATIONS: &[u8] = b"\xd2";
@@ -129,6 +134,8 @@ pub mod tags {
     pub const NEXT_SLASH_ID: &[u8] = b"\xd7";
     pub const SLASH_ACKS: &[u8] = b"\xd8";
     pub const OPERATOR_BY_CONS_ADDR: &[u8] = b"\xd9";
+    pub const NEXT_CONSUMER_ID: &[u8] = b"\xda";
+    pub const VSC_HEIGHTS: &[u8] = b"\xdb";
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -288,20 +295,21 @@ impl EpochItem {
 pub const EPOCH: EpochItem = EpochItem(Cell::new(tags::EPOCH));
 
 /// Provider height at which each vscId started being stamped on new unbonding entries.
-pub const VSC_HEIGHTS: Map<u64, u64> = Map::new("vsc_heights");
+pub const VSC_HEIGHTS: VscHeights = VscHeights(Table::new(tags::VSC_HEIGHTS));
 
 pub use crate::consumer_store::{Consumer, CONSUMERS};
 
-pub const NEXT_CONSUMER_ID: Item<u64> = Item::new("next_consumer_id");
+pub const NEXT_CONSUMER_ID: Cell<u64> = Cell::new(tags::NEXT_CONSUMER_ID);
 /// Registered consumers by (spawn time in seconds, id).
-pub const SPAWN_QUEUE: Map<(u64, u64), ()> = Map::new("spawn_queue");
+pub const SPAWN_QUEUE: ConsumerQueue = ConsumerQueue(Table::new(tags::SPAWN_QUEUE));
 /// Launched (running) consumers.
-pub const LAUNCHED: Map<u64, ()> = Map::new("launched");
+pub const LAUNCHED: ConsumerSet = ConsumerSet(Table::new(tags::LAUNCHED));
 /// Stopped consumers by (deletion time in seconds, id).
-pub const DELETION_QUEUE: Map<(u64, u64), ()> = Map::new("deletion_queue");
+pub const DELETION_QUEUE: ConsumerQueue = ConsumerQueue(Table::new(tags::DELETION_QUEUE));
 /// VSCs sent and not matured: (consumer, vscId) → send time, for the VSC timeout.
-pub const SENT_VSCS: Map<(u64, u64), Timestamp> = Map::new("sent_vscs");
-pub const CHANNEL_TO_CONSUMER: Map<&str, u64> = Map::new("channel_to_consumer");
+pub const SENT_VSCS: SentVscs = SentVscs(Table::new(tags::SENT_VSCS));
+/// The consumer that owns each CCV channel.
+pub const CHANNEL_TO_CONSUMER: ChannelIndex = ChannelIndex(Table::new(tags::CHANNEL_TO_CONSUMER));
 
 /// Slash records by id (big-endian).
 pub const SLASH_LOG: Table<SlashRecord> = Table::new(tags::SLASH_LOG);
@@ -310,19 +318,6 @@ pub const NEXT_SLASH_ID: Cell<u64> = Cell::new(tags::NEXT_SLASH_ID);
 /// slash id), both big-endian, → the validator's consensus address in the consumer's bech32.
 /// Ordered by slash id, so a VSC acknowledges them in the order they were received.
 pub const SLASH_ACKS: Table<String> = Table::new(tags::SLASH_ACKS);
-
-/// Hands out the next id of a counter item, starting at 1.
-pub fn next_id(
-    storage: &mut dyn cosmwasm_std::Storage,
-    counter: &Item<u64>,
-) -> cosmwasm_std::StdResult<u64> {
-    let id = counter.may_load(storage)?.unwrap_or(1);
-    let following = id
-        .checked_add(1)
-        .ok_or_else(|| cosmwasm_std::StdError::msg("id counter overflow"))?;
-    counter.save(storage, &following)?;
-    Ok(id)
-}
 
 /// Hands out the next id of a counter cell, starting at 1.
 pub fn next_cell_id(storage: &mut dyn Storage, counter: &Cell<u64>) -> StdResult<u64> {
@@ -352,6 +347,21 @@ fn id_from_key(bytes: &[u8]) -> StdResult<u64> {
     <[u8; 8]>::try_from(bytes)
         .map(u64::from_be_bytes)
         .map_err(|_| StdError::msg("corrupt stored key: id not 8 bytes"))
+}
+
+/// A (seconds, id) queue key: two big-endian u64s.
+fn queue_key_from(bytes: &[u8]) -> StdResult<(u64, u64)> {
+    if bytes.len() != 16 {
+        return Err(StdError::msg("corrupt stored key: queue key not 16 bytes"));
+    }
+    let (seconds, id) = bytes.split_at(8);
+    Ok((id_from_key(seconds)?, id_from_key(id)?))
+}
+
+/// The exclusive upper bound of the 8-byte big-endian keys at or below `last`: `last` itself
+/// followed by a zero byte sorts after `last` and before every greater key.
+fn through(last: &[u8]) -> Vec<u8> {
+    [last, &[0u8][..]].concat()
 }
 
 fn corrupt(what: &str) -> StdError {
@@ -702,4 +712,166 @@ pub fn take_slash_acks(storage: &mut dyn Storage, consumer_id: u64) -> StdResult
         acks.push(address);
     }
     Ok(acks)
+}
+
+/// vscId (big-endian) → provider height.
+pub struct VscHeights(Table<u64>);
+
+impl VscHeights {
+    pub fn save(&self, storage: &mut dyn Storage, vsc_id: u64, height: u64) {
+        self.0.save(storage, &[&vsc_id.to_be_bytes()], &height);
+    }
+
+    pub fn may_load(&self, storage: &dyn Storage, vsc_id: u64) -> StdResult<Option<u64>> {
+        self.0.may_load(storage, &[&vsc_id.to_be_bytes()])
+    }
+}
+
+/// Consumer ids queued by a time in seconds, keyed `seconds ++ id` (both big-endian) so they
+/// come out in (time, id) order.
+pub struct ConsumerQueue(Table<()>);
+
+impl ConsumerQueue {
+    pub fn insert(&self, storage: &mut dyn Storage, seconds: u64, consumer_id: u64) {
+        self.0.save(
+            storage,
+            &[&seconds.to_be_bytes(), &consumer_id.to_be_bytes()],
+            &(),
+        );
+    }
+
+    pub fn remove(&self, storage: &mut dyn Storage, seconds: u64, consumer_id: u64) {
+        self.0.remove(
+            storage,
+            &[&seconds.to_be_bytes(), &consumer_id.to_be_bytes()],
+        );
+    }
+
+    /// The first (seconds, id) after `after` (when given) whose time is at or before `now`.
+    pub fn next_due(
+        &self,
+        storage: &dyn Storage,
+        after: Option<(u64, u64)>,
+        now_seconds: u64,
+    ) -> StdResult<Option<(u64, u64)>> {
+        let min =
+            after.map(|(seconds, id)| through(&[seconds.to_be_bytes(), id.to_be_bytes()].concat()));
+        let max = through(&[now_seconds.to_be_bytes(), u64::MAX.to_be_bytes()].concat());
+        self.0
+            .range_between(storage, &[], min.as_deref(), Some(&max), Order::Ascending)
+            .next()
+            .map(|entry| entry.and_then(|(key, ())| queue_key_from(&key)))
+            .transpose()
+    }
+}
+
+/// A set of consumer ids, keyed big-endian so they come out in id order.
+pub struct ConsumerSet(Table<()>);
+
+impl ConsumerSet {
+    pub fn insert(&self, storage: &mut dyn Storage, consumer_id: u64) {
+        self.0.save(storage, &[&consumer_id.to_be_bytes()], &());
+    }
+
+    pub fn remove(&self, storage: &mut dyn Storage, consumer_id: u64) {
+        self.0.remove(storage, &[&consumer_id.to_be_bytes()]);
+    }
+
+    /// Every id, ascending.
+    pub fn all(&self, storage: &dyn Storage) -> StdResult<Vec<u64>> {
+        self.0
+            .range(storage, &[], Order::Ascending)
+            .map(|entry| entry.and_then(|(key, ())| id_from_key(&key)))
+            .collect()
+    }
+
+    /// The smallest id after `after` (the smallest of all when `None`).
+    pub fn next_after(&self, storage: &dyn Storage, after: Option<u64>) -> StdResult<Option<u64>> {
+        let after = after.map(u64::to_be_bytes);
+        self.0
+            .page(storage, &[], after.as_ref().map(|id| &id[..]), 1)?
+            .first()
+            .map(|(key, ())| id_from_key(key))
+            .transpose()
+    }
+}
+
+/// Sent, unmatured VSCs keyed `consumer ++ vscId` (both big-endian) → send time, so a
+/// consumer's VSCs are one range in vscId order.
+pub struct SentVscs(Table<Timestamp>);
+
+impl SentVscs {
+    pub fn save(
+        &self,
+        storage: &mut dyn Storage,
+        consumer_id: u64,
+        vsc_id: u64,
+        sent_at: Timestamp,
+    ) {
+        self.0.save(
+            storage,
+            &[&consumer_id.to_be_bytes(), &vsc_id.to_be_bytes()],
+            &sent_at,
+        );
+    }
+
+    pub fn remove(&self, storage: &mut dyn Storage, consumer_id: u64, vsc_id: u64) {
+        self.0.remove(
+            storage,
+            &[&consumer_id.to_be_bytes(), &vsc_id.to_be_bytes()],
+        );
+    }
+
+    /// The consumer's oldest unmatured VSC and when it was sent.
+    pub fn oldest(
+        &self,
+        storage: &dyn Storage,
+        consumer_id: u64,
+    ) -> StdResult<Option<(u64, Timestamp)>> {
+        self.0
+            .range(storage, &[&consumer_id.to_be_bytes()], Order::Ascending)
+            .next()
+            .map(|entry| entry.and_then(|(key, sent_at)| Ok((id_from_key(&key)?, sent_at))))
+            .transpose()
+    }
+
+    /// Up to `limit` of the consumer's unmatured vscIds, ascending, those at or below `up_to`
+    /// when given.
+    pub fn ids(
+        &self,
+        storage: &dyn Storage,
+        consumer_id: u64,
+        up_to: Option<u64>,
+        limit: usize,
+    ) -> StdResult<Vec<u64>> {
+        let max = up_to.map(|vsc_id| through(&vsc_id.to_be_bytes()));
+        self.0
+            .range_between(
+                storage,
+                &[&consumer_id.to_be_bytes()],
+                None,
+                max.as_deref(),
+                Order::Ascending,
+            )
+            .take(limit)
+            .map(|entry| entry.and_then(|(key, _)| id_from_key(&key)))
+            .collect()
+    }
+}
+
+/// Consumer id by CCV channel id: the channel id is the whole key, so it needs no length byte.
+pub struct ChannelIndex(Table<u64>);
+
+impl ChannelIndex {
+    pub fn save(&self, storage: &mut dyn Storage, channel_id: &str, consumer_id: u64) {
+        self.0.save(storage, &[channel_id.as_bytes()], &consumer_id);
+    }
+
+    pub fn may_load(&self, storage: &dyn Storage, channel_id: &str) -> StdResult<Option<u64>> {
+        self.0.may_load(storage, &[channel_id.as_bytes()])
+    }
+
+    pub fn remove(&self, storage: &mut dyn Storage, channel_id: &str) {
+        self.0.remove(storage, &[channel_id.as_bytes()]);
+    }
 }

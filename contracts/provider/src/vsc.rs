@@ -1,6 +1,6 @@
 //! Sending validator-set-change packets over a consumer's channel, or queuing them until it opens.
 
-use cosmwasm_std::{CosmosMsg, Env, IbcMsg, Order, Storage};
+use cosmwasm_std::{CosmosMsg, Env, IbcMsg, Storage};
 use cw_ics_bindings::ChainMsg;
 use cw_ics_ccv::{timeout_after, ValidatorSetChangePacket};
 
@@ -96,12 +96,8 @@ fn send(
     packet: &ValidatorSetChangePacket,
 ) -> Result<CosmosMsg<ChainMsg>, ContractError> {
     let vsc_id = packet.valset_update_id;
-    let nothing_unmatured = SENT_VSCS
-        .prefix(consumer_id)
-        .keys(storage, None, None, Order::Ascending)
-        .next()
-        .is_none();
-    SENT_VSCS.save(storage, (consumer_id, vsc_id), &env.block.time)?;
+    let nothing_unmatured = SENT_VSCS.oldest(storage, consumer_id)?.is_none();
+    SENT_VSCS.save(storage, consumer_id, vsc_id, env.block.time);
     if nothing_unmatured {
         // This VSC is now the oldest unmatured one: its deadline is the consumer's VSC timeout.
         let vsc_timeout = link

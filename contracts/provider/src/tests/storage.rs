@@ -1,5 +1,6 @@
-//! The compact records of the staking ledger, the configuration and the slash log: what is
-//! saved is what is loaded, keys of different owners never mix, corrupt bytes are errors.
+//! The compact records of the staking ledger, the configuration, the slash log and the consumer
+//! queues and indexes: what is saved is what is loaded, keys of different owners never mix,
+//! ranges keep their order, corrupt bytes are errors.
 
 use cosmwasm_std::testing::MockStorage;
 use cosmwasm_std::{Addr, Decimal, Storage, Timestamp, Uint128};
@@ -7,8 +8,9 @@ use cw_ics_ccv::PublicKey;
 
 use crate::msg::{InfractionKind, RegistrationPolicy, SlashAction, SlashRecord, SlashedTokens};
 use crate::state::{
-    pending_slash_acks, queue_slash_ack, take_slash_acks, Config, UnbondingEntry, Validator,
-    CONFIG, SLASH_LOG, UNBONDINGS, VALIDATORS,
+    next_cell_id, pending_slash_acks, queue_slash_ack, take_slash_acks, Config, UnbondingEntry,
+    Validator, CHANNEL_TO_CONSUMER, CONFIG, DELETION_QUEUE, LAUNCHED, NEXT_CONSUMER_ID, SENT_VSCS,
+    SLASH_LOG, SPAWN_QUEUE, UNBONDINGS, VALIDATORS, VSC_HEIGHTS,
 };
 
 fn validator(operator: &str, jailed_until: Option<Timestamp>) -> Validator {
@@ -222,6 +224,13 @@ fn store_tags_are_distinct_single_bytes_above_storage_plus_keys() {
         NEXT_SLASH_ID,
         SLASH_ACKS,
         OPERATOR_BY_CONS_ADDR,
+        SPAWN_QUEUE,
+        LAUNCHED,
+        DELETION_QUEUE,
+        SENT_VSCS,
+        CHANNEL_TO_CONSUMER,
+        NEXT_CONSUMER_ID,
+        VSC_HEIGHTS,
     ];
     let mut seen = std::collections::BTreeSet::new();
     for tag in all {
@@ -232,4 +241,138 @@ fn store_tags_are_distinct_single_bytes_above_storage_plus_keys() {
         );
         assert!(seen.insert(tag[0]), "{tag:?} used twice");
     }
+}
+
+#[test]
+fn queues_yield_due_entries_in_time_then_id_order_after_the_cursor() {
+    let mut storage = MockStorage::new();
+    SPAWN_QUEUE.insert(&mut storage, 300, 1);
+    SPAWN_QUEUE.insert(&mut storage, 100, 7);
+    SPAWN_QUEUE.insert(&mut storage, 100, 2);
+    SPAWN_QUEUE.insert(&mut storage, 256, 9);
+    // The deletion queue shares no entries with the spawn queue.
+    DELETION_QUEUE.insert(&mut storage, 50, 4);
+    let mut due = vec![];
+    let mut after = None;
+    while let Some(key) = SPAWN_QUEUE.next_due(&storage, after, 299).unwrap() {
+        due.push(key);
+        after = Some(key);
+    }
+    assert_eq!(due, vec![(100, 2), (100, 7), (256, 9)]);
+    // A time equal to `now` is due, whatever the id.
+    SPAWN_QUEUE.insert(&mut storage, 299, u64::MAX);
+    assert_eq!(
+        SPAWN_QUEUE.next_due(&storage, Some((256, 9)), 299).unwrap(),
+        Some((299, u64::MAX))
+    );
+    assert_eq!(
+        SPAWN_QUEUE.next_due(&storage, None, u64::MAX).unwrap(),
+        Some((100, 2))
+    );
+    SPAWN_QUEUE.remove(&mut storage, 100, 2);
+    assert_eq!(
+        SPAWN_QUEUE.next_due(&storage, None, 99).unwrap(),
+        None,
+        "nothing is due before its time"
+    );
+    assert_eq!(
+        SPAWN_QUEUE.next_due(&storage, None, 100).unwrap(),
+        Some((100, 7))
+    );
+    assert_eq!(
+        DELETION_QUEUE.next_due(&storage, None, 1_000).unwrap(),
+        Some((50, 4))
+    );
+    DELETION_QUEUE.remove(&mut storage, 50, 4);
+    assert_eq!(
+        DELETION_QUEUE.next_due(&storage, None, 1_000).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn launched_consumers_come_out_in_id_order() {
+    let mut storage = MockStorage::new();
+    for id in [300, 2, 256, 1] {
+        LAUNCHED.insert(&mut storage, id);
+    }
+    assert_eq!(LAUNCHED.all(&storage).unwrap(), vec![1, 2, 256, 300]);
+    assert_eq!(LAUNCHED.next_after(&storage, None).unwrap(), Some(1));
+    assert_eq!(LAUNCHED.next_after(&storage, Some(2)).unwrap(), Some(256));
+    assert_eq!(LAUNCHED.next_after(&storage, Some(3)).unwrap(), Some(256));
+    assert_eq!(LAUNCHED.next_after(&storage, Some(300)).unwrap(), None);
+    LAUNCHED.remove(&mut storage, 256);
+    assert_eq!(LAUNCHED.all(&storage).unwrap(), vec![1, 2, 300]);
+}
+
+#[test]
+fn sent_vscs_are_ranged_per_consumer_up_to_an_inclusive_vsc_id() {
+    let mut storage = MockStorage::new();
+    for (consumer, vsc_id) in [(1, 5), (1, 256), (1, 3), (2, 1), (256, 4)] {
+        SENT_VSCS.save(
+            &mut storage,
+            consumer,
+            vsc_id,
+            Timestamp::from_seconds(consumer * 1_000 + vsc_id),
+        );
+    }
+    assert_eq!(
+        SENT_VSCS.ids(&storage, 1, None, usize::MAX).unwrap(),
+        vec![3, 5, 256]
+    );
+    assert_eq!(
+        SENT_VSCS.ids(&storage, 1, Some(5), usize::MAX).unwrap(),
+        vec![3, 5]
+    );
+    assert_eq!(SENT_VSCS.ids(&storage, 1, Some(4), 10).unwrap(), vec![3]);
+    assert_eq!(SENT_VSCS.ids(&storage, 1, None, 2).unwrap(), vec![3, 5]);
+    assert_eq!(
+        SENT_VSCS.oldest(&storage, 1).unwrap(),
+        Some((3, Timestamp::from_seconds(1_003)))
+    );
+    assert_eq!(
+        SENT_VSCS.oldest(&storage, 256).unwrap(),
+        Some((4, Timestamp::from_seconds(256_004)))
+    );
+    SENT_VSCS.remove(&mut storage, 2, 1);
+    assert_eq!(SENT_VSCS.oldest(&storage, 2).unwrap(), None);
+    assert!(SENT_VSCS
+        .ids(&storage, 3, None, usize::MAX)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn channels_vsc_heights_and_consumer_ids_round_trip() {
+    let mut storage = MockStorage::new();
+    CHANNEL_TO_CONSUMER.save(&mut storage, "channel-1", 4);
+    CHANNEL_TO_CONSUMER.save(&mut storage, "channel-10", 5);
+    assert_eq!(
+        CHANNEL_TO_CONSUMER.may_load(&storage, "channel-1").unwrap(),
+        Some(4)
+    );
+    assert_eq!(
+        CHANNEL_TO_CONSUMER
+            .may_load(&storage, "channel-10")
+            .unwrap(),
+        Some(5)
+    );
+    CHANNEL_TO_CONSUMER.remove(&mut storage, "channel-1");
+    assert_eq!(
+        CHANNEL_TO_CONSUMER.may_load(&storage, "channel-1").unwrap(),
+        None
+    );
+    assert_eq!(
+        CHANNEL_TO_CONSUMER
+            .may_load(&storage, "channel-10")
+            .unwrap(),
+        Some(5)
+    );
+
+    VSC_HEIGHTS.save(&mut storage, 7, 1_234);
+    assert_eq!(VSC_HEIGHTS.may_load(&storage, 7).unwrap(), Some(1_234));
+    assert_eq!(VSC_HEIGHTS.may_load(&storage, 8).unwrap(), None);
+
+    assert_eq!(next_cell_id(&mut storage, &NEXT_CONSUMER_ID).unwrap(), 1);
+    assert_eq!(next_cell_id(&mut storage, &NEXT_CONSUMER_ID).unwrap(), 2);
 }
