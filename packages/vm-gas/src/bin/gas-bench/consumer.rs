@@ -4,7 +4,7 @@ use cw_ics_ccv::Acknowledgement;
 use cw_ics_vm_gas::ccv::consumer::{genesis, params, ConsumerVm};
 use cw_ics_vm_gas::ccv::{DriverError, DriverResult, Measured};
 
-use crate::rows::{LowerBound, Row};
+use crate::rows::{in_series, LowerBound, Row};
 use crate::Sizes;
 
 const CONTRACT: &str = "consumer";
@@ -16,21 +16,7 @@ fn row(
     measured: Measured,
     lower_bound: LowerBound,
 ) -> Row {
-    Row {
-        contract: CONTRACT,
-        operation,
-        size,
-        items,
-        series: String::new(),
-        measured,
-        lower_bound,
-    }
-}
-
-/// A row compared, for per-item gas, only with rows of the same `series`.
-fn in_series(mut row: Row, series: String) -> Row {
-    row.series = series;
-    row
+    Row::new(CONTRACT, operation, size, items, measured, lower_bound)
 }
 
 fn expect_result(ack: &Acknowledgement) -> DriverResult<()> {

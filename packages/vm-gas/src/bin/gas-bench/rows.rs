@@ -76,9 +76,34 @@ pub struct Row {
 }
 
 impl Row {
+    pub fn new(
+        contract: &'static str,
+        operation: &'static str,
+        size: String,
+        items: Option<u64>,
+        measured: Measured,
+        lower_bound: LowerBound,
+    ) -> Row {
+        Row {
+            contract,
+            operation,
+            size,
+            items,
+            series: String::new(),
+            measured,
+            lower_bound,
+        }
+    }
+
     pub fn ratio(&self) -> f64 {
         self.measured.total_gas() as f64 / self.lower_bound.gas() as f64
     }
+}
+
+/// A row compared, for per-item gas, only with rows of the same `series`.
+pub fn in_series(mut row: Row, series: String) -> Row {
+    row.series = series;
+    row
 }
 
 /// Gas per extra item between two rows of the same operation (the slope the table shows).
