@@ -18,7 +18,7 @@ use cw_ics_ccv::{
 };
 use cw_ics_consumer::msg::InstantiateMsg;
 
-use super::{sent_packets, validator_key, DriverError, DriverResult, Measured};
+use super::{sent_packets, validator_key, written_ack, DriverError, DriverResult, Measured};
 use crate::{Outcome, VmChain};
 
 pub const PROVIDER_PORT: &str = "wasm.provider";
@@ -177,13 +177,7 @@ impl ConsumerVm {
             &self.consumer,
             &IbcPacketReceiveMsg::new(ibc_packet, relayer),
         )?;
-        let ack_bytes = outcome
-            .response
-            .acknowledgement
-            .clone()
-            .ok_or_else(|| DriverError::Unexpected("no acknowledgement".to_string()))?;
-        let ack = Acknowledgement::decode(ack_bytes.as_slice())
-            .map_err(|err| DriverError::Unexpected(err.to_string()))?;
+        let ack = written_ack(&outcome.response)?;
         Ok((ack, Measured::one(outcome.report)))
     }
 

@@ -5,9 +5,9 @@
 pub mod consumer;
 pub mod provider;
 
-use cosmwasm_std::{Binary, CosmosMsg, IbcMsg};
+use cosmwasm_std::{Binary, CosmosMsg, IbcMsg, IbcReceiveResponse};
 use cw_ics_bindings::ChainMsg;
-use cw_ics_ccv::PublicKey;
+use cw_ics_ccv::{Acknowledgement, PublicKey};
 
 use crate::CallReport;
 
@@ -113,6 +113,16 @@ impl Measured {
         }
         keys.len()
     }
+}
+
+/// The acknowledgement a packet receive wrote, decoded as a CCV acknowledgement.
+pub fn written_ack<C>(response: &IbcReceiveResponse<C>) -> DriverResult<Acknowledgement> {
+    let ack_bytes = response
+        .acknowledgement
+        .as_ref()
+        .ok_or_else(|| DriverError::Unexpected("no acknowledgement".to_string()))?;
+    Acknowledgement::decode(ack_bytes.as_slice())
+        .map_err(|err| DriverError::Unexpected(err.to_string()))
 }
 
 /// Errors of a driver: the VM's or a contract's, or an unexpected answer.

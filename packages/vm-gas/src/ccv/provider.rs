@@ -1,7 +1,7 @@
 //! The provider contract on the VM: validators, stake, consumers with open channels, epochs.
 
 use cosmwasm_std::{
-    coin, from_json, Addr, Binary, Decimal, IbcChannel, IbcChannelConnectMsg, IbcChannelOpenMsg,
+    coin, from_json, Addr, Decimal, IbcChannel, IbcChannelConnectMsg, IbcChannelOpenMsg,
     IbcEndpoint, IbcOrder, IbcPacket, IbcPacketReceiveMsg, IbcTimeout, Response, Uint128,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
@@ -15,7 +15,7 @@ use cw_ics_provider::msg::{
 };
 use serde::de::DeserializeOwned;
 
-use super::{sent_packets, validator_key, DriverError, DriverResult, Measured};
+use super::{sent_packets, validator_key, written_ack, DriverError, DriverResult, Measured};
 use crate::{Outcome, VmChain};
 
 pub const DENOM: &str = "ustake";
@@ -338,13 +338,7 @@ impl ProviderVm {
             &IbcPacketReceiveMsg::new(ibc_packet, relayer),
         )?;
         self.record_vscs(&outcome.response.messages)?;
-        let ack_bytes: Binary = outcome
-            .response
-            .acknowledgement
-            .clone()
-            .ok_or_else(|| DriverError::Unexpected("no acknowledgement".to_string()))?;
-        let ack = Acknowledgement::decode(ack_bytes.as_slice())
-            .map_err(|err| DriverError::Unexpected(err.to_string()))?;
+        let ack = written_ack(&outcome.response)?;
         Ok((ack, Measured::one(outcome.report)))
     }
 
