@@ -5,7 +5,7 @@ use cosmwasm_std::{StdResult, Storage};
 use cw_ics_bindings::{Evidence, EvidenceType};
 use cw_ics_ccv::{ConsensusAddress, Infraction, SlashPacketData, SlashedValidator};
 
-use crate::state::{DOUBLE_SIGNS_REPORTED, PRESENT};
+use crate::state::DOUBLE_SIGNS_REPORTED;
 use crate::validator_set::{find_member_power, vsc_id_at};
 
 /// Why a piece of evidence produced no slash packet (reported as an attribute).
@@ -47,7 +47,7 @@ pub fn handle_evidence(storage: &mut dyn Storage, evidence: &Evidence) -> StdRes
     } else {
         member_power
     };
-    DOUBLE_SIGNS_REPORTED.save(storage, &key, &PRESENT);
+    DOUBLE_SIGNS_REPORTED.save(storage, &key, &());
     Ok(Outcome::Slash(SlashPacketData {
         validator: SlashedValidator { address, power },
         valset_update_id: vsc_id,

@@ -9,7 +9,7 @@ use cw_ics_ccv::{AckResult, ConsumerPacket, VscMaturedPacketData};
 use crate::error::ContractError;
 use crate::state::{
     be_u64, HeadSlash, QueuedPacket, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, MATURING, PACKETS,
-    PACKET_QUEUE, PRESENT,
+    PACKET_QUEUE,
 };
 use crate::time::after;
 
@@ -84,7 +84,7 @@ pub fn schedule_maturity(
     MATURING.save(
         storage,
         &[&matures_at.nanos().to_be_bytes(), &vsc_id.to_be_bytes()],
-        &PRESENT,
+        &(),
     );
     Ok(())
 }

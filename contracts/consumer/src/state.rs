@@ -296,12 +296,8 @@ pub const SET_CHANGES: Table<Vec<SetChange>> = Table::new(b"\x88");
 /// changes; the vscId at a height is the entry at or below it.
 pub const HEIGHT_TO_VSC: Table<u64> = Table::new(b"\x89");
 
-/// VSCs waiting out the consumer unbonding period: (maturity time in nanoseconds, vscId) →
-/// [`PRESENT`] (the chain's store refuses empty values).
-pub const MATURING: Table<bool> = Table::new(b"\x8a");
-
-/// The value of an entry whose key says everything.
-pub const PRESENT: bool = true;
+/// VSCs waiting out the consumer unbonding period: (maturity time in nanoseconds, vscId).
+pub const MATURING: Table<()> = Table::new(b"\x8a");
 
 /// A packet waiting to go to the provider.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -406,8 +402,8 @@ pub const MISSED_BLOCKS: Table<u64> = Table::new(b"\x8f");
 /// infraction height). Cleared by `slash_acks` in a VSC.
 pub const OUTSTANDING_DOWNTIME: Table<u64> = Table::new(b"\x90");
 
-/// Double signs already reported: (consensus address, infraction height) → [`PRESENT`].
-pub const DOUBLE_SIGNS_REPORTED: Table<bool> = Table::new(b"\x91");
+/// Double signs already reported: (consensus address, infraction height).
+pub const DOUBLE_SIGNS_REPORTED: Table<()> = Table::new(b"\x91");
 
 /// A stored consensus address (a key suffix of 20 bytes).
 pub fn stored_address(bytes: &[u8]) -> StdResult<AddressBytes> {

@@ -313,18 +313,14 @@ pub fn queued_vscs(
         .collect()
 }
 
-/// The value of a set's entries: storage refuses empty values, so a set stores one byte.
-type Marker = u8;
-const MARKER: Marker = 1;
-
 /// Consumers owed a VSC at the next epoch even if no validator changed (first VSC after the
 /// channel opened, slash acks to deliver). A quiet epoch visits only these.
-const DUE: Table<Marker> = Table::new(tags::DUE_CONSUMERS);
+const DUE: Table<()> = Table::new(tags::DUE_CONSUMERS);
 
 /// Makes the next epoch give `consumer_id` a VSC if it owes one (call it whenever something is
 /// queued for the consumer's next VSC, e.g. a slash ack).
 pub fn mark_consumer_due(storage: &mut dyn Storage, consumer_id: u64) {
-    DUE.save(storage, &[&consumer_id.to_be_bytes()], &MARKER);
+    DUE.save(storage, &[&consumer_id.to_be_bytes()], &());
 }
 
 /// The first consumer marked due after `after`.
@@ -348,7 +344,7 @@ pub fn clear_due(storage: &mut dyn Storage, consumer_id: u64) {
 
 /// (deadline in seconds, consumer) → (): when to check a consumer's init or VSC timeout. An
 /// entry may be earlier than the consumer's real deadline (it is then moved), never later.
-const TIMEOUTS: Table<Marker> = Table::new(tags::TIMEOUTS);
+const TIMEOUTS: Table<()> = Table::new(tags::TIMEOUTS);
 
 pub fn schedule_timeout_check(storage: &mut dyn Storage, deadline: Timestamp, consumer_id: u64) {
     TIMEOUTS.save(
@@ -357,7 +353,7 @@ pub fn schedule_timeout_check(storage: &mut dyn Storage, deadline: Timestamp, co
             &deadline.seconds().to_be_bytes(),
             &consumer_id.to_be_bytes(),
         ],
-        &MARKER,
+        &(),
     );
 }
 
