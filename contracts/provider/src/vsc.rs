@@ -20,9 +20,8 @@ pub fn send_pending(
     consumer_id: u64,
     link: &mut ConsumerLink,
 ) -> Result<Vec<CosmosMsg<ChainMsg>>, ContractError> {
-    let channel_id = match (&link.channel_id, link.phase) {
-        (Some(channel_id), ConsumerPhase::Launched) => channel_id.clone(),
-        _ => return Ok(vec![]),
+    let Some(channel_id) = open_channel(link) else {
+        return Ok(vec![]);
     };
     let queued = queued_vscs(storage, consumer_id, None, usize::MAX)?;
     let mut messages = Vec::with_capacity(queued.len());
@@ -57,9 +56,8 @@ pub fn queue_or_send(
     link: &mut ConsumerLink,
     packet: &ValidatorSetChangePacket,
 ) -> Result<Vec<CosmosMsg<ChainMsg>>, ContractError> {
-    match (&link.channel_id, link.phase) {
-        (Some(channel_id), ConsumerPhase::Launched) => {
-            let channel_id = channel_id.clone();
+    match open_channel(link) {
+        Some(channel_id) => {
             let mut messages = send_pending(storage, env, config, consumer_id, link)?;
             messages.push(send(
                 storage,
@@ -72,7 +70,7 @@ pub fn queue_or_send(
             )?);
             Ok(messages)
         }
-        _ => {
+        None => {
             QUEUED_VSCS.save(
                 storage,
                 &[
@@ -83,6 +81,14 @@ pub fn queue_or_send(
             );
             Ok(vec![])
         }
+    }
+}
+
+/// The channel a consumer's VSCs go out on: its channel, once open, while it is launched.
+fn open_channel(link: &ConsumerLink) -> Option<String> {
+    match (&link.channel_id, link.phase) {
+        (Some(channel_id), ConsumerPhase::Launched) => Some(channel_id.clone()),
+        _ => None,
     }
 }
 
