@@ -1,0 +1,214 @@
+//! Declaring a type's JSON form. The field and variant lists repeat the type's declaration:
+//! a field left out of the list does not compile (the struct literal and the destructuring
+//! both name every field), and the tests compare each type with its serde form.
+
+/// `FromJson` and `ToJson` for a struct, in the form `#[cw_serde]` gives it: an object with
+/// every field (`null` for `None`), a repeated key refused, an unknown key skipped, a
+/// left-out `Option` field read as `None`. `field = "name"` renames a field.
+///
+/// ```
+/// use cw_ics_json::{from_slice, json_struct, to_vec};
+///
+/// #[derive(Debug, PartialEq)]
+/// struct Bond { validator: String, amount: Option<u64> }
+/// json_struct!(Bond { validator, amount });
+///
+/// let bond: Bond = from_slice(br#"{"validator":"alice"}"#).unwrap();
+/// assert_eq!(bond, Bond { validator: "alice".into(), amount: None });
+/// assert_eq!(to_vec(&bond), br#"{"validator":"alice","amount":null}"#);
+/// ```
+#[macro_export]
+macro_rules! json_struct {
+    ($ty:ident { $($field:ident $(= $name:literal)?),* $(,)? }) => {
+        impl $crate::FromJson for $ty {
+            fn read_json(
+                reader: &mut $crate::Reader<'_>,
+            ) -> ::core::result::Result<Self, $crate::JsonError> {
+                $crate::__read_fields!(reader, $ty, [$($field $(= $name)?),*])
+            }
+        }
+
+        impl $crate::ToJson for $ty {
+            fn write_json(&self, writer: &mut $crate::Writer) {
+                let $ty { $($field),* } = self;
+                $crate::__write_fields!(writer, [$($field $(= $name)?),*]);
+            }
+        }
+    };
+}
+
+/// `FromJson` and `ToJson` for an enum whose variants all carry content, externally tagged
+/// as serde does: `{"name": content}`. A variant is `Variant = "name" (Type)` (newtype) or
+/// `Variant = "name" { fields }` (struct, possibly empty).
+///
+/// ```
+/// use cw_ics_json::{from_slice, json_enum, to_vec};
+///
+/// #[derive(Debug, PartialEq)]
+/// enum Msg { Bond { validator: String }, Tick {}, Raw(u64) }
+/// json_enum!(Msg { Bond = "bond" { validator }, Tick = "tick" {}, Raw = "raw" (u64) });
+///
+/// assert_eq!(from_slice::<Msg>(br#"{"tick":{}}"#).unwrap(), Msg::Tick {});
+/// assert_eq!(to_vec(&Msg::Raw(7)), br#"{"raw":7}"#);
+/// ```
+#[macro_export]
+macro_rules! json_enum {
+    ($ty:ident {
+        $($variant:ident = $name:literal
+            $(($inner:ty))?
+            $({ $($field:ident $(= $fname:literal)?),* $(,)? })?
+        ),* $(,)?
+    }) => {
+        impl $crate::FromJson for $ty {
+            fn read_json(
+                reader: &mut $crate::Reader<'_>,
+            ) -> ::core::result::Result<Self, $crate::JsonError> {
+                let index = reader.variant(&[$($name),*])?;
+                let mut slot = 0usize;
+                $(
+                    if index == slot {
+                        let value = $crate::__read_variant!(
+                            reader, $ty, $variant, [$($inner)?], [$($($field $(= $fname)?),*)?]
+                        )?;
+                        reader.end_variant()?;
+                        return ::core::result::Result::Ok(value);
+                    }
+                    slot += 1;
+                )*
+                let _ = slot;
+                ::core::result::Result::Err(reader.error("a known variant"))
+            }
+        }
+
+        impl $crate::ToJson for $ty {
+            #[allow(irrefutable_let_patterns)]
+            fn write_json(&self, writer: &mut $crate::Writer) {
+                $(
+                    $crate::__write_variant!(
+                        self, writer, $ty, $variant, $name, [$($inner)?], [$($($field $(= $fname)?),*)?]
+                    );
+                )*
+            }
+        }
+    };
+}
+
+/// `FromJson` and `ToJson` for an enum of unit variants, written as the variant's name.
+#[macro_export]
+macro_rules! json_unit_enum {
+    ($ty:ident { $($variant:ident = $name:literal),* $(,)? }) => {
+        impl $crate::FromJson for $ty {
+            fn read_json(
+                reader: &mut $crate::Reader<'_>,
+            ) -> ::core::result::Result<Self, $crate::JsonError> {
+                let index = reader.unit_variant(&[$($name),*])?;
+                let mut slot = 0usize;
+                $(
+                    if index == slot {
+                        return ::core::result::Result::Ok($ty::$variant);
+                    }
+                    slot += 1;
+                )*
+                let _ = slot;
+                ::core::result::Result::Err(reader.error("a known variant"))
+            }
+        }
+
+        impl $crate::ToJson for $ty {
+            fn write_json(&self, writer: &mut $crate::Writer) {
+                writer.string(match self {
+                    $($ty::$variant => $name,)*
+                });
+            }
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __json_name {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident = $name:literal) => {
+        $name
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_fields {
+    ($reader:ident, $($path:ident)::+, [$($field:ident $(= $name:literal)?),*]) => {{
+        $(let mut $field = ::core::option::Option::None;)*
+        $reader.object(
+            &[$($crate::__json_name!($field $(= $name)?)),*],
+            false,
+            &mut |reader, index| {
+                #[allow(unused_mut)]
+                let mut slot = 0usize;
+                $(
+                    if index == slot {
+                        $field = ::core::option::Option::Some(
+                            $crate::FromJson::read_json(reader)?,
+                        );
+                        return ::core::result::Result::Ok(());
+                    }
+                    slot += 1;
+                )*
+                let _ = (slot, index, reader);
+                ::core::result::Result::Ok(())
+            },
+        )?;
+        ::core::result::Result::Ok($($path)::+ {
+            $($field: $crate::required($field, $crate::__json_name!($field $(= $name)?))?,)*
+        })
+    }};
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __write_fields {
+    ($writer:ident, [$($field:ident $(= $name:literal)?),*]) => {
+        $writer.begin_object();
+        $(
+            $writer.key($crate::__json_name!($field $(= $name)?));
+            $crate::ToJson::write_json($field, $writer);
+        )*
+        $writer.end_object();
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_variant {
+    ($reader:ident, $ty:ident, $variant:ident, [], [$($field:ident $(= $name:literal)?),*]) => {
+        $crate::__read_fields!($reader, $ty::$variant, [$($field $(= $name)?),*])
+    };
+    ($reader:ident, $ty:ident, $variant:ident, [$inner:ty], []) => {
+        <$inner as $crate::FromJson>::read_json($reader).map($ty::$variant)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __write_variant {
+    ($self:ident, $writer:ident, $ty:ident, $variant:ident, $name:literal, [],
+        [$($field:ident $(= $fname:literal)?),*]) => {
+        if let $ty::$variant { $($field),* } = $self {
+            $writer.begin_object();
+            $writer.key($name);
+            $crate::__write_fields!($writer, [$($field $(= $fname)?),*]);
+            $writer.end_object();
+            return;
+        }
+    };
+    ($self:ident, $writer:ident, $ty:ident, $variant:ident, $name:literal, [$inner:ty], []) => {
+        if let $ty::$variant(content) = $self {
+            $writer.begin_object();
+            $writer.key($name);
+            $crate::ToJson::write_json(content, $writer);
+            $writer.end_object();
+            return;
+        }
+    };
+}
