@@ -24,12 +24,22 @@ pub enum ChainSudoMsg {
     /// a JSON [`ValidatorDiff`] (or empty for no change).
     EndWithValidatorUpdate {},
 }
+cw_ics_json::json_enum!(ChainSudoMsg {
+    PrivilegeChange = "privilege_change" (PrivilegeChange),
+    BeginBlock = "begin_block" { evidence },
+    EndBlock = "end_block" {},
+    EndWithValidatorUpdate = "end_with_validator_update" {},
+});
 
 #[cw_serde]
 pub enum PrivilegeChange {
     Promoted {},
     Demoted {},
 }
+cw_ics_json::json_enum!(PrivilegeChange {
+    Promoted = "promoted" {},
+    Demoted = "demoted" {},
+});
 
 /// What a privileged contract may ask the chain for.
 #[cw_serde]
@@ -79,6 +89,7 @@ impl CustomQuery for ChainQuery {}
 pub struct ValidatorVoteResponse {
     pub votes: Vec<ValidatorVote>,
 }
+cw_ics_json::json_struct!(ValidatorVoteResponse { votes });
 
 /// One validator of the last block's commit: its consensus address, power, and whether its
 /// signature is in the commit.
@@ -88,6 +99,11 @@ pub struct ValidatorVote {
     pub power: u64,
     pub voted: bool,
 }
+cw_ics_json::json_struct!(ValidatorVote {
+    address,
+    power,
+    voted
+});
 
 /// Evidence of misbehaviour the chain's consensus engine delivered in `begin_block`.
 #[cw_serde]
@@ -99,18 +115,30 @@ pub struct Evidence {
     pub time: u64,
     pub total_voting_power: u64,
 }
+cw_ics_json::json_struct!(Evidence {
+    evidence_type,
+    validator,
+    height,
+    time,
+    total_voting_power,
+});
 
 #[cw_serde]
 pub enum EvidenceType {
     DuplicateVote,
     LightClientAttack,
 }
+cw_ics_json::json_unit_enum!(EvidenceType {
+    DuplicateVote = "duplicate_vote",
+    LightClientAttack = "light_client_attack",
+});
 
 #[cw_serde]
 pub struct EvidenceValidator {
     pub address: Binary,
     pub power: u64,
 }
+cw_ics_json::json_struct!(EvidenceValidator { address, power });
 
 /// The validator-set update a `validator_set_updater` returns from `end_with_validator_update`.
 #[cw_serde]
@@ -118,6 +146,7 @@ pub struct EvidenceValidator {
 pub struct ValidatorDiff {
     pub diffs: Vec<PowerChange>,
 }
+cw_ics_json::json_struct!(ValidatorDiff { diffs });
 
 /// One validator's new power; 0 removes it from the consensus set.
 #[cw_serde]
@@ -125,9 +154,11 @@ pub struct PowerChange {
     pub pubkey: Pubkey,
     pub power: u64,
 }
+cw_ics_json::json_struct!(PowerChange { pubkey, power });
 
 #[cw_serde]
 #[derive(Eq, Hash, PartialOrd, Ord)]
 pub enum Pubkey {
     Ed25519(Binary),
 }
+cw_ics_json::json_enum!(Pubkey { Ed25519 = "ed25519" (Binary) });

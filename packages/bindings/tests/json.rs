@@ -5,6 +5,7 @@ use cw_ics_bindings::{
     ChainMsg, ChainQuery, ChainSudoMsg, Evidence, EvidenceType, EvidenceValidator, PowerChange,
     Privilege, PrivilegeChange, Pubkey, ValidatorDiff, ValidatorVote, ValidatorVoteResponse,
 };
+use cw_ics_json::{FromJson, ToJson};
 use serde::{de::DeserializeOwned, Serialize};
 use std::fmt::Debug;
 
@@ -13,13 +14,22 @@ fn pin<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: T, json: &str
     assert_eq!(from_json::<T>(json).unwrap(), value);
 }
 
+/// A type the contracts read or write with cw-ics-json: pinned, and the same JSON both ways.
+fn pin_both<T>(value: T, json: &str)
+where
+    T: Serialize + DeserializeOwned + PartialEq + Debug + FromJson + ToJson,
+{
+    cw_ics_json::serde_parity(&value).unwrap();
+    pin(value, json);
+}
+
 #[test]
 fn privilege_change_sudo() {
-    pin(
+    pin_both(
         ChainSudoMsg::PrivilegeChange(PrivilegeChange::Promoted {}),
         r#"{"privilege_change":{"promoted":{}}}"#,
     );
-    pin(
+    pin_both(
         ChainSudoMsg::PrivilegeChange(PrivilegeChange::Demoted {}),
         r#"{"privilege_change":{"demoted":{}}}"#,
     );
@@ -27,12 +37,12 @@ fn privilege_change_sudo() {
 
 #[test]
 fn block_sudos() {
-    pin(ChainSudoMsg::EndBlock {}, r#"{"end_block":{}}"#);
-    pin(
+    pin_both(ChainSudoMsg::EndBlock {}, r#"{"end_block":{}}"#);
+    pin_both(
         ChainSudoMsg::EndWithValidatorUpdate {},
         r#"{"end_with_validator_update":{}}"#,
     );
-    pin(
+    pin_both(
         ChainSudoMsg::BeginBlock { evidence: vec![] },
         r#"{"begin_block":{"evidence":[]}}"#,
     );
@@ -50,7 +60,7 @@ fn begin_block_with_duplicate_vote_evidence() {
         time: 1_700_000_000,
         total_voting_power: 100,
     };
-    pin(
+    pin_both(
         ChainSudoMsg::BeginBlock {
             evidence: vec![evidence],
         },
@@ -84,7 +94,7 @@ fn privilege_requests() {
 #[test]
 fn validator_votes_query_and_response() {
     pin(ChainQuery::ValidatorVotes {}, r#"{"validator_votes":{}}"#);
-    pin(
+    pin_both(
         ValidatorVoteResponse {
             votes: vec![ValidatorVote {
                 address: Binary::new(vec![0xAB; 20]),
@@ -98,7 +108,7 @@ fn validator_votes_query_and_response() {
 
 #[test]
 fn validator_diff() {
-    pin(
+    pin_both(
         ValidatorDiff {
             diffs: vec![PowerChange {
                 pubkey: Pubkey::Ed25519(Binary::new((1u8..=32).collect())),
@@ -107,7 +117,7 @@ fn validator_diff() {
         },
         r#"{"diffs":[{"pubkey":{"ed25519":"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="},"power":0}]}"#,
     );
-    pin(ValidatorDiff::default(), r#"{"diffs":[]}"#);
+    pin_both(ValidatorDiff::default(), r#"{"diffs":[]}"#);
 }
 
 #[test]

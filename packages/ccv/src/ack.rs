@@ -1,4 +1,5 @@
-use cosmwasm_std::{from_json, to_json_vec, Binary};
+use cosmwasm_std::Binary;
+use cw_ics_json::{from_slice, json_struct, ToJson, Writer};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -42,14 +43,12 @@ pub enum Acknowledgement {
     Error(String),
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Read side of the envelope; [`Acknowledgement::encode`] writes only the member it has.
 struct WireAcknowledgement {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     result: Option<Binary>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
+json_struct!(deny_unknown_fields WireAcknowledgement { result, error });
 
 impl Acknowledgement {
     pub fn error(text: impl Into<String>) -> Self {
@@ -57,23 +56,24 @@ impl Acknowledgement {
     }
 
     pub fn encode(&self) -> Result<Binary, PacketError> {
-        let wire = match self {
-            Acknowledgement::Result(result) => WireAcknowledgement {
-                result: Some(Binary::new(vec![result.byte()])),
-                error: None,
-            },
-            Acknowledgement::Error(text) => WireAcknowledgement {
-                result: None,
-                error: Some(text.clone()),
-            },
-        };
-        to_json_vec(&wire)
-            .map(Binary::new)
-            .map_err(|err| PacketError::Json(err.to_string()))
+        let mut writer = Writer::new();
+        writer.begin_object();
+        match self {
+            Acknowledgement::Result(result) => {
+                writer.key("result");
+                Binary::new(vec![result.byte()]).write_json(&mut writer);
+            }
+            Acknowledgement::Error(text) => {
+                writer.key("error");
+                writer.string(text);
+            }
+        }
+        writer.end_object();
+        Ok(Binary::new(writer.into_vec()))
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self, PacketError> {
-        let wire: WireAcknowledgement = from_json(bytes).map_err(PacketError::from_serde)?;
+        let wire: WireAcknowledgement = from_slice(bytes)?;
         match (wire.result, wire.error) {
             (Some(result), None) => match result.as_slice() {
                 [byte] => Ok(Acknowledgement::Result(AckResult::from_byte(*byte)?)),

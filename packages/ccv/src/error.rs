@@ -60,30 +60,16 @@ pub enum PacketError {
     Json(String),
 }
 
-impl PacketError {
-    /// Sorts a serde message into the typed refusals it stands for.
-    ///
-    /// serde's derived deserializers report unknown and missing fields only as text, through
-    /// the deserializer's own error type; these two phrasings are fixed in serde's source.
-    pub(crate) fn from_serde(err: impl core::fmt::Display) -> Self {
-        let text = err.to_string();
-        if let Some(field) = quoted_after(&text, "unknown field `") {
-            PacketError::UnknownField(field)
-        } else if let Some(field) = quoted_after(&text, "missing field `") {
-            PacketError::MissingField(field)
-        } else if let Some(variant) = quoted_after(&text, "unknown variant `") {
-            PacketError::UnknownVariant(variant)
-        } else {
-            PacketError::Json(text)
+impl From<cw_ics_json::JsonError> for PacketError {
+    fn from(error: cw_ics_json::JsonError) -> Self {
+        use cw_ics_json::JsonError;
+        match error {
+            JsonError::UnknownField(field) => PacketError::UnknownField(field),
+            JsonError::MissingField(field) => PacketError::MissingField(field.to_string()),
+            JsonError::UnknownVariant(variant) => PacketError::UnknownVariant(variant),
+            other => PacketError::Json(other.to_string()),
         }
     }
-}
-
-fn quoted_after(text: &str, marker: &str) -> Option<String> {
-    let start = text.find(marker)? + marker.len();
-    let rest = &text[start..];
-    let end = rest.find('`')?;
-    Some(rest[..end].to_string())
 }
 
 /// Why a channel handshake step is not acceptable for a CCV channel.

@@ -20,6 +20,7 @@ pub const CONSENSUS_ADDRESS_LEN: usize = 20;
 pub enum PublicKey {
     Ed25519(Binary),
 }
+cw_ics_json::json_enum!(PublicKey { Ed25519 = "ed25519" (Binary) });
 
 impl PublicKey {
     /// An ed25519 key, refused unless it is exactly 32 bytes.

@@ -1,17 +1,19 @@
 //! Packet data, typed. Decoding goes through private `Raw*` mirrors of the wire shape so that
 //! every rule a packet can break surfaces as its own [`PacketError`].
 
-use cosmwasm_std::{from_json, to_json_vec, Binary};
+use cosmwasm_std::Binary;
+use cw_ics_json::{
+    from_slice, json_struct, json_unit_enum, to_binary, FromJson, JsonError, Reader, ToJson, Writer,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::keys::{ConsensusAddress, PublicKey};
-use crate::string_int::{i64_string, u64_string};
+use crate::string_int::u64_string;
 use crate::PacketError;
 
 /// A change to one validator's power; power 0 removes the validator.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
-#[serde(try_from = "RawValidatorUpdate")]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
 pub struct ValidatorUpdate {
     pub pub_key: PublicKey,
     #[serde(with = "u64_string")]
@@ -21,8 +23,7 @@ pub struct ValidatorUpdate {
 
 /// Provider → consumer: the validator set changes of one `valset_update_id`, and the consensus
 /// addresses (bech32) whose downtime slash the provider has handled.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
-#[serde(try_from = "RawValidatorSetChangePacket")]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
 pub struct ValidatorSetChangePacket {
     pub validator_updates: Vec<ValidatorUpdate>,
     #[serde(with = "u64_string")]
@@ -41,8 +42,7 @@ pub enum Infraction {
 }
 
 /// The validator a slash packet names: its consensus address and its power on the consumer.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
-#[serde(try_from = "RawSlashedValidator")]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
 pub struct SlashedValidator {
     pub address: ConsensusAddress,
     #[serde(with = "u64_string")]
@@ -51,8 +51,7 @@ pub struct SlashedValidator {
 }
 
 /// Consumer → provider: a validator misbehaved while the set of `valset_update_id` was in force.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
-#[serde(try_from = "RawSlashPacketData")]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
 pub struct SlashPacketData {
     pub validator: SlashedValidator,
     #[serde(with = "u64_string")]
@@ -89,23 +88,21 @@ pub enum ConsumerPacket {
 
 impl ValidatorSetChangePacket {
     pub fn decode(bytes: &[u8]) -> Result<Self, PacketError> {
-        let raw: RawValidatorSetChangePacket = from_json(bytes).map_err(PacketError::from_serde)?;
-        raw.try_into()
+        from_slice::<RawValidatorSetChangePacket>(bytes)?.try_into()
     }
 
     pub fn encode(&self) -> Result<Binary, PacketError> {
-        encode(self)
+        Ok(to_binary(self))
     }
 }
 
 impl ConsumerPacket {
     pub fn decode(bytes: &[u8]) -> Result<Self, PacketError> {
-        let raw: RawConsumerPacket = from_json(bytes).map_err(PacketError::from_serde)?;
-        raw.try_into()
+        from_slice::<RawConsumerPacket>(bytes)?.try_into()
     }
 
     pub fn encode(&self) -> Result<Binary, PacketError> {
-        encode(self)
+        Ok(to_binary(self))
     }
 
     pub fn packet_type(&self) -> ConsumerPacketType {
@@ -114,12 +111,6 @@ impl ConsumerPacket {
             ConsumerPacket::VscMatured(_) => ConsumerPacketType::VscMatured,
         }
     }
-}
-
-fn encode(value: &impl Serialize) -> Result<Binary, PacketError> {
-    to_json_vec(value)
-        .map(Binary::new)
-        .map_err(|err| PacketError::Json(err.to_string()))
 }
 
 /// The wrapper's wire shape; only the member that goes with `type` is written.
@@ -151,110 +142,225 @@ impl Serialize for ConsumerPacket {
     }
 }
 
-impl<'de> Deserialize<'de> for ConsumerPacket {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        RawConsumerPacket::deserialize(deserializer)?
-            .try_into()
-            .map_err(serde::de::Error::custom)
+// ---- the wire form as cw-ics-json writes it (the serde impls above write the same bytes) ----
+
+/// gogoproto writes 64-bit integers as strings.
+fn write_u64_string(value: u64, writer: &mut Writer) {
+    writer.string(&value.to_string());
+}
+
+impl ToJson for ValidatorUpdate {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.begin_object();
+        writer.key("pub_key");
+        self.pub_key.write_json(writer);
+        writer.key("power");
+        write_u64_string(self.power, writer);
+        writer.end_object();
+    }
+}
+
+impl ToJson for ValidatorSetChangePacket {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.begin_object();
+        writer.key("validator_updates");
+        self.validator_updates.write_json(writer);
+        writer.key("valset_update_id");
+        write_u64_string(self.valset_update_id, writer);
+        writer.key("slash_acks");
+        self.slash_acks.write_json(writer);
+        writer.end_object();
+    }
+}
+
+impl ToJson for SlashedValidator {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.begin_object();
+        writer.key("address");
+        Binary::from(self.address.as_bytes()).write_json(writer);
+        writer.key("power");
+        write_u64_string(self.power, writer);
+        writer.end_object();
+    }
+}
+
+json_unit_enum!(Infraction {
+    DoubleSign = "INFRACTION_TYPE_DOUBLE_SIGN",
+    Downtime = "INFRACTION_TYPE_DOWNTIME",
+});
+
+impl ToJson for SlashPacketData {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.begin_object();
+        writer.key("validator");
+        self.validator.write_json(writer);
+        writer.key("valset_update_id");
+        write_u64_string(self.valset_update_id, writer);
+        writer.key("infraction");
+        self.infraction.write_json(writer);
+        writer.end_object();
+    }
+}
+
+impl ToJson for VscMaturedPacketData {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.begin_object();
+        writer.key("valset_update_id");
+        write_u64_string(self.valset_update_id, writer);
+        writer.end_object();
+    }
+}
+
+json_unit_enum!(ConsumerPacketType {
+    Slash = "CONSUMER_PACKET_TYPE_SLASH",
+    VscMatured = "CONSUMER_PACKET_TYPE_VSCM",
+});
+
+impl ToJson for ConsumerPacket {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.begin_object();
+        writer.key("type");
+        self.packet_type().write_json(writer);
+        match self {
+            ConsumerPacket::Slash(data) => {
+                writer.key("slashPacketData");
+                data.write_json(writer);
+            }
+            ConsumerPacket::VscMatured(data) => {
+                writer.key("vscMaturedPacketData");
+                data.write_json(writer);
+            }
+        }
+        writer.end_object();
     }
 }
 
 // ---- the raw wire shapes and their validation ----
 
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-enum RawPublicKey {
-    Ed25519(Binary),
+// Every wire object refuses unknown fields: a packet field this version does not know is a
+// protocol change, not something to ignore.
+
+/// gogoproto's `uint64`, as a string; bare JSON numbers are refused.
+struct U64String(u64);
+
+impl FromJson for U64String {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, JsonError> {
+        let text = reader.string()?;
+        text.parse()
+            .map(U64String)
+            .map_err(|_| reader.invalid(format_args!("`{text}` is not a uint64")))
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl ToJson for U64String {
+    fn write_json(&self, writer: &mut Writer) {
+        write_u64_string(self.0, writer);
+    }
+}
+
+/// gogoproto's `int64`, as a string: powers arrive signed and are checked after reading.
+struct I64String(i64);
+
+impl FromJson for I64String {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, JsonError> {
+        let text = reader.string()?;
+        text.parse()
+            .map(I64String)
+            .map_err(|_| reader.invalid(format_args!("`{text}` is not an int64")))
+    }
+}
+
+impl ToJson for I64String {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.string(&self.0.to_string());
+    }
+}
+
 struct RawValidatorUpdate {
-    pub_key: RawPublicKey,
-    #[serde(deserialize_with = "i64_string::deserialize")]
-    power: i64,
+    pub_key: PublicKey,
+    power: I64String,
 }
+json_struct!(deny_unknown_fields RawValidatorUpdate { pub_key, power });
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawValidatorSetChangePacket {
     // Option so that a missing or null list is told apart from a malformed one.
-    #[serde(default)]
     validator_updates: Option<Vec<RawValidatorUpdate>>,
-    #[serde(with = "u64_string")]
-    valset_update_id: u64,
+    valset_update_id: U64String,
     slash_acks: Vec<String>,
 }
+json_struct!(deny_unknown_fields RawValidatorSetChangePacket {
+    validator_updates,
+    valset_update_id,
+    slash_acks,
+});
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawSlashedValidator {
     address: Binary,
-    #[serde(deserialize_with = "i64_string::deserialize")]
-    power: i64,
+    power: I64String,
 }
+json_struct!(deny_unknown_fields RawSlashedValidator { address, power });
 
-#[derive(Deserialize)]
 enum RawInfraction {
-    #[serde(rename = "INFRACTION_TYPE_UNSPECIFIED")]
     Unspecified,
-    #[serde(rename = "INFRACTION_TYPE_DOUBLE_SIGN")]
     DoubleSign,
-    #[serde(rename = "INFRACTION_TYPE_DOWNTIME")]
     Downtime,
 }
+json_unit_enum!(RawInfraction {
+    Unspecified = "INFRACTION_TYPE_UNSPECIFIED",
+    DoubleSign = "INFRACTION_TYPE_DOUBLE_SIGN",
+    Downtime = "INFRACTION_TYPE_DOWNTIME",
+});
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawSlashPacketData {
     validator: RawSlashedValidator,
-    #[serde(with = "u64_string")]
-    valset_update_id: u64,
+    valset_update_id: U64String,
     infraction: RawInfraction,
 }
+json_struct!(deny_unknown_fields RawSlashPacketData {
+    validator,
+    valset_update_id,
+    infraction,
+});
 
-#[derive(Deserialize)]
+struct RawVscMaturedPacketData {
+    valset_update_id: U64String,
+}
+json_struct!(deny_unknown_fields RawVscMaturedPacketData { valset_update_id });
+
 enum RawConsumerPacketType {
-    #[serde(rename = "CONSUMER_PACKET_TYPE_UNSPECIFIED")]
     Unspecified,
-    #[serde(rename = "CONSUMER_PACKET_TYPE_SLASH")]
     Slash,
-    #[serde(rename = "CONSUMER_PACKET_TYPE_VSCM")]
     VscMatured,
 }
+json_unit_enum!(RawConsumerPacketType {
+    Unspecified = "CONSUMER_PACKET_TYPE_UNSPECIFIED",
+    Slash = "CONSUMER_PACKET_TYPE_SLASH",
+    VscMatured = "CONSUMER_PACKET_TYPE_VSCM",
+});
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawConsumerPacket {
-    #[serde(rename = "type")]
     packet_type: RawConsumerPacketType,
-    #[serde(rename = "slashPacketData", default)]
     slash: Option<RawSlashPacketData>,
-    #[serde(rename = "vscMaturedPacketData", default)]
-    vsc_matured: Option<VscMaturedPacketData>,
+    vsc_matured: Option<RawVscMaturedPacketData>,
 }
+json_struct!(deny_unknown_fields RawConsumerPacket {
+    packet_type = "type",
+    slash = "slashPacketData",
+    vsc_matured = "vscMaturedPacketData",
+});
 
 fn non_negative(power: i64) -> Result<u64, PacketError> {
     u64::try_from(power).map_err(|_| PacketError::NegativePower(power))
-}
-
-impl TryFrom<RawPublicKey> for PublicKey {
-    type Error = PacketError;
-
-    fn try_from(raw: RawPublicKey) -> Result<Self, PacketError> {
-        match raw {
-            RawPublicKey::Ed25519(bytes) => PublicKey::ed25519(bytes),
-        }
-    }
 }
 
 impl TryFrom<RawValidatorUpdate> for ValidatorUpdate {
     type Error = PacketError;
 
     fn try_from(raw: RawValidatorUpdate) -> Result<Self, PacketError> {
+        raw.pub_key.validate()?;
         Ok(ValidatorUpdate {
-            pub_key: raw.pub_key.try_into()?,
-            power: non_negative(raw.power)?,
+            pub_key: raw.pub_key,
+            power: non_negative(raw.power.0)?,
         })
     }
 }
@@ -266,7 +372,7 @@ impl TryFrom<RawValidatorSetChangePacket> for ValidatorSetChangePacket {
         let updates = raw
             .validator_updates
             .ok_or(PacketError::MissingValidatorUpdates)?;
-        if raw.valset_update_id == 0 {
+        if raw.valset_update_id.0 == 0 {
             return Err(PacketError::ZeroValsetUpdateId);
         }
         Ok(ValidatorSetChangePacket {
@@ -274,7 +380,7 @@ impl TryFrom<RawValidatorSetChangePacket> for ValidatorSetChangePacket {
                 .into_iter()
                 .map(ValidatorUpdate::try_from)
                 .collect::<Result<_, _>>()?,
-            valset_update_id: raw.valset_update_id,
+            valset_update_id: raw.valset_update_id.0,
             slash_acks: raw.slash_acks,
         })
     }
@@ -285,7 +391,7 @@ impl TryFrom<RawSlashedValidator> for SlashedValidator {
 
     fn try_from(raw: RawSlashedValidator) -> Result<Self, PacketError> {
         let address = ConsensusAddress::from_slice(raw.address.as_slice())?;
-        let power = non_negative(raw.power)?;
+        let power = non_negative(raw.power.0)?;
         if power == 0 {
             return Err(PacketError::ZeroSlashPower);
         }
@@ -304,7 +410,7 @@ impl TryFrom<RawSlashPacketData> for SlashPacketData {
         };
         Ok(SlashPacketData {
             validator: raw.validator.try_into()?,
-            valset_update_id: raw.valset_update_id,
+            valset_update_id: raw.valset_update_id.0,
             infraction,
         })
     }
@@ -320,7 +426,9 @@ impl TryFrom<RawConsumerPacket> for ConsumerPacket {
                 Ok(ConsumerPacket::Slash(slash.try_into()?))
             }
             (RawConsumerPacketType::VscMatured, None, Some(matured)) => {
-                Ok(ConsumerPacket::VscMatured(matured))
+                Ok(ConsumerPacket::VscMatured(VscMaturedPacketData {
+                    valset_update_id: matured.valset_update_id.0,
+                }))
             }
             (RawConsumerPacketType::Slash, _, _) => Err(PacketError::PayloadMismatch {
                 packet_type: "CONSUMER_PACKET_TYPE_SLASH",

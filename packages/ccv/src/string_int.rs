@@ -16,15 +16,3 @@ pub mod u64_string {
             .map_err(|_| de::Error::custom(format_args!("`{text}` is not a uint64")))
     }
 }
-
-/// Read-only: typed packets hold validated non-negative powers as `u64` and write them with
-/// [`u64_string`]; only decoding meets the wire's signed `int64`.
-pub mod i64_string {
-    use super::*;
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse::<i64>()
-            .map_err(|_| de::Error::custom(format_args!("`{text}` is not an int64")))
-    }
-}

@@ -87,6 +87,14 @@ proptest! {
         prop_assert_eq!(Acknowledgement::decode(&bytes).unwrap(), ack);
     }
 
+    /// The serde impls (which document the wire shape and feed the schema) and the encoder the
+    /// contracts run write the same bytes.
+    #[test]
+    fn encoders_write_what_serde_writes(vsc in vsc_packet(), consumer in consumer_packet()) {
+        prop_assert_eq!(vsc.encode().unwrap().to_vec(), serde_json::to_vec(&vsc).unwrap());
+        prop_assert_eq!(consumer.encode().unwrap().to_vec(), serde_json::to_vec(&consumer).unwrap());
+    }
+
     #[test]
     fn decoding_arbitrary_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         let _ = ValidatorSetChangePacket::decode(&bytes);

@@ -53,3 +53,30 @@ impl<'de, T: FromJson> serde::Deserialize<'de> for Json<T> {
             .map_err(serde::de::Error::custom)
     }
 }
+
+/// For tests: `value` has the same JSON here as under its serde derive, both ways. Returns
+/// what differs.
+pub fn serde_parity<T>(value: &T) -> Result<(), String>
+where
+    T: ToJson
+        + FromJson
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + PartialEq
+        + core::fmt::Debug,
+{
+    let theirs = serde_json::to_vec(value).map_err(|error| error.to_string())?;
+    let ours = to_vec(value);
+    if ours != theirs {
+        return Err(format!(
+            "written differently:\n  serde: {}\n  ours:  {}",
+            String::from_utf8_lossy(&theirs),
+            String::from_utf8_lossy(&ours)
+        ));
+    }
+    let read: T = from_slice(&theirs).map_err(|error| format!("serde's text refused: {error}"))?;
+    if &read != value {
+        return Err(format!("read back as {read:?}, not {value:?}"));
+    }
+    Ok(())
+}

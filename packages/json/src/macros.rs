@@ -4,7 +4,8 @@
 
 /// `FromJson` and `ToJson` for a struct, in the form `#[cw_serde]` gives it: an object with
 /// every field (`null` for `None`), a repeated key refused, an unknown key skipped, a
-/// left-out `Option` field read as `None`. `field = "name"` renames a field.
+/// left-out `Option` field read as `None`. `field = "name"` renames a field; a leading
+/// `deny_unknown_fields` refuses unknown keys, as that serde attribute does.
 ///
 /// ```
 /// use cw_ics_json::{from_slice, json_struct, to_vec};
@@ -19,12 +20,23 @@
 /// ```
 #[macro_export]
 macro_rules! json_struct {
+    (deny_unknown_fields $ty:ident { $($field:ident $(= $name:literal)?),* $(,)? }) => {
+        $crate::__json_struct!(true, $ty { $($field $(= $name)?),* });
+    };
     ($ty:ident { $($field:ident $(= $name:literal)?),* $(,)? }) => {
+        $crate::__json_struct!(false, $ty { $($field $(= $name)?),* });
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __json_struct {
+    ($strict:literal, $ty:ident { $($field:ident $(= $name:literal)?),* }) => {
         impl $crate::FromJson for $ty {
             fn read_json(
                 reader: &mut $crate::Reader<'_>,
             ) -> ::core::result::Result<Self, $crate::JsonError> {
-                $crate::__read_fields!(reader, $ty, [$($field $(= $name)?),*])
+                $crate::__read_fields!(reader, $strict, $ty, [$($field $(= $name)?),*])
             }
         }
 
@@ -138,11 +150,11 @@ macro_rules! __json_name {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __read_fields {
-    ($reader:ident, $($path:ident)::+, [$($field:ident $(= $name:literal)?),*]) => {{
+    ($reader:ident, $strict:literal, $($path:ident)::+, [$($field:ident $(= $name:literal)?),*]) => {{
         $(let mut $field = ::core::option::Option::None;)*
         $reader.object(
             &[$($crate::__json_name!($field $(= $name)?)),*],
-            false,
+            $strict,
             &mut |reader, index| {
                 #[allow(unused_mut)]
                 let mut slot = 0usize;
@@ -182,7 +194,7 @@ macro_rules! __write_fields {
 #[macro_export]
 macro_rules! __read_variant {
     ($reader:ident, $ty:ident, $variant:ident, [], [$($field:ident $(= $name:literal)?),*]) => {
-        $crate::__read_fields!($reader, $ty::$variant, [$($field $(= $name)?),*])
+        $crate::__read_fields!($reader, false, $ty::$variant, [$($field $(= $name)?),*])
     };
     ($reader:ident, $ty:ident, $variant:ident, [$inner:ty], []) => {
         <$inner as $crate::FromJson>::read_json($reader).map($ty::$variant)
