@@ -1,25 +1,22 @@
-#[cfg(not(feature = "library"))]
-use cosmwasm_std::entry_point;
 use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg, Privilege, PrivilegeChange};
+use cw_ics_json::{load_contract_version, save_contract_version};
 
 use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use crate::state::{CONTRACT_NAME, CONTRACT_VERSION, EPOCH};
 use crate::{config, consumers, epoch, query, staking};
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut<ChainQuery>,
     env: Env,
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    save_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION);
     config::instantiate(deps, env, info, msg)
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -60,7 +57,6 @@ pub fn execute(
     }
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn sudo(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -96,18 +92,16 @@ pub fn sudo(
     }
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     query::query(deps, env, msg)
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(
     deps: DepsMut<ChainQuery>,
     _env: Env,
     msg: MigrateMsg,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    let stored = cw2::get_contract_version(deps.storage)?;
+    let stored = load_contract_version(deps.storage)?;
     if stored.contract != CONTRACT_NAME {
         return Err(ContractError::WrongContract(stored.contract));
     }
@@ -120,7 +114,7 @@ pub fn migrate(
     if let Some(update) = msg.config {
         config::apply_update(deps.storage, deps.api, update)?;
     }
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    save_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION);
     Ok(Response::new().add_attribute("action", "migrate"))
 }
 

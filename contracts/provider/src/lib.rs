@@ -4,6 +4,8 @@ pub mod config;
 pub mod consumer_store;
 pub mod consumers;
 pub mod contract;
+#[cfg(not(feature = "library"))]
+pub mod entry;
 pub mod epoch;
 pub mod error;
 pub mod ibc;

@@ -1,8 +1,9 @@
 //! Queries. List queries page with `start_after` + `limit` (default 10, at most 100).
 
-use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, StdError, StdResult, Storage};
+use cosmwasm_std::{Addr, Binary, Deps, Env, StdError, StdResult, Storage};
 use cw_ics_bindings::ChainQuery;
 use cw_ics_ccv::PublicKey;
+use cw_ics_json::{contract_version_json, to_binary};
 
 use crate::consumer_store::queued_vscs;
 use crate::consumers::{consumer_genesis, load_consumer};
@@ -32,24 +33,24 @@ fn limit(limit: Option<u32>) -> usize {
 pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     let storage = deps.storage;
     Ok(match msg {
-        QueryMsg::ContractVersion {} => to_json_binary(&cw2::get_contract_version(storage)?)?,
-        QueryMsg::Config {} => to_json_binary(&CONFIG.load(storage)?)?,
+        QueryMsg::ContractVersion {} => contract_version_json(storage)?,
+        QueryMsg::Config {} => to_binary(&CONFIG.load(storage)?),
         QueryMsg::Epoch {} => {
             let epoch = EPOCH.load(storage)?;
-            to_json_binary(&EpochResponse {
+            to_binary(&EpochResponse {
                 current_vsc_id: epoch.current_vsc_id,
                 next_epoch_height: epoch.next_epoch_height,
                 in_progress: epoch.stage != EpochStage::Idle,
                 has_end_blocker_privilege: epoch.end_blocker,
-            })?
+            })
         }
         QueryMsg::Validator { operator } => {
             let config = CONFIG.load(storage)?;
             let operator = deps.api.addr_validate(&operator)?;
-            to_json_binary(&validator_response(
+            to_binary(&validator_response(
                 &config,
                 load_validator(storage, &operator)?,
-            ))?
+            ))
         }
         QueryMsg::Validators {
             start_after,
@@ -62,7 +63,7 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                 .into_iter()
                 .map(|v| validator_response(&config, v))
                 .collect();
-            to_json_binary(&ValidatorsResponse { validators })?
+            to_binary(&ValidatorsResponse { validators })
         }
         QueryMsg::Delegations {
             staker,
@@ -88,7 +89,7 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                     tokens,
                 });
             }
-            to_json_binary(&DelegationsResponse { delegations })?
+            to_binary(&DelegationsResponse { delegations })
         }
         QueryMsg::Unbondings {
             staker,
@@ -112,12 +113,12 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                     completes_at: entry.completes_at,
                 });
             }
-            to_json_binary(&UnbondingsResponse { unbondings })?
+            to_binary(&UnbondingsResponse { unbondings })
         }
-        QueryMsg::Consumer { consumer_id } => to_json_binary(&consumer_response(
+        QueryMsg::Consumer { consumer_id } => to_binary(&consumer_response(
             storage,
             load_consumer(storage, consumer_id)?,
-        )?)?,
+        )?),
         QueryMsg::Consumers {
             start_after,
             limit: page,
@@ -127,12 +128,12 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                 .into_iter()
                 .map(|consumer| consumer_response(storage, consumer))
                 .collect::<StdResult<Vec<_>>>()?;
-            to_json_binary(&ConsumersResponse { consumers })?
+            to_binary(&ConsumersResponse { consumers })
         }
         QueryMsg::ConsumerGenesis { consumer_id } => {
             let consumer = load_consumer(storage, consumer_id)?;
             let config = CONFIG.load(storage)?;
-            to_json_binary(&consumer_genesis(storage, &env, &config, &consumer)?)?
+            to_binary(&consumer_genesis(storage, &env, &config, &consumer)?)
         }
         QueryMsg::ConsumerValidators {
             consumer_id,
@@ -160,7 +161,7 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             } else {
                 vec![]
             };
-            to_json_binary(&ConsumerValidatorsResponse { validators })?
+            to_binary(&ConsumerValidatorsResponse { validators })
         }
         QueryMsg::PendingVscs {
             consumer_id,
@@ -182,7 +183,7 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                     slash_acks: packet.slash_acks,
                 })
                 .collect();
-            to_json_binary(&PendingVscsResponse { packets })?
+            to_binary(&PendingVscsResponse { packets })
         }
         QueryMsg::VscHeight {
             consumer_id,
@@ -193,7 +194,7 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             } else {
                 VSC_HEIGHTS.may_load(storage, vsc_id)?
             };
-            to_json_binary(&VscHeightResponse { height })?
+            to_binary(&VscHeightResponse { height })
         }
         QueryMsg::SlashLog {
             start_after,
@@ -205,7 +206,7 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                 .into_iter()
                 .map(|(_, record)| record)
                 .collect();
-            to_json_binary(&SlashLogResponse { records })?
+            to_binary(&SlashLogResponse { records })
         }
     })
 }

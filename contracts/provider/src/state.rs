@@ -34,6 +34,24 @@ pub struct Config {
     pub wait_for_consumer_maturity: bool,
     pub max_epoch_work: u32,
 }
+cw_ics_json::json_struct!(Config {
+    admin,
+    bond_denom,
+    power_reduction,
+    unbonding_period_seconds,
+    epoch_length_blocks,
+    max_validators,
+    consumer_registration,
+    ccv_timeout_seconds,
+    init_timeout_seconds,
+    vsc_timeout_seconds,
+    downtime_jail_seconds,
+    downtime_slash_fraction,
+    double_sign_slash_fraction,
+    slashed_tokens,
+    wait_for_consumer_maturity,
+    max_epoch_work,
+});
 
 pub const CONFIG: Cell<Config> = Cell::new(tags::CONFIG);
 

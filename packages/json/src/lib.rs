@@ -10,14 +10,18 @@
 //! Entry points take [`Json<T>`]: `cosmwasm-std` hands the message to `serde_json`, which
 //! only delimits it, and this crate reads it.
 
+mod contract_version;
 mod error;
 mod impls;
 mod macros;
 mod read;
 mod write;
 
+pub use contract_version::{
+    contract_version_json, load_contract_version, save_contract_version, ContractVersion,
+};
 pub use error::JsonError;
-pub use read::{required, FieldReader, FromJson, Reader};
+pub use read::{FieldReader, FromJson, Reader, Slot};
 pub use write::{ToJson, Writer};
 
 use cosmwasm_std::Binary;

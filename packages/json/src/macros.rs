@@ -152,28 +152,20 @@ macro_rules! __json_name {
 macro_rules! __read_fields {
     ($reader:ident, $strict:literal, $($path:ident)::+, [$($field:ident $(= $name:literal)?),*]) => {{
         $(let mut $field = ::core::option::Option::None;)*
-        $reader.object(
+        $reader.fields(
             &[$($crate::__json_name!($field $(= $name)?)),*],
             $strict,
-            &mut |reader, index| {
-                #[allow(unused_mut)]
-                let mut slot = 0usize;
-                $(
-                    if index == slot {
-                        $field = ::core::option::Option::Some(
-                            $crate::FromJson::read_json(reader)?,
-                        );
-                        return ::core::result::Result::Ok(());
-                    }
-                    slot += 1;
-                )*
-                let _ = (slot, index, reader);
-                ::core::result::Result::Ok(())
-            },
+            &mut [$(&mut $field as &mut dyn $crate::Slot),*],
         )?;
-        ::core::result::Result::Ok($($path)::+ {
-            $($field: $crate::required($field, $crate::__json_name!($field $(= $name)?))?,)*
-        })
+        // `fields` left every slot filled: one match moves the values out, with no error
+        // path per field.
+        match ($($field,)*) {
+            ($(::core::option::Option::Some($field),)*) => {
+                ::core::result::Result::Ok($($path)::+ { $($field,)* })
+            }
+            #[allow(unreachable_patterns)]
+            _ => ::core::result::Result::Err($reader.error("every field")),
+        }
     }};
 }
 

@@ -14,12 +14,28 @@ pub trait FromJson: Sized {
     }
 }
 
-/// A field's value once its object is read: the value given, or the type's value for a
-/// left-out field, or the error naming the missing field.
-pub fn required<T: FromJson>(value: Option<T>, field: &'static str) -> Result<T, JsonError> {
-    match value {
-        Some(value) => Ok(value),
-        None => T::when_missing().ok_or(JsonError::MissingField(field)),
+/// The value of one object field while the object is read: `Option<T>` for a field of type
+/// `T`. Field values are read through this trait object, so the reading code exists once per
+/// field type rather than once per field.
+pub trait Slot {
+    fn fill(&mut self, reader: &mut Reader<'_>) -> Result<(), JsonError>;
+
+    /// Once the object is read: whether the slot holds a value, after giving a left-out
+    /// field its type's value for a missing field.
+    fn settle(&mut self) -> bool;
+}
+
+impl<T: FromJson> Slot for Option<T> {
+    fn fill(&mut self, reader: &mut Reader<'_>) -> Result<(), JsonError> {
+        *self = Some(T::read_json(reader)?);
+        Ok(())
+    }
+
+    fn settle(&mut self) -> bool {
+        if self.is_none() {
+            *self = T::when_missing();
+        }
+        self.is_some()
     }
 }
 
@@ -255,6 +271,30 @@ impl<'a> Reader<'a> {
                 return self.expect(b'}', "`,` or `}`");
             }
         }
+    }
+
+    /// An object whose known keys are `fields`, read into the slot of the same index (see
+    /// [`Reader::object`]). On success every slot holds a value.
+    pub fn fields(
+        &mut self,
+        fields: &[&'static str],
+        strict: bool,
+        slots: &mut [&mut dyn Slot],
+    ) -> Result<(), JsonError> {
+        self.object(
+            fields,
+            strict,
+            &mut |reader, index| match slots.get_mut(index) {
+                Some(slot) => slot.fill(reader),
+                None => Ok(()),
+            },
+        )?;
+        for (slot, field) in slots.iter_mut().zip(fields) {
+            if !slot.settle() {
+                return Err(JsonError::MissingField(field));
+            }
+        }
+        Ok(())
     }
 
     /// Checks and passes over one value of any type, without recursion; nesting deeper than
