@@ -18,6 +18,13 @@
 /// assert_eq!(bond, Bond { validator: "alice".into(), amount: None });
 /// assert_eq!(to_vec(&bond), br#"{"validator":"alice","amount":null}"#);
 /// ```
+///
+/// A field left out of the list does not compile:
+///
+/// ```compile_fail
+/// struct Bond { validator: String, amount: Option<u64> }
+/// cw_ics_json::json_struct!(Bond { validator });
+/// ```
 #[macro_export]
 macro_rules! json_struct {
     (deny_unknown_fields $ty:ident { $($field:ident $(= $name:literal)?),* $(,)? }) => {
@@ -63,6 +70,13 @@ macro_rules! __json_struct {
 /// assert_eq!(from_slice::<Msg>(br#"{"tick":{}}"#).unwrap(), Msg::Tick {});
 /// assert_eq!(to_vec(&Msg::Raw(7)), br#"{"raw":7}"#);
 /// ```
+///
+/// Neither does a variant left out:
+///
+/// ```compile_fail
+/// enum Msg { Tick {}, Raw(u64) }
+/// cw_ics_json::json_enum!(Msg { Tick = "tick" {} });
+/// ```
 #[macro_export]
 macro_rules! json_enum {
     ($ty:ident {
@@ -93,13 +107,22 @@ macro_rules! json_enum {
         }
 
         impl $crate::ToJson for $ty {
-            #[allow(irrefutable_let_patterns)]
             fn write_json(&self, writer: &mut $crate::Writer) {
-                $(
-                    $crate::__write_variant!(
-                        self, writer, $ty, $variant, $name, [$($inner)?], [$($($field $(= $fname)?),*)?]
-                    );
-                )*
+                // A match, so a variant missing from the list does not compile.
+                match self {
+                    $(
+                        $crate::__variant_pattern!(
+                            $ty, $variant, content, [$($inner)?], [$($($field)*)?]
+                        ) => {
+                            writer.begin_object();
+                            writer.key($name);
+                            $crate::__variant_content!(
+                                writer, content, [$($inner)?], [$($($field $(= $fname)?),*)?]
+                            );
+                            writer.end_object();
+                        }
+                    )*
+                }
             }
         }
     };
@@ -195,24 +218,22 @@ macro_rules! __read_variant {
 
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __write_variant {
-    ($self:ident, $writer:ident, $ty:ident, $variant:ident, $name:literal, [],
-        [$($field:ident $(= $fname:literal)?),*]) => {
-        if let $ty::$variant { $($field),* } = $self {
-            $writer.begin_object();
-            $writer.key($name);
-            $crate::__write_fields!($writer, [$($field $(= $fname)?),*]);
-            $writer.end_object();
-            return;
-        }
+macro_rules! __variant_pattern {
+    ($ty:ident, $variant:ident, $content:ident, [], [$($field:ident)*]) => {
+        $ty::$variant { $($field),* }
     };
-    ($self:ident, $writer:ident, $ty:ident, $variant:ident, $name:literal, [$inner:ty], []) => {
-        if let $ty::$variant(content) = $self {
-            $writer.begin_object();
-            $writer.key($name);
-            $crate::ToJson::write_json(content, $writer);
-            $writer.end_object();
-            return;
-        }
+    ($ty:ident, $variant:ident, $content:ident, [$inner:ty], []) => {
+        $ty::$variant($content)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __variant_content {
+    ($writer:ident, $content:ident, [], [$($field:ident $(= $name:literal)?),*]) => {
+        $crate::__write_fields!($writer, [$($field $(= $name)?),*]);
+    };
+    ($writer:ident, $content:ident, [$inner:ty], []) => {
+        $crate::ToJson::write_json($content, $writer);
     };
 }

@@ -140,16 +140,7 @@ impl<V: Record> Table<V> {
     where
         V: 'a,
     {
-        let prefix = self.key(prefix);
-        let start = match min {
-            Some(min) => [prefix.as_slice(), min].concat(),
-            None => prefix.clone(),
-        };
-        let end = match max {
-            Some(max) => Some([prefix.as_slice(), max].concat()),
-            None => successor(&prefix),
-        };
-        let skip = prefix.len();
+        let (start, end, skip) = range_bounds(self.key(prefix), min, max);
         Box::new(
             storage
                 .range(Some(&start), end.as_deref(), order)
@@ -173,6 +164,24 @@ impl<V: Record> Table<V> {
             .take(limit)
             .collect()
     }
+}
+
+/// The start and end keys of a range under `prefix` (a full key) and the length of the prefix.
+/// Not generic, so it exists once rather than once per table type.
+fn range_bounds(
+    prefix: Vec<u8>,
+    min: Option<&[u8]>,
+    max: Option<&[u8]>,
+) -> (Vec<u8>, Option<Vec<u8>>, usize) {
+    let start = match min {
+        Some(min) => [prefix.as_slice(), min].concat(),
+        None => prefix.clone(),
+    };
+    let end = match max {
+        Some(max) => Some([prefix.as_slice(), max].concat()),
+        None => successor(&prefix),
+    };
+    (start, end, prefix.len())
 }
 
 /// The smallest key greater than every key starting with `prefix`; `None` when there is none.
