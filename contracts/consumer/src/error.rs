@@ -1,5 +1,6 @@
 use cosmwasm_std::StdError;
 use cw_ics_ccv::{ChannelError, GenesisError, PacketError};
+use cw_ics_json::JsonError;
 use thiserror::Error;
 
 #[derive(Error, Debug)]
@@ -62,6 +63,9 @@ pub enum ContractError {
 
     #[error("an acknowledgement arrived for a slash packet that is not in flight")]
     UnexpectedSlashAck,
+
+    #[error("the chain's validator_votes answer is refused: {0}")]
+    InvalidValidatorVotes(JsonError),
 
     #[error("an arithmetic overflow (time, counter or power)")]
     Overflow,
