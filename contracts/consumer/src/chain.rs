@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use cosmwasm_std::{
-    to_json_vec, ContractResult, DepsMut, Env, Order, QuerierWrapper, QueryRequest, Response,
-    StdError, StdResult, Storage, SystemResult,
+    ContractResult, DepsMut, Env, Order, QuerierWrapper, Response, StdError, StdResult, Storage,
+    SystemResult,
 };
 use cw_ics_bindings::{
     ChainMsg, ChainQuery, Evidence, PowerChange, Privilege, Pubkey, ValidatorDiff,
@@ -165,14 +165,17 @@ pub fn begin_block(
     Ok(response.add_messages(messages))
 }
 
+/// `QueryRequest::Custom(ChainQuery::ValidatorVotes {})` as JSON: a constant, so that the
+/// contract carries no `serde_json` serializer for `QueryRequest` (a test holds it to serde's).
+pub const VALIDATOR_VOTES_REQUEST: &[u8] = br#"{"custom":{"validator_votes":{}}}"#;
+
 /// The chain's `validator_votes` answer, read with `cw-ics-json` rather than through
 /// `QuerierWrapper::query`, whose `serde_json` deserializer is monomorphised for the answer
 /// type. Failures carry the messages `QuerierWrapper::query` gives them.
 fn validator_votes(
     querier: &QuerierWrapper<ChainQuery>,
 ) -> Result<ValidatorVoteResponse, ContractError> {
-    let request = to_json_vec(&QueryRequest::Custom(ChainQuery::ValidatorVotes {}))?;
-    match querier.raw_query(&request) {
+    match querier.raw_query(VALIDATOR_VOTES_REQUEST) {
         SystemResult::Err(system_err) => {
             Err(StdError::msg(format_args!("Querier system error: {system_err}")).into())
         }

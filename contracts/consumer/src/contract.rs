@@ -1,7 +1,7 @@
 use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg, PrivilegeChange};
 
-use cw_ics_json::{to_binary, Writer};
+use cw_ics_json::to_binary;
 
 use crate::chain;
 use crate::error::ContractError;
@@ -9,6 +9,7 @@ use crate::genesis::instantiate_from_genesis;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use crate::query;
 use crate::state::{CONTRACT_NAME, CONTRACT_VERSION};
+use crate::version::{load_version, save_version};
 
 pub fn instantiate(
     deps: DepsMut<ChainQuery>,
@@ -16,7 +17,7 @@ pub fn instantiate(
     _info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    save_version(deps.storage);
     instantiate_from_genesis(deps, env, msg.genesis)
 }
 
@@ -48,9 +49,7 @@ pub fn sudo(
 
 pub fn query(deps: Deps<ChainQuery>, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     let binary = match msg {
-        QueryMsg::ContractVersion {} => {
-            contract_version_json(&cw2::get_contract_version(deps.storage)?)
-        }
+        QueryMsg::ContractVersion {} => to_binary(&load_version(deps.storage)?),
         QueryMsg::Status {} => to_binary(&query::status(deps)?),
         QueryMsg::Config {} => to_binary(&query::config(deps)?),
         QueryMsg::CurrentSet {} => to_binary(&query::current_set(deps)?),
@@ -74,25 +73,12 @@ pub fn query(deps: Deps<ChainQuery>, _env: Env, msg: QueryMsg) -> Result<Binary,
     Ok(binary)
 }
 
-/// `cw2::ContractVersion` as its serde derive writes it; written here because it is a foreign
-/// type, so that the query does not pull in `serde_json`'s serializer.
-pub fn contract_version_json(version: &cw2::ContractVersion) -> Binary {
-    let mut writer = Writer::new();
-    writer.begin_object();
-    writer.key("contract");
-    writer.string(&version.contract);
-    writer.key("version");
-    writer.string(&version.version);
-    writer.end_object();
-    Binary::new(writer.into_vec())
-}
-
 pub fn migrate(
     deps: DepsMut<ChainQuery>,
     _env: Env,
     _msg: MigrateMsg,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    let stored = cw2::get_contract_version(deps.storage)?;
+    let stored = load_version(deps.storage)?;
     if stored.contract != CONTRACT_NAME {
         return Err(ContractError::WrongContract(stored.contract));
     }
@@ -102,7 +88,7 @@ pub fn migrate(
             to: CONTRACT_VERSION.to_string(),
         });
     }
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    save_version(deps.storage);
     Ok(Response::new().add_attribute("action", "migrate"))
 }
 

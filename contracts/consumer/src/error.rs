@@ -8,6 +8,12 @@ pub enum ContractError {
     #[error(transparent)]
     Std(#[from] StdError),
 
+    #[error("no cw2 contract version is stored")]
+    NoContractVersion,
+
+    #[error("the stored cw2 contract version is refused: {0}")]
+    InvalidContractVersion(JsonError),
+
     #[error("cannot migrate from contract {0}")]
     WrongContract(String),
 

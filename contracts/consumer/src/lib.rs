@@ -21,6 +21,7 @@ pub mod query;
 pub mod state;
 pub mod time;
 pub mod validator_set;
+pub mod version;
 pub mod vsc;
 
 pub use crate::error::ContractError;

@@ -9,10 +9,12 @@ mod common;
 use common::*;
 use cosmwasm_std::testing::{mock_env, MockQuerier};
 use cosmwasm_std::{
-    from_json, to_json_vec, Binary, ContractResult, StdError, SystemError, SystemResult, Timestamp,
+    from_json, to_json_vec, Binary, ContractResult, QueryRequest, StdError, Storage, SystemError,
+    SystemResult, Timestamp,
 };
 use cw_ics_bindings::{ChainQuery, ChainSudoMsg, PowerChange, Pubkey, ValidatorDiff};
-use cw_ics_consumer::contract::{contract_version_json, query, sudo};
+use cw_ics_consumer::chain::VALIDATOR_VOTES_REQUEST;
+use cw_ics_consumer::contract::{query, sudo};
 use cw_ics_consumer::msg::{
     ConfigResponse, ExecuteMsg, HeightToVscIdsResponse, InfractionKind, InstantiateMsg,
     LivenessResponse, MaturingVsc, MaturingVscsResponse, MigrateMsg, OutstandingDowntimeEntry,
@@ -319,19 +321,45 @@ fn maturing_downtime_liveness_and_diff_answers() {
 }
 
 #[test]
-fn contract_version_is_written_as_serde_writes_it() {
-    let version = cw2::ContractVersion {
-        contract: "crates.io:cw-ics-consumer \"quoted\"".to_string(),
-        version: "0.1.0".to_string(),
-    };
+fn the_contract_version_is_cw2s_record() {
+    let mut deps = setup();
+    let stored = cw2::get_contract_version(&deps.storage).unwrap();
+    assert_eq!(stored.contract, "crates.io:cw-ics-consumer");
+    assert_eq!(stored.version, env!("CARGO_PKG_VERSION"));
+    let answer = query(deps.as_ref(), mock_env(), QueryMsg::ContractVersion {}).unwrap();
+    assert_eq!(answer.as_slice(), to_json_vec(&stored).unwrap().as_slice());
+
+    // A record cw2 wrote, with characters that need escaping, reads back and is answered as
+    // cw2 would write it.
+    cw2::set_contract_version(&mut deps.storage, "crates.io:\"other\"\n", "1.2.3").unwrap();
+    let stored = cw2::get_contract_version(&deps.storage).unwrap();
+    let answer = query(deps.as_ref(), mock_env(), QueryMsg::ContractVersion {}).unwrap();
+    assert_eq!(answer.as_slice(), to_json_vec(&stored).unwrap().as_slice());
+}
+
+#[test]
+fn a_missing_or_malformed_contract_version_is_a_typed_error() {
+    let mut deps = setup();
+    deps.storage
+        .set(cw2::CONTRACT.as_slice(), br#"{"contract":"x"}"#);
+    assert!(matches!(
+        query(deps.as_ref(), mock_env(), QueryMsg::ContractVersion {}),
+        Err(ContractError::InvalidContractVersion(_))
+    ));
+    deps.storage.remove(cw2::CONTRACT.as_slice());
+    assert!(matches!(
+        query(deps.as_ref(), mock_env(), QueryMsg::ContractVersion {}),
+        Err(ContractError::NoContractVersion)
+    ));
+}
+
+#[test]
+fn the_validator_votes_request_is_the_one_serde_writes() {
+    let request: QueryRequest<ChainQuery> = QueryRequest::Custom(ChainQuery::ValidatorVotes {});
     assert_eq!(
-        contract_version_json(&version).as_slice(),
-        to_json_vec(&version).unwrap().as_slice()
+        VALIDATOR_VOTES_REQUEST,
+        to_json_vec(&request).unwrap().as_slice()
     );
-    let deps = setup();
-    let answer: cw2::ContractVersion = q(&deps, QueryMsg::ContractVersion {});
-    assert_eq!(answer.contract, "crates.io:cw-ics-consumer");
-    assert_eq!(answer.version, env!("CARGO_PKG_VERSION"));
 }
 
 #[test]
