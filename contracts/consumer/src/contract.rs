@@ -1,6 +1,5 @@
 use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg, PrivilegeChange};
-
 use cw_ics_json::to_binary;
 
 use crate::chain;
