@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use cosmwasm_std::{
-    to_json_binary, DepsMut, Env, Order, QueryRequest, Response, StdResult, Storage,
+    ContractResult, DepsMut, Env, Order, QuerierWrapper, Response, StdError, StdResult, Storage,
+    SystemResult,
 };
 use cw_ics_bindings::{
     ChainMsg, ChainQuery, Evidence, PowerChange, Privilege, Pubkey, ValidatorDiff,
@@ -62,7 +63,7 @@ pub fn end_with_validator_update(
     }
     Ok(response
         .add_attribute("changes", pending.diff.diffs.len().to_string())
-        .set_data(to_json_binary(&pending.diff)?))
+        .set_data(cw_ics_json::to_binary(&pending.diff)))
 }
 
 /// What the chain gets next and how far that brings it.
@@ -138,9 +139,7 @@ pub fn begin_block(
         return Ok(response.add_attribute("halted", "true"));
     }
     let params = CONFIG.load(deps.storage)?.params;
-    let votes: ValidatorVoteResponse = deps
-        .querier
-        .query(&QueryRequest::Custom(ChainQuery::ValidatorVotes {}))?;
+    let votes = validator_votes(&deps.querier)?;
     for slash in record_votes(deps.storage, &params, env.block.height, &votes.votes)? {
         response = response.add_attribute(
             "downtime",
@@ -164,6 +163,29 @@ pub fn begin_block(
     }
     let messages = progress(deps.storage, &env)?;
     Ok(response.add_messages(messages))
+}
+
+/// `QueryRequest::Custom(ChainQuery::ValidatorVotes {})` as JSON: a constant, so that the
+/// contract carries no `serde_json` serializer for `QueryRequest` (a test holds it to serde's).
+pub const VALIDATOR_VOTES_REQUEST: &[u8] = br#"{"custom":{"validator_votes":{}}}"#;
+
+/// The chain's `validator_votes` answer, read with `cw-ics-json` rather than through
+/// `QuerierWrapper::query`, whose `serde_json` deserializer is monomorphised for the answer
+/// type. Failures carry the messages `QuerierWrapper::query` gives them.
+fn validator_votes(
+    querier: &QuerierWrapper<ChainQuery>,
+) -> Result<ValidatorVoteResponse, ContractError> {
+    match querier.raw_query(VALIDATOR_VOTES_REQUEST) {
+        SystemResult::Err(system_err) => {
+            Err(StdError::msg(format_args!("Querier system error: {system_err}")).into())
+        }
+        SystemResult::Ok(ContractResult::Err(contract_err)) => {
+            Err(StdError::msg(format_args!("Querier contract error: {contract_err}")).into())
+        }
+        SystemResult::Ok(ContractResult::Ok(answer)) => {
+            cw_ics_json::from_slice(&answer).map_err(ContractError::InvalidValidatorVotes)
+        }
+    }
 }
 
 /// `end_block` and the permissionless `tick`: maturity and sending only.

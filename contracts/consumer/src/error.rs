@@ -1,11 +1,18 @@
 use cosmwasm_std::StdError;
 use cw_ics_ccv::{ChannelError, GenesisError, PacketError};
+use cw_ics_json::JsonError;
 use thiserror::Error;
 
 #[derive(Error, Debug)]
 pub enum ContractError {
     #[error(transparent)]
     Std(#[from] StdError),
+
+    #[error("no cw2 contract version is stored")]
+    NoContractVersion,
+
+    #[error("the stored cw2 contract version is refused: {0}")]
+    InvalidContractVersion(JsonError),
 
     #[error("cannot migrate from contract {0}")]
     WrongContract(String),
@@ -62,6 +69,9 @@ pub enum ContractError {
 
     #[error("an acknowledgement arrived for a slash packet that is not in flight")]
     UnexpectedSlashAck,
+
+    #[error("the chain's validator_votes answer is refused: {0}")]
+    InvalidValidatorVotes(JsonError),
 
     #[error("an arithmetic overflow (time, counter or power)")]
     Overflow,

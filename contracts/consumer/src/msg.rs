@@ -1,6 +1,7 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Timestamp};
 use cw_ics_ccv::{ConsumerGenesis, ConsumerParams, PublicKey};
+use cw_ics_json::{json_enum, json_struct, json_unit_enum};
 
 use crate::state::{HaltReason, HeadSlash, Mode};
 
@@ -9,6 +10,7 @@ use crate::state::{HaltReason, HeadSlash, Mode};
 pub struct InstantiateMsg {
     pub genesis: ConsumerGenesis,
 }
+json_struct!(InstantiateMsg { genesis });
 
 #[cw_serde]
 pub enum ExecuteMsg {
@@ -17,6 +19,7 @@ pub enum ExecuteMsg {
     /// that maturity and retries progress; received VSCs and acks do the same work.
     Tick {},
 }
+json_enum!(ExecuteMsg { Tick = "tick" {} });
 
 #[cw_serde]
 #[derive(QueryResponses)]
@@ -69,9 +72,24 @@ pub enum QueryMsg {
     #[returns(PendingDiffResponse)]
     PendingDiff {},
 }
+json_enum!(QueryMsg {
+    ContractVersion = "contract_version" {},
+    Status = "status" {},
+    Config = "config" {},
+    CurrentSet = "current_set" {},
+    SetAtHeight = "set_at_height" { height },
+    VscIdAtHeight = "vsc_id_at_height" { height },
+    HeightToVscIds = "height_to_vsc_ids" { start_after, limit },
+    PendingPackets = "pending_packets" { start_at, limit },
+    MaturingVscs = "maturing_vscs" { start_after, limit },
+    OutstandingDowntime = "outstanding_downtime" { start_after, limit },
+    Liveness = "liveness" { address },
+    PendingDiff = "pending_diff" {},
+});
 
 #[cw_serde]
 pub struct MigrateMsg {}
+json_struct!(MigrateMsg {});
 
 #[cw_serde]
 pub struct StatusResponse {
@@ -87,6 +105,16 @@ pub struct StatusResponse {
     pub last_vsc_id: u64,
     pub mode: Mode,
 }
+json_struct!(StatusResponse {
+    provider_chain_id,
+    chain_id,
+    connection_id,
+    channel_id,
+    established,
+    halted,
+    last_vsc_id,
+    mode,
+});
 
 #[cw_serde]
 pub struct ConfigResponse {
@@ -97,6 +125,14 @@ pub struct ConfigResponse {
     pub params: ConsumerParams,
     pub genesis_height: u64,
 }
+json_struct!(ConfigResponse {
+    provider_chain_id,
+    chain_id,
+    connection_id,
+    provider_port_id,
+    params,
+    genesis_height,
+});
 
 #[cw_serde]
 pub struct ValidatorEntry {
@@ -105,6 +141,11 @@ pub struct ValidatorEntry {
     pub address: Binary,
     pub power: u64,
 }
+json_struct!(ValidatorEntry {
+    pub_key,
+    address,
+    power
+});
 
 #[cw_serde]
 pub struct ValidatorSetResponse {
@@ -113,17 +154,20 @@ pub struct ValidatorSetResponse {
     /// Sorted by key bytes.
     pub validators: Vec<ValidatorEntry>,
 }
+json_struct!(ValidatorSetResponse { vsc_id, validators });
 
 #[cw_serde]
 pub struct VscIdAtHeightResponse {
     pub height: u64,
     pub vsc_id: u64,
 }
+json_struct!(VscIdAtHeightResponse { height, vsc_id });
 
 #[cw_serde]
 pub struct HeightToVscIdsResponse {
     pub entries: Vec<VscIdAtHeightResponse>,
 }
+json_struct!(HeightToVscIdsResponse { entries });
 
 #[cw_serde]
 #[derive(Copy, Eq)]
@@ -131,6 +175,10 @@ pub enum InfractionKind {
     Downtime,
     DoubleSign,
 }
+json_unit_enum!(InfractionKind {
+    Downtime = "downtime",
+    DoubleSign = "double_sign",
+});
 
 impl From<cw_ics_ccv::Infraction> for InfractionKind {
     fn from(infraction: cw_ics_ccv::Infraction) -> Self {
@@ -153,6 +201,10 @@ pub enum PendingPacketKind {
         vsc_id: u64,
     },
 }
+json_enum!(PendingPacketKind {
+    Slash = "slash" { address, power, vsc_id, infraction },
+    VscMatured = "vsc_matured" { vsc_id },
+});
 
 #[cw_serde]
 pub struct PendingPacketsResponse {
@@ -161,28 +213,40 @@ pub struct PendingPacketsResponse {
     pub head_slash: Option<HeadSlash>,
     pub total: u32,
 }
+json_struct!(PendingPacketsResponse {
+    packets,
+    head_slash,
+    total
+});
 
 #[cw_serde]
 pub struct MaturingVsc {
     pub vsc_id: u64,
     pub matures_at: Timestamp,
 }
+json_struct!(MaturingVsc { vsc_id, matures_at });
 
 #[cw_serde]
 pub struct MaturingVscsResponse {
     pub maturing: Vec<MaturingVsc>,
 }
+json_struct!(MaturingVscsResponse { maturing });
 
 #[cw_serde]
 pub struct OutstandingDowntimeEntry {
     pub address: Binary,
     pub infraction_height: u64,
 }
+json_struct!(OutstandingDowntimeEntry {
+    address,
+    infraction_height
+});
 
 #[cw_serde]
 pub struct OutstandingDowntimeResponse {
     pub validators: Vec<OutstandingDowntimeEntry>,
 }
+json_struct!(OutstandingDowntimeResponse { validators });
 
 #[cw_serde]
 pub struct LivenessResponse {
@@ -193,8 +257,16 @@ pub struct LivenessResponse {
     pub missed_in_window: u64,
     pub outstanding_downtime: bool,
 }
+json_struct!(LivenessResponse {
+    address,
+    signed_blocks_window,
+    blocks_counted,
+    missed_in_window,
+    outstanding_downtime,
+});
 
 #[cw_serde]
 pub struct PendingDiffResponse {
     pub diff: cw_ics_bindings::ValidatorDiff,
 }
+json_struct!(PendingDiffResponse { diff });

@@ -8,6 +8,7 @@
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Decimal, StdResult, Timestamp};
 use cw_ics_ccv::{ConsumerParams, Infraction, SlashPacketData};
+use cw_ics_json::{json_enum, json_unit_enum, FromJson, JsonError, ToJson, Writer};
 use cw_ics_store::{record, Cell, Reader, Record, StdError, Table};
 
 /// cw2 contract name.
@@ -92,6 +93,11 @@ pub enum HaltReason {
     /// The CCV channel was closed by the counterparty.
     ChannelClosed { channel_id: String },
 }
+json_enum!(HaltReason {
+    ErrorAck = "error_ack" { sequence, error },
+    Timeout = "timeout" { sequence },
+    ChannelClosed = "channel_closed" { channel_id },
+});
 
 impl Record for HaltReason {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -154,6 +160,10 @@ pub enum Mode {
     /// `end_with_validator_update`.
     ValidatorSetUpdater,
 }
+json_unit_enum!(Mode {
+    Oracle = "oracle",
+    ValidatorSetUpdater = "validator_set_updater",
+});
 
 /// The stored [`Mode`] and, when promoted, how far the chain's validator set has been brought.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -366,6 +376,48 @@ pub enum HeadSlash {
     AwaitingAck,
     /// The provider bounced it; it is resent once `retry_at` has passed.
     Bounced { retry_at: Timestamp },
+}
+
+// Written by hand: the macros cover enums whose variants are all units or all carry content,
+// and serde writes a unit variant as a bare string but a struct variant as an object.
+impl ToJson for HeadSlash {
+    fn write_json(&self, writer: &mut Writer) {
+        match self {
+            HeadSlash::AwaitingAck => writer.string("awaiting_ack"),
+            HeadSlash::Bounced { retry_at } => {
+                writer.begin_object();
+                writer.key("bounced");
+                writer.begin_object();
+                writer.key("retry_at");
+                retry_at.write_json(writer);
+                writer.end_object();
+                writer.end_object();
+            }
+        }
+    }
+}
+
+impl FromJson for HeadSlash {
+    fn read_json(reader: &mut cw_ics_json::Reader<'_>) -> Result<Self, JsonError> {
+        match reader.unit_variant(&["awaiting_ack"]) {
+            Ok(_) => Ok(HeadSlash::AwaitingAck),
+            // Not a string: the object of a variant with content.
+            Err(JsonError::Syntax { .. }) => {
+                reader.variant(&["bounced"])?;
+                let mut retry_at = None;
+                reader.object(&["retry_at"], false, &mut |reader, _| {
+                    retry_at = Some(Timestamp::read_json(reader)?);
+                    Ok(())
+                })?;
+                let bounced = HeadSlash::Bounced {
+                    retry_at: cw_ics_json::required(retry_at, "retry_at")?,
+                };
+                reader.end_variant()?;
+                Ok(bounced)
+            }
+            Err(other) => Err(other),
+        }
+    }
 }
 
 impl Record for HeadSlash {
