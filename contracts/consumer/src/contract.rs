@@ -1,6 +1,6 @@
 use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg, PrivilegeChange};
-use cw_ics_json::to_binary;
+use cw_ics_json::{load_contract_version, save_contract_version, to_binary};
 
 use crate::chain;
 use crate::error::ContractError;
@@ -8,7 +8,6 @@ use crate::genesis::instantiate_from_genesis;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use crate::query;
 use crate::state::{CONTRACT_NAME, CONTRACT_VERSION};
-use crate::version::{load_version, save_version};
 
 pub fn instantiate(
     deps: DepsMut<ChainQuery>,
@@ -16,7 +15,7 @@ pub fn instantiate(
     _info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    save_version(deps.storage);
+    save_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION);
     instantiate_from_genesis(deps, env, msg.genesis)
 }
 
@@ -48,7 +47,7 @@ pub fn sudo(
 
 pub fn query(deps: Deps<ChainQuery>, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     let binary = match msg {
-        QueryMsg::ContractVersion {} => to_binary(&load_version(deps.storage)?),
+        QueryMsg::ContractVersion {} => to_binary(&load_contract_version(deps.storage)?),
         QueryMsg::Status {} => to_binary(&query::status(deps)?),
         QueryMsg::Config {} => to_binary(&query::config(deps)?),
         QueryMsg::CurrentSet {} => to_binary(&query::current_set(deps)?),
@@ -77,7 +76,7 @@ pub fn migrate(
     _env: Env,
     _msg: MigrateMsg,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    let stored = load_version(deps.storage)?;
+    let stored = load_contract_version(deps.storage)?;
     if stored.contract != CONTRACT_NAME {
         return Err(ContractError::WrongContract(stored.contract));
     }
@@ -87,7 +86,7 @@ pub fn migrate(
             to: CONTRACT_VERSION.to_string(),
         });
     }
-    save_version(deps.storage);
+    save_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION);
     Ok(Response::new().add_attribute("action", "migrate"))
 }
 

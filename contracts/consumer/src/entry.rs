@@ -3,10 +3,6 @@
 //! type, and hand it to the typed handlers in [`crate::contract`], which tests and
 //! cw-multi-test call directly.
 
-// Only the Wasm build exports these; a native build compiles them (so that they are checked)
-// without a caller.
-#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-
 use cosmwasm_std::{entry_point, Binary, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg};
 use cw_ics_json::Json;

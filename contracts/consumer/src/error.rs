@@ -1,6 +1,6 @@
 use cosmwasm_std::StdError;
 use cw_ics_ccv::{ChannelError, GenesisError, PacketError};
-use cw_ics_json::JsonError;
+use cw_ics_json::{ContractVersionError, JsonError};
 use thiserror::Error;
 
 #[derive(Error, Debug)]
@@ -8,11 +8,8 @@ pub enum ContractError {
     #[error(transparent)]
     Std(#[from] StdError),
 
-    #[error("no cw2 contract version is stored")]
-    NoContractVersion,
-
-    #[error("the stored cw2 contract version is refused: {0}")]
-    InvalidContractVersion(JsonError),
+    #[error(transparent)]
+    ContractVersion(#[from] ContractVersionError),
 
     #[error("cannot migrate from contract {0}")]
     WrongContract(String),

@@ -8,7 +8,7 @@
 pub mod chain;
 pub mod contract;
 #[cfg(not(feature = "library"))]
-mod entry;
+pub mod entry;
 pub mod error;
 pub mod evidence;
 pub mod genesis;
@@ -21,7 +21,6 @@ pub mod query;
 pub mod state;
 pub mod time;
 pub mod validator_set;
-pub mod version;
 pub mod vsc;
 
 pub use crate::error::ContractError;

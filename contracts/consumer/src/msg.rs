@@ -1,7 +1,7 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Timestamp};
 use cw_ics_ccv::{ConsumerGenesis, ConsumerParams, PublicKey};
-use cw_ics_json::{json_enum, json_struct, json_unit_enum};
+use cw_ics_json::{json_enum, json_struct};
 
 use crate::state::{HaltReason, HeadSlash, Mode};
 
@@ -175,7 +175,7 @@ pub enum InfractionKind {
     Downtime,
     DoubleSign,
 }
-json_unit_enum!(InfractionKind {
+json_enum!(InfractionKind {
     Downtime = "downtime",
     DoubleSign = "double_sign",
 });

@@ -8,7 +8,7 @@
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Decimal, StdResult, Timestamp};
 use cw_ics_ccv::{ConsumerParams, Infraction, SlashPacketData};
-use cw_ics_json::{json_enum, json_unit_enum, FromJson, JsonError, ToJson, Writer};
+use cw_ics_json::json_enum;
 use cw_ics_store::{record, Cell, Reader, Record, StdError, Table};
 
 /// cw2 contract name.
@@ -160,7 +160,7 @@ pub enum Mode {
     /// `end_with_validator_update`.
     ValidatorSetUpdater,
 }
-json_unit_enum!(Mode {
+json_enum!(Mode {
     Oracle = "oracle",
     ValidatorSetUpdater = "validator_set_updater",
 });
@@ -378,47 +378,10 @@ pub enum HeadSlash {
     Bounced { retry_at: Timestamp },
 }
 
-// Written by hand: the macros cover enums whose variants are all units or all carry content,
-// and serde writes a unit variant as a bare string but a struct variant as an object.
-impl ToJson for HeadSlash {
-    fn write_json(&self, writer: &mut Writer) {
-        match self {
-            HeadSlash::AwaitingAck => writer.string("awaiting_ack"),
-            HeadSlash::Bounced { retry_at } => {
-                writer.begin_object();
-                writer.key("bounced");
-                writer.begin_object();
-                writer.key("retry_at");
-                retry_at.write_json(writer);
-                writer.end_object();
-                writer.end_object();
-            }
-        }
-    }
-}
-
-impl FromJson for HeadSlash {
-    fn read_json(reader: &mut cw_ics_json::Reader<'_>) -> Result<Self, JsonError> {
-        match reader.unit_variant(&["awaiting_ack"]) {
-            Ok(_) => Ok(HeadSlash::AwaitingAck),
-            // Not a string: the object of a variant with content.
-            Err(JsonError::Syntax { .. }) => {
-                reader.variant(&["bounced"])?;
-                let mut retry_at = None;
-                reader.object(&["retry_at"], false, &mut |reader, _| {
-                    retry_at = Some(Timestamp::read_json(reader)?);
-                    Ok(())
-                })?;
-                let bounced = HeadSlash::Bounced {
-                    retry_at: cw_ics_json::required(retry_at, "retry_at")?,
-                };
-                reader.end_variant()?;
-                Ok(bounced)
-            }
-            Err(other) => Err(other),
-        }
-    }
-}
+json_enum!(HeadSlash {
+    AwaitingAck = "awaiting_ack",
+    Bounced = "bounced" { retry_at },
+});
 
 impl Record for HeadSlash {
     fn encode(&self, out: &mut Vec<u8>) {

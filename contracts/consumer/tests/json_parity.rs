@@ -23,7 +23,7 @@ use cw_ics_consumer::msg::{
 };
 use cw_ics_consumer::state::{HaltReason, HeadSlash, Mode};
 use cw_ics_consumer::ContractError;
-use cw_ics_json::{serde_parity, Json};
+use cw_ics_json::{serde_parity, ContractVersionError, Json};
 
 fn assert_parity<T>(values: &[T])
 where
@@ -344,12 +344,16 @@ fn a_missing_or_malformed_contract_version_is_a_typed_error() {
         .set(cw2::CONTRACT.as_slice(), br#"{"contract":"x"}"#);
     assert!(matches!(
         query(deps.as_ref(), mock_env(), QueryMsg::ContractVersion {}),
-        Err(ContractError::InvalidContractVersion(_))
+        Err(ContractError::ContractVersion(
+            ContractVersionError::Invalid(_)
+        ))
     ));
     deps.storage.remove(cw2::CONTRACT.as_slice());
     assert!(matches!(
         query(deps.as_ref(), mock_env(), QueryMsg::ContractVersion {}),
-        Err(ContractError::NoContractVersion)
+        Err(ContractError::ContractVersion(
+            ContractVersionError::Missing
+        ))
     ));
 }
 

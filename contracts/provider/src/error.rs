@@ -6,6 +6,9 @@ pub enum ContractError {
     #[error(transparent)]
     Std(#[from] StdError),
 
+    #[error(transparent)]
+    ContractVersion(#[from] cw_ics_json::ContractVersionError),
+
     #[error("{0} is not supported by this contract")]
     NotSupported(&'static str),
 

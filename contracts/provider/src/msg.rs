@@ -3,7 +3,7 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Decimal, Timestamp, Uint128};
 use cw_ics_ccv::PublicKey;
-use cw_ics_json::{json_enum, json_struct, json_unit_enum, FromJson, JsonError, Reader};
+use cw_ics_json::{json_enum, json_struct, FromJson, JsonError, Reader};
 
 /// Who may register consumer chains.
 #[cw_serde]
@@ -14,7 +14,7 @@ pub enum RegistrationPolicy {
     /// Anyone registers a consumer and becomes its owner (the admin may manage it too).
     Permissionless,
 }
-json_unit_enum!(RegistrationPolicy {
+json_enum!(RegistrationPolicy {
     AdminOnly = "admin_only",
     Permissionless = "permissionless",
 });
@@ -491,7 +491,7 @@ pub enum ConsumerPhase {
     Stopped,
     Deleted,
 }
-json_unit_enum!(ConsumerPhase {
+json_enum!(ConsumerPhase {
     Registered = "registered",
     Launched = "launched",
     Stopped = "stopped",
@@ -587,7 +587,7 @@ pub enum InfractionKind {
     Downtime,
     DoubleSign,
 }
-json_unit_enum!(InfractionKind {
+json_enum!(InfractionKind {
     Downtime = "downtime",
     DoubleSign = "double_sign",
 });

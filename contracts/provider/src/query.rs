@@ -3,7 +3,7 @@
 use cosmwasm_std::{Addr, Binary, Deps, Env, StdError, StdResult, Storage};
 use cw_ics_bindings::ChainQuery;
 use cw_ics_ccv::PublicKey;
-use cw_ics_json::{contract_version_json, to_binary};
+use cw_ics_json::{load_contract_version, to_binary};
 
 use crate::consumer_store::queued_vscs;
 use crate::consumers::{consumer_genesis, load_consumer};
@@ -33,7 +33,7 @@ fn limit(limit: Option<u32>) -> usize {
 pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     let storage = deps.storage;
     Ok(match msg {
-        QueryMsg::ContractVersion {} => contract_version_json(storage)?,
+        QueryMsg::ContractVersion {} => to_binary(&load_contract_version(storage)?),
         QueryMsg::Config {} => to_binary(&CONFIG.load(storage)?),
         QueryMsg::Epoch {} => {
             let epoch = EPOCH.load(storage)?;

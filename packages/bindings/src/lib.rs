@@ -128,7 +128,7 @@ pub enum EvidenceType {
     DuplicateVote,
     LightClientAttack,
 }
-cw_ics_json::json_unit_enum!(EvidenceType {
+cw_ics_json::json_enum!(EvidenceType {
     DuplicateVote = "duplicate_vote",
     LightClientAttack = "light_client_attack",
 });

@@ -3,7 +3,7 @@
 
 use cosmwasm_std::Binary;
 use cw_ics_json::{
-    from_slice, json_struct, json_unit_enum, to_binary, FromJson, JsonError, Reader, ToJson, Writer,
+    from_slice, json_enum, json_struct, to_binary, FromJson, JsonError, Reader, ToJson, Writer,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -184,7 +184,7 @@ impl ToJson for SlashedValidator {
     }
 }
 
-json_unit_enum!(Infraction {
+json_enum!(Infraction {
     DoubleSign = "INFRACTION_TYPE_DOUBLE_SIGN",
     Downtime = "INFRACTION_TYPE_DOWNTIME",
 });
@@ -211,7 +211,7 @@ impl ToJson for VscMaturedPacketData {
     }
 }
 
-json_unit_enum!(ConsumerPacketType {
+json_enum!(ConsumerPacketType {
     Slash = "CONSUMER_PACKET_TYPE_SLASH",
     VscMatured = "CONSUMER_PACKET_TYPE_VSCM",
 });
@@ -305,7 +305,7 @@ enum RawInfraction {
     DoubleSign,
     Downtime,
 }
-json_unit_enum!(RawInfraction {
+json_enum!(RawInfraction {
     Unspecified = "INFRACTION_TYPE_UNSPECIFIED",
     DoubleSign = "INFRACTION_TYPE_DOUBLE_SIGN",
     Downtime = "INFRACTION_TYPE_DOWNTIME",
@@ -332,7 +332,7 @@ enum RawConsumerPacketType {
     Slash,
     VscMatured,
 }
-json_unit_enum!(RawConsumerPacketType {
+json_enum!(RawConsumerPacketType {
     Unspecified = "CONSUMER_PACKET_TYPE_UNSPECIFIED",
     Slash = "CONSUMER_PACKET_TYPE_SLASH",
     VscMatured = "CONSUMER_PACKET_TYPE_VSCM",

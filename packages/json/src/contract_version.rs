@@ -2,9 +2,11 @@
 //! bytes under the same key, so `cw2::get_contract_version` and other contracts' raw queries
 //! of `contract_info` keep working.
 
-use cosmwasm_std::{Binary, StdError, Storage};
+use core::fmt;
 
-use crate::{from_slice, json_struct, to_vec};
+use cosmwasm_std::Storage;
+
+use crate::{from_slice, json_struct, to_vec, JsonError};
 
 /// `cw2::ContractVersion`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,19 +16,33 @@ pub struct ContractVersion {
 }
 json_struct!(ContractVersion { contract, version });
 
-fn stored(storage: &dyn Storage) -> Result<Vec<u8>, StdError> {
-    storage
+/// Why the stored contract version could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContractVersionError {
+    Missing,
+    Invalid(JsonError),
+}
+
+impl fmt::Display for ContractVersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContractVersionError::Missing => write!(f, "no cw2 contract version is stored"),
+            ContractVersionError::Invalid(error) => {
+                write!(f, "the stored cw2 contract version is refused: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ContractVersionError {}
+
+pub fn load_contract_version(
+    storage: &dyn Storage,
+) -> Result<ContractVersion, ContractVersionError> {
+    let bytes = storage
         .get(cw2::CONTRACT.as_slice())
-        .ok_or_else(|| StdError::msg("contract version not found"))
-}
-
-/// The stored record as the `contract_version` query answers it (its JSON, unchanged).
-pub fn contract_version_json(storage: &dyn Storage) -> Result<Binary, StdError> {
-    stored(storage).map(Binary::new)
-}
-
-pub fn load_contract_version(storage: &dyn Storage) -> Result<ContractVersion, StdError> {
-    from_slice(&stored(storage)?).map_err(StdError::msg)
+        .ok_or(ContractVersionError::Missing)?;
+    from_slice(&bytes).map_err(ContractVersionError::Invalid)
 }
 
 pub fn save_contract_version(storage: &mut dyn Storage, contract: &str, version: &str) {
@@ -58,17 +74,25 @@ mod tests {
                 version: "2.0.0".to_string()
             }
         );
-        let answer = contract_version_json(&storage).unwrap();
         assert_eq!(
-            cosmwasm_std::from_json::<cw2::ContractVersion>(&answer).unwrap(),
-            cw2::get_contract_version(&storage).unwrap()
+            crate::to_vec(&load_contract_version(&storage).unwrap()),
+            cosmwasm_std::to_json_vec(&cw2::get_contract_version(&storage).unwrap()).unwrap()
         );
     }
 
     #[test]
-    fn a_missing_record_is_an_error() {
-        let storage = MockStorage::new();
-        assert!(load_contract_version(&storage).is_err());
-        assert!(contract_version_json(&storage).is_err());
+    fn a_missing_or_malformed_record_is_an_error() {
+        let mut storage = MockStorage::new();
+        assert_eq!(
+            load_contract_version(&storage),
+            Err(ContractVersionError::Missing)
+        );
+        storage.set(cw2::CONTRACT.as_slice(), br#"{"contract":"x"}"#);
+        assert_eq!(
+            load_contract_version(&storage),
+            Err(ContractVersionError::Invalid(JsonError::MissingField(
+                "version"
+            )))
+        );
     }
 }

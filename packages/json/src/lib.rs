@@ -3,7 +3,7 @@
 //! `serde_json` monomorphises its whole parser for every type it reads: 1–6 KB of Wasm per
 //! message, query, packet and nested type, about 40% of each cw-ics contract. Here one
 //! non-generic [`Reader`] and [`Writer`] do the parsing and printing, and each type declares its
-//! fields with [`json_struct!`], [`json_enum!`] or [`json_unit_enum!`], which cost a few
+//! fields with [`json_struct!`] or [`json_enum!`], which cost a few
 //! hundred bytes. The JSON is the one the type's `#[cw_serde]` derive reads and writes; the
 //! tests hold every declared type to that.
 //!
@@ -18,7 +18,7 @@ mod read;
 mod write;
 
 pub use contract_version::{
-    contract_version_json, load_contract_version, save_contract_version, ContractVersion,
+    load_contract_version, save_contract_version, ContractVersion, ContractVersionError,
 };
 pub use error::JsonError;
 pub use read::{FieldReader, FromJson, Reader, Slot};

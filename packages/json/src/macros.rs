@@ -56,22 +56,29 @@ macro_rules! __json_struct {
     };
 }
 
-/// `FromJson` and `ToJson` for an enum whose variants all carry content, externally tagged
-/// as serde does: `{"name": content}`. A variant is `Variant = "name" (Type)` (newtype) or
+/// `FromJson` and `ToJson` for an enum, externally tagged as serde does: a unit variant is its
+/// name as a string, a variant with content is `{"name": content}`. A variant is
+/// `Variant = "name"` (unit), `Variant = "name" (Type)` (newtype) or
 /// `Variant = "name" { fields }` (struct, possibly empty).
 ///
 /// ```
 /// use cw_ics_json::{from_slice, json_enum, to_vec};
 ///
 /// #[derive(Debug, PartialEq)]
-/// enum Msg { Bond { validator: String }, Tick {}, Raw(u64) }
-/// json_enum!(Msg { Bond = "bond" { validator }, Tick = "tick" {}, Raw = "raw" (u64) });
+/// enum Msg { Bond { validator: String }, Tick {}, Raw(u64), Halt }
+/// json_enum!(Msg {
+///     Bond = "bond" { validator },
+///     Tick = "tick" {},
+///     Raw = "raw" (u64),
+///     Halt = "halt",
+/// });
 ///
 /// assert_eq!(from_slice::<Msg>(br#"{"tick":{}}"#).unwrap(), Msg::Tick {});
+/// assert_eq!(from_slice::<Msg>(br#""halt""#).unwrap(), Msg::Halt);
 /// assert_eq!(to_vec(&Msg::Raw(7)), br#"{"raw":7}"#);
 /// ```
 ///
-/// Neither does a variant left out:
+/// A variant left out of the list does not compile:
 ///
 /// ```compile_fail
 /// enum Msg { Tick {}, Raw(u64) }
@@ -89,15 +96,14 @@ macro_rules! json_enum {
             fn read_json(
                 reader: &mut $crate::Reader<'_>,
             ) -> ::core::result::Result<Self, $crate::JsonError> {
-                let index = reader.variant(&[$($name),*])?;
+                let (index, in_object) = reader.any_variant(&[$($name),*])?;
                 let mut slot = 0usize;
                 $(
                     if index == slot {
-                        let value = $crate::__read_variant!(
-                            reader, $ty, $variant, [$($inner)?], [$($($field $(= $fname)?),*)?]
-                        )?;
-                        reader.end_variant()?;
-                        return ::core::result::Result::Ok(value);
+                        return $crate::__read_variant!(
+                            reader, in_object, $ty, $variant
+                            $(, ($inner))? $(, { $($field $(= $fname)?),* })?
+                        );
                     }
                     slot += 1;
                 )*
@@ -112,48 +118,16 @@ macro_rules! json_enum {
                 match self {
                     $(
                         $crate::__variant_pattern!(
-                            $ty, $variant, content, [$($inner)?], [$($($field)*)?]
+                            $ty, $variant, content
+                            $(, ($inner))? $(, { $($field $(= $fname)?),* })?
                         ) => {
-                            writer.begin_object();
-                            writer.key($name);
-                            $crate::__variant_content!(
-                                writer, content, [$($inner)?], [$($($field $(= $fname)?),*)?]
+                            $crate::__write_variant!(
+                                writer, $name, content
+                                $(, ($inner))? $(, { $($field $(= $fname)?),* })?
                             );
-                            writer.end_object();
                         }
                     )*
                 }
-            }
-        }
-    };
-}
-
-/// `FromJson` and `ToJson` for an enum of unit variants, written as the variant's name.
-#[macro_export]
-macro_rules! json_unit_enum {
-    ($ty:ident { $($variant:ident = $name:literal),* $(,)? }) => {
-        impl $crate::FromJson for $ty {
-            fn read_json(
-                reader: &mut $crate::Reader<'_>,
-            ) -> ::core::result::Result<Self, $crate::JsonError> {
-                let index = reader.unit_variant(&[$($name),*])?;
-                let mut slot = 0usize;
-                $(
-                    if index == slot {
-                        return ::core::result::Result::Ok($ty::$variant);
-                    }
-                    slot += 1;
-                )*
-                let _ = slot;
-                ::core::result::Result::Err(reader.error("a known variant"))
-            }
-        }
-
-        impl $crate::ToJson for $ty {
-            fn write_json(&self, writer: &mut $crate::Writer) {
-                writer.string(match self {
-                    $($ty::$variant => $name,)*
-                });
             }
         }
     };
@@ -208,32 +182,70 @@ macro_rules! __write_fields {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __read_variant {
-    ($reader:ident, $ty:ident, $variant:ident, [], [$($field:ident $(= $name:literal)?),*]) => {
-        $crate::__read_fields!($reader, false, $ty::$variant, [$($field $(= $name)?),*])
+    ($reader:ident, $in_object:ident, $ty:ident, $variant:ident) => {
+        if $in_object {
+            ::core::result::Result::Err($reader.error("a unit variant as a string"))
+        } else {
+            ::core::result::Result::Ok($ty::$variant)
+        }
     };
-    ($reader:ident, $ty:ident, $variant:ident, [$inner:ty], []) => {
-        <$inner as $crate::FromJson>::read_json($reader).map($ty::$variant)
+    ($reader:ident, $in_object:ident, $ty:ident, $variant:ident, ($inner:ty)) => {
+        $crate::__variant_content!($reader, $in_object, {
+            <$inner as $crate::FromJson>::read_json($reader).map($ty::$variant)
+        })
     };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __variant_pattern {
-    ($ty:ident, $variant:ident, $content:ident, [], [$($field:ident)*]) => {
-        $ty::$variant { $($field),* }
-    };
-    ($ty:ident, $variant:ident, $content:ident, [$inner:ty], []) => {
-        $ty::$variant($content)
+    ($reader:ident, $in_object:ident, $ty:ident, $variant:ident,
+        { $($field:ident $(= $name:literal)?),* $(,)? }) => {
+        $crate::__variant_content!($reader, $in_object, {
+            $crate::__read_fields!($reader, false, $ty::$variant, [$($field $(= $name)?),*])
+        })
     };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __variant_content {
-    ($writer:ident, $content:ident, [], [$($field:ident $(= $name:literal)?),*]) => {
-        $crate::__write_fields!($writer, [$($field $(= $name)?),*]);
+    ($reader:ident, $in_object:ident, $read:block) => {
+        if $in_object {
+            let value = $read?;
+            $reader.end_variant()?;
+            ::core::result::Result::Ok(value)
+        } else {
+            ::core::result::Result::Err($reader.error("an object naming the variant"))
+        }
     };
-    ($writer:ident, $content:ident, [$inner:ty], []) => {
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __variant_pattern {
+    ($ty:ident, $variant:ident, $content:ident) => {
+        $ty::$variant
+    };
+    ($ty:ident, $variant:ident, $content:ident, ($inner:ty)) => {
+        $ty::$variant($content)
+    };
+    ($ty:ident, $variant:ident, $content:ident, { $($field:ident $(= $name:literal)?),* $(,)? }) => {
+        $ty::$variant { $($field),* }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __write_variant {
+    ($writer:ident, $name:literal, $content:ident) => {
+        $writer.string($name);
+    };
+    ($writer:ident, $name:literal, $content:ident, ($inner:ty)) => {
+        $writer.begin_object();
+        $writer.key($name);
         $crate::ToJson::write_json($content, $writer);
+        $writer.end_object();
+    };
+    ($writer:ident, $name:literal, $content:ident, { $($field:ident $(= $fname:literal)?),* $(,)? }) => {
+        $writer.begin_object();
+        $writer.key($name);
+        $crate::__write_fields!($writer, [$($field $(= $fname)?),*]);
+        $writer.end_object();
     };
 }

@@ -409,6 +409,16 @@ impl<'a> Reader<'a> {
         Ok(index)
     }
 
+    /// A unit variant's name (`false`) or the `{"variant":` opening one with content (`true`),
+    /// with the variant's index among `variants`.
+    pub fn any_variant(&mut self, variants: &[&'static str]) -> Result<(usize, bool), JsonError> {
+        if self.peek() == Some(b'"') {
+            Ok((self.unit_variant(variants)?, false))
+        } else {
+            Ok((self.variant(variants)?, true))
+        }
+    }
+
     pub fn end_variant(&mut self) -> Result<(), JsonError> {
         self.expect(b'}', "`}` after the variant")
     }

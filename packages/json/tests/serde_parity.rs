@@ -4,7 +4,7 @@
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Binary, Decimal, Timestamp, Uint128};
-use cw_ics_json::{from_slice, json_enum, json_struct, json_unit_enum, to_vec, Json, JsonError};
+use cw_ics_json::{from_slice, json_enum, json_struct, to_vec, Json, JsonError};
 use proptest::prelude::*;
 
 #[cw_serde]
@@ -13,7 +13,7 @@ enum Policy {
     AdminOnly,
     Permissionless,
 }
-json_unit_enum!(Policy {
+json_enum!(Policy {
     AdminOnly = "admin_only",
     Permissionless = "permissionless"
 });
