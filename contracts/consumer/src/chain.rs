@@ -1,8 +1,6 @@
 //! The x/twasm chain hooks (sudo): privileges, `begin_block` liveness and evidence,
 //! `end_with_validator_update`.
 
-use std::collections::BTreeMap;
-
 use cosmwasm_std::{
     ContractResult, DepsMut, Env, Order, QuerierWrapper, Response, StdError, StdResult, Storage,
     SystemResult,
@@ -16,6 +14,7 @@ use crate::error::ContractError;
 use crate::evidence::{handle_evidence, Outcome};
 use crate::liveness::record_votes;
 use crate::outbox::{enqueue, progress};
+use crate::sorted_map::SortedMap;
 use crate::state::{ChainLink, QueuedPacket, CHAIN_LINK, CONFIG, HALT, LAST_VSC_ID};
 use crate::validator_set::{changes_after, current_powers};
 
@@ -88,15 +87,16 @@ fn pending_changes(storage: &dyn Storage, handed_up_to: Option<u64>) -> StdResul
         });
     };
     let mut last_vsc_id = handed_up_to;
-    let mut merged: BTreeMap<_, (u64, u64)> = BTreeMap::new();
+    // key → (power on chain, power after the changes)
+    let mut merged: SortedMap<_, (u64, u64)> = SortedMap::new();
     for entry in changes_after(storage, handed_up_to, Order::Ascending) {
         let (vsc_id, changes) = entry?;
         last_vsc_id = vsc_id;
         for change in changes {
-            merged
-                .entry(change.key)
-                .and_modify(|(_, after)| *after = change.after)
-                .or_insert((change.before, change.after));
+            match merged.get_mut(&change.key) {
+                Some((_, after)) => *after = change.after,
+                None => merged.insert(change.key, (change.before, change.after)),
+            }
         }
     }
     let diffs = merged

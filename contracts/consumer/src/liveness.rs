@@ -8,13 +8,12 @@
 //! window or misses this block. A member's record is written when its window starts, when its
 //! missed count changes, when it leaves or re-enters the commits, and when it is slashed.
 
-use std::collections::BTreeMap;
-
 use cosmwasm_std::{Decimal, Order, StdResult, Storage};
 use cw_ics_bindings::ValidatorVote;
 use cw_ics_ccv::{ConsensusAddress, ConsumerParams, Infraction, SlashPacketData, SlashedValidator};
 
 use crate::error::ContractError;
+use crate::sorted_map::SortedMap;
 use crate::state::{
     stored_address, AddressBytes, Member, Progress, Window, BLOCKS_COUNTED, MEMBERS, MISSED_BLOCKS,
     OUTSTANDING_DOWNTIME,
@@ -39,8 +38,8 @@ pub fn record_votes(
         .checked_add(1)
         .ok_or(ContractError::Overflow)?;
     BLOCKS_COUNTED.save(storage, &block);
-    // Inserted one by one: `collect` into a map would add a sort routine to the Wasm.
-    let mut votes_by_address: BTreeMap<AddressBytes, &ValidatorVote> = BTreeMap::new();
+    // Inserted one by one: `collect` and a sort would add a sort routine to the Wasm.
+    let mut votes_by_address: SortedMap<AddressBytes, &ValidatorVote> = SortedMap::new();
     for vote in votes {
         if let Ok(address) = ConsensusAddress::from_slice(vote.address.as_slice()) {
             votes_by_address.insert(address.0, vote);

@@ -1,11 +1,10 @@
 //! The replicated validator set: applying changes, its history by vscId, and height → vscId.
 
-use std::collections::BTreeMap;
-
 use cosmwasm_std::{Order, StdResult, Storage};
 use cw_ics_ccv::{ConsensusAddress, PacketError, PublicKey, ValidatorUpdate};
 
 use crate::error::ContractError;
+use crate::sorted_map::SortedMap;
 use crate::state::{
     be_u64, KeyBytes, Member, SetChange, HEIGHT_TO_VSC, MEMBERS, SET_CHANGES, SET_SIZE,
 };
@@ -45,9 +44,8 @@ pub fn store_initial_set(
 }
 
 /// The updates of one VSC with the last update per key kept, keyed by key bytes.
-pub fn merge_updates(updates: &[ValidatorUpdate]) -> BTreeMap<Vec<u8>, &ValidatorUpdate> {
-    // Inserted one by one: `collect` into a map would add a sort routine to the Wasm.
-    let mut merged = BTreeMap::new();
+pub fn merge_updates(updates: &[ValidatorUpdate]) -> SortedMap<Vec<u8>, &ValidatorUpdate> {
+    let mut merged = SortedMap::new();
     for update in updates {
         merged.insert(update.pub_key.bytes().to_vec(), update);
     }
@@ -75,7 +73,7 @@ pub struct SetPlan {
 /// change, without writing anything. Updates that leave a validator as it is are dropped.
 pub fn plan_change(
     storage: &dyn Storage,
-    updates: &BTreeMap<Vec<u8>, &ValidatorUpdate>,
+    updates: &SortedMap<Vec<u8>, &ValidatorUpdate>,
 ) -> Result<SetPlan, ContractError> {
     let size_before = SET_SIZE.load(storage)?;
     let mut size_after = size_before;
@@ -157,8 +155,8 @@ pub fn changes_after(
 }
 
 /// The current set, key → power, in key order.
-pub fn current_powers(storage: &dyn Storage) -> StdResult<BTreeMap<KeyBytes, u64>> {
-    let mut powers = BTreeMap::new();
+pub fn current_powers(storage: &dyn Storage) -> StdResult<SortedMap<KeyBytes, u64>> {
+    let mut powers = SortedMap::new();
     for entry in MEMBERS.range(storage, &[], Order::Ascending) {
         let (_, member) = entry?;
         powers.insert(member.key, member.power);
@@ -169,7 +167,7 @@ pub fn current_powers(storage: &dyn Storage) -> StdResult<BTreeMap<KeyBytes, u64
 /// The set as it stood after `vsc_id` (a vscId this consumer applied, or 0), key → power in key
 /// order: the current set with every later change rolled back. For queries; its cost grows with
 /// the set and the changes since `vsc_id`.
-pub fn set_at_vsc(storage: &dyn Storage, vsc_id: u64) -> StdResult<BTreeMap<KeyBytes, u64>> {
+pub fn set_at_vsc(storage: &dyn Storage, vsc_id: u64) -> StdResult<SortedMap<KeyBytes, u64>> {
     let mut powers = current_powers(storage)?;
     for entry in changes_after(storage, vsc_id, Order::Descending) {
         let (_, changes) = entry?;
