@@ -18,7 +18,6 @@ pub mod liveness;
 pub mod msg;
 pub mod outbox;
 pub mod query;
-pub mod sorted_map;
 pub mod state;
 pub mod time;
 pub mod validator_set;

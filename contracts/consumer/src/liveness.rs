@@ -13,12 +13,12 @@ use cw_ics_bindings::ValidatorVote;
 use cw_ics_ccv::{ConsensusAddress, ConsumerParams, Infraction, SlashPacketData, SlashedValidator};
 
 use crate::error::ContractError;
-use crate::sorted_map::SortedMap;
 use crate::state::{
     stored_address, AddressBytes, Member, Progress, Window, BLOCKS_COUNTED, MEMBERS, MISSED_BLOCKS,
     OUTSTANDING_DOWNTIME,
 };
 use crate::validator_set::vsc_id_at;
+use cw_ics_ccv::SortedMap;
 
 /// Counts the votes of block `height` (the signatures of block `height - 1`, CometBFT's
 /// one-block delay) and returns one downtime slash for each validator of the replicated set

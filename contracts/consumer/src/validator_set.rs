@@ -4,10 +4,10 @@ use cosmwasm_std::{Order, StdResult, Storage};
 use cw_ics_ccv::{ConsensusAddress, PacketError, PublicKey, ValidatorUpdate};
 
 use crate::error::ContractError;
-use crate::sorted_map::SortedMap;
 use crate::state::{
     be_u64, KeyBytes, Member, SetChange, HEIGHT_TO_VSC, MEMBERS, SET_CHANGES, SET_SIZE,
 };
+use cw_ics_ccv::SortedMap;
 
 /// The consensus address of an ed25519 key.
 pub fn address_of(key: &KeyBytes) -> ConsensusAddress {

@@ -12,10 +12,8 @@
 //! epoch turns the candidates into the VSC's updates by comparing membership under the cut at
 //! the epoch's start and at its end.
 
-use std::collections::BTreeMap;
-
 use cosmwasm_std::{Binary, Order, StdError, StdResult, Storage};
-use cw_ics_ccv::{PublicKey, ValidatorUpdate, CONSENSUS_ADDRESS_LEN};
+use cw_ics_ccv::{PublicKey, SortedMap, ValidatorUpdate, CONSENSUS_ADDRESS_LEN};
 use cw_ics_store::{record, Table};
 
 use crate::state::{tags, EpochState};
@@ -170,7 +168,7 @@ pub fn top_n_by_address(
     after: Option<&[u8]>,
     limit: usize,
 ) -> StdResult<Vec<(Address, Binary, u64)>> {
-    let mut members = BTreeMap::new();
+    let mut members = SortedMap::new();
     for entry in RANKING.range_between(storage, &[], None, Some(cut), Order::Ascending) {
         let (key, pub_key) = entry?;
         let member = entry_candidate(&key, pub_key)?;
@@ -179,7 +177,8 @@ pub fn top_n_by_address(
         }
     }
     Ok(members
-        .into_values()
+        .into_iter()
+        .map(|(_, member)| member)
         .take(limit)
         .map(|member| (member.address, member.pub_key, member.new_power))
         .collect())
@@ -194,18 +193,16 @@ pub fn set_changes(
     new_cut: &[u8],
 ) -> Vec<(Address, ValidatorUpdate)> {
     // Per validator: power when the epoch started (first record) and now (last record).
-    let mut moves: BTreeMap<Address, Candidate> = BTreeMap::new();
+    let mut moves: SortedMap<Address, Candidate> = SortedMap::new();
     for candidate in candidates {
-        moves
-            .entry(candidate.address)
-            .and_modify(|seen| {
-                seen.new_power = candidate.new_power;
-            })
-            .or_insert(candidate);
+        match moves.get_mut(&candidate.address) {
+            Some(seen) => seen.new_power = candidate.new_power,
+            None => moves.insert(candidate.address, candidate),
+        }
     }
     moves
-        .into_values()
-        .filter_map(|moved| {
+        .into_iter()
+        .filter_map(|(_, moved)| {
             let before = if in_set(moved.old_power, &moved.address, old_cut) {
                 moved.old_power
             } else {

@@ -14,6 +14,7 @@ mod genesis;
 mod keys;
 mod packets;
 mod sign_bytes;
+mod sorted_map;
 mod string_int;
 
 pub use ack::{AckResult, Acknowledgement};
@@ -29,3 +30,4 @@ pub use packets::{
     ValidatorSetChangePacket, ValidatorUpdate, VscMaturedPacketData,
 };
 pub use sign_bytes::{BlockId, CanonicalVote, VoteType};
+pub use sorted_map::SortedMap;

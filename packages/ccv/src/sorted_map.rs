@@ -1,5 +1,5 @@
-//! A map kept as a `Vec` sorted by key. The consumer's maps are built and read once per call
-//! and hold at most one entry per validator; a `BTreeMap` instantiation costs 3–4 KB of Wasm
+//! A map kept as a `Vec` sorted by key, for the contracts' per-call maps (built and read within
+//! one call, at most one entry per validator). A `BTreeMap` instantiation costs 3–4 KB of Wasm
 //! per key/value type, this a few hundred bytes. Inserting shifts the tail, which at a few
 //! hundred entries costs less than one storage read.
 
