@@ -87,18 +87,18 @@ fn pending_changes(storage: &dyn Storage, handed_up_to: Option<u64>) -> StdResul
         });
     };
     let mut last_vsc_id = handed_up_to;
-    // key → (power on chain, power after the changes)
-    let mut merged: SortedMap<_, (u64, u64)> = SortedMap::new();
+    // key → (power on chain: before its first change, power after its last change)
+    let mut changed = Vec::new();
     for entry in changes_after(storage, handed_up_to, Order::Ascending) {
         let (vsc_id, changes) = entry?;
         last_vsc_id = vsc_id;
-        for change in changes {
-            match merged.get_mut(&change.key) {
-                Some((_, after)) => *after = change.after,
-                None => merged.insert(change.key, (change.before, change.after)),
-            }
-        }
+        changed.extend(
+            changes
+                .into_iter()
+                .map(|change| (change.key, (change.before, change.after))),
+        );
     }
+    let merged = SortedMap::from_entries(changed, |kept, later| kept.1 = later.1);
     let diffs = merged
         .into_iter()
         .filter(|(_, (on_chain, after))| on_chain != after)

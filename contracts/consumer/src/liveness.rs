@@ -38,13 +38,17 @@ pub fn record_votes(
         .checked_add(1)
         .ok_or(ContractError::Overflow)?;
     BLOCKS_COUNTED.save(storage, &block);
-    // Inserted one by one: `collect` and a sort would add a sort routine to the Wasm.
-    let mut votes_by_address: SortedMap<AddressBytes, &ValidatorVote> = SortedMap::new();
-    for vote in votes {
-        if let Ok(address) = ConsensusAddress::from_slice(vote.address.as_slice()) {
-            votes_by_address.insert(address.0, vote);
-        }
-    }
+    // A vote listed twice counts once (the last).
+    let votes_by_address: SortedMap<AddressBytes, &ValidatorVote> = SortedMap::from_entries(
+        votes
+            .iter()
+            .filter_map(|vote| {
+                let address = ConsensusAddress::from_slice(vote.address.as_slice()).ok()?;
+                Some((address.0, vote))
+            })
+            .collect(),
+        |kept, later| *kept = later,
+    );
     let members = MEMBERS
         .range(storage, &[], Order::Ascending)
         .collect::<StdResult<Vec<_>>>()?;

@@ -45,11 +45,13 @@ pub fn store_initial_set(
 
 /// The updates of one VSC with the last update per key kept, keyed by key bytes.
 pub fn merge_updates(updates: &[ValidatorUpdate]) -> SortedMap<Vec<u8>, &ValidatorUpdate> {
-    let mut merged = SortedMap::new();
-    for update in updates {
-        merged.insert(update.pub_key.bytes().to_vec(), update);
-    }
-    merged
+    SortedMap::from_entries(
+        updates
+            .iter()
+            .map(|update| (update.pub_key.bytes().to_vec(), update))
+            .collect(),
+        |kept, later| *kept = later,
+    )
 }
 
 /// One validator's change, planned before anything is written.
@@ -156,12 +158,12 @@ pub fn changes_after(
 
 /// The current set, key → power, in key order.
 pub fn current_powers(storage: &dyn Storage) -> StdResult<SortedMap<KeyBytes, u64>> {
-    let mut powers = SortedMap::new();
-    for entry in MEMBERS.range(storage, &[], Order::Ascending) {
-        let (_, member) = entry?;
-        powers.insert(member.key, member.power);
-    }
-    Ok(powers)
+    let powers = MEMBERS
+        .range(storage, &[], Order::Ascending)
+        .map(|entry| entry.map(|(_, member)| (member.key, member.power)))
+        .collect::<StdResult<Vec<_>>>()?;
+    // Keys are unique in the set.
+    Ok(SortedMap::from_entries(powers, |kept, later| *kept = later))
 }
 
 /// The set as it stood after `vsc_id` (a vscId this consumer applied, or 0), key → power in key

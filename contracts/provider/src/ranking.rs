@@ -168,14 +168,16 @@ pub fn top_n_by_address(
     after: Option<&[u8]>,
     limit: usize,
 ) -> StdResult<Vec<(Address, Binary, u64)>> {
-    let mut members = SortedMap::new();
+    let mut listed = Vec::new();
     for entry in RANKING.range_between(storage, &[], None, Some(cut), Order::Ascending) {
         let (key, pub_key) = entry?;
         let member = entry_candidate(&key, pub_key)?;
         if after.is_none_or(|after| member.address.as_slice() > after) {
-            members.insert(member.address, member);
+            listed.push((member.address, member));
         }
     }
+    // An address is ranked once.
+    let members = SortedMap::from_entries(listed, |kept, later| *kept = later);
     Ok(members
         .into_iter()
         .map(|(_, member)| member)
@@ -193,13 +195,13 @@ pub fn set_changes(
     new_cut: &[u8],
 ) -> Vec<(Address, ValidatorUpdate)> {
     // Per validator: power when the epoch started (first record) and now (last record).
-    let mut moves: SortedMap<Address, Candidate> = SortedMap::new();
-    for candidate in candidates {
-        match moves.get_mut(&candidate.address) {
-            Some(seen) => seen.new_power = candidate.new_power,
-            None => moves.insert(candidate.address, candidate),
-        }
-    }
+    let moves: SortedMap<Address, Candidate> = SortedMap::from_entries(
+        candidates
+            .into_iter()
+            .map(|candidate| (candidate.address, candidate))
+            .collect(),
+        |seen, later| seen.new_power = later.new_power,
+    );
     moves
         .into_iter()
         .filter_map(|(_, moved)| {
