@@ -1,5 +1,6 @@
 //! The Cross-Chain Validation (CCV) protocol as the cw-ics provider and consumer contracts
-//! speak it: packet data, acknowledgements, channel rules and consensus addresses.
+//! speak it: packet data, acknowledgements, channel rules and consensus addresses, and the
+//! small pieces of logic both contracts share (`SortedMap`, their per-call maps).
 //!
 //! Both contracts depend on this one crate so that the wire format cannot drift between them.
 //! The encoding is byte-compatible with the Go implementation (cosmos/interchain-security),
