@@ -9,6 +9,7 @@ use cw_ics_bindings::{
     ChainMsg, ChainQuery, Evidence, PowerChange, Privilege, Pubkey, ValidatorDiff,
     ValidatorVoteResponse,
 };
+use cw_ics_ccv::SortedMap;
 
 use crate::error::ContractError;
 use crate::evidence::{handle_evidence, Outcome};
@@ -16,7 +17,6 @@ use crate::liveness::record_votes;
 use crate::outbox::{enqueue, progress};
 use crate::state::{ChainLink, QueuedPacket, CHAIN_LINK, CONFIG, HALT, LAST_VSC_ID};
 use crate::validator_set::{changes_after, current_powers};
-use cw_ics_ccv::SortedMap;
 
 /// Promoted: ask for the privileges that make this contract the chain's validator-set
 /// source, and hand the whole replicated set to the chain at the next

@@ -10,7 +10,9 @@
 
 use cosmwasm_std::{Decimal, Order, StdResult, Storage};
 use cw_ics_bindings::ValidatorVote;
-use cw_ics_ccv::{ConsensusAddress, ConsumerParams, Infraction, SlashPacketData, SlashedValidator};
+use cw_ics_ccv::{
+    ConsensusAddress, ConsumerParams, Infraction, SlashPacketData, SlashedValidator, SortedMap,
+};
 
 use crate::error::ContractError;
 use crate::state::{
@@ -18,7 +20,6 @@ use crate::state::{
     OUTSTANDING_DOWNTIME,
 };
 use crate::validator_set::vsc_id_at;
-use cw_ics_ccv::SortedMap;
 
 /// Counts the votes of block `height` (the signatures of block `height - 1`, CometBFT's
 /// one-block delay) and returns one downtime slash for each validator of the replicated set

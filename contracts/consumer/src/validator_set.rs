@@ -1,13 +1,12 @@
 //! The replicated validator set: applying changes, its history by vscId, and height → vscId.
 
 use cosmwasm_std::{Order, StdResult, Storage};
-use cw_ics_ccv::{ConsensusAddress, PacketError, PublicKey, ValidatorUpdate};
+use cw_ics_ccv::{ConsensusAddress, PacketError, PublicKey, SortedMap, ValidatorUpdate};
 
 use crate::error::ContractError;
 use crate::state::{
     be_u64, KeyBytes, Member, SetChange, HEIGHT_TO_VSC, MEMBERS, SET_CHANGES, SET_SIZE,
 };
-use cw_ics_ccv::SortedMap;
 
 /// The consensus address of an ed25519 key.
 pub fn address_of(key: &KeyBytes) -> ConsensusAddress {
