@@ -3,7 +3,8 @@
 
 use cosmwasm_std::Binary;
 use cw_ics_json::{
-    from_slice, json_enum, json_struct, to_binary, FromJson, JsonError, Reader, ToJson, Writer,
+    from_slice, json_enum, json_struct, read_parsed, to_binary, write_display, FromJson, JsonError,
+    Reader, ToJson, Writer,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -146,7 +147,7 @@ impl Serialize for ConsumerPacket {
 
 /// gogoproto writes 64-bit integers as strings.
 fn write_u64_string(value: u64, writer: &mut Writer) {
-    writer.string(&value.to_string());
+    write_display(&value, writer);
 }
 
 impl ToJson for ValidatorUpdate {
@@ -245,10 +246,9 @@ struct U64String(u64);
 
 impl FromJson for U64String {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, JsonError> {
-        let text = reader.string()?;
-        text.parse()
-            .map(U64String)
-            .map_err(|_| reader.invalid(format_args!("`{text}` is not a uint64")))
+        read_parsed(reader, |text| {
+            text.parse().map(U64String).map_err(|_| "not a uint64")
+        })
     }
 }
 
@@ -263,16 +263,15 @@ struct I64String(i64);
 
 impl FromJson for I64String {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, JsonError> {
-        let text = reader.string()?;
-        text.parse()
-            .map(I64String)
-            .map_err(|_| reader.invalid(format_args!("`{text}` is not an int64")))
+        read_parsed(reader, |text| {
+            text.parse().map(I64String).map_err(|_| "not an int64")
+        })
     }
 }
 
 impl ToJson for I64String {
     fn write_json(&self, writer: &mut Writer) {
-        writer.string(&self.0.to_string());
+        write_display(&self.0, writer);
     }
 }
 

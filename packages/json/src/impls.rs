@@ -116,8 +116,9 @@ impl<T: ToJson + ?Sized> ToJson for &T {
     }
 }
 
-/// A JSON string parsed the way the type's serde implementation parses it.
-fn parsed<T, E: core::fmt::Display>(
+/// A JSON string handed to `parse` (for a type that serde reads from a string, the function
+/// its serde implementation calls).
+pub fn read_parsed<T, E: core::fmt::Display>(
     reader: &mut Reader<'_>,
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<T, JsonError> {
@@ -125,50 +126,50 @@ fn parsed<T, E: core::fmt::Display>(
     parse(&text).map_err(|error| reader.invalid(format_args!("`{text}`: {error}")))
 }
 
-/// Types serde writes as the string of their `Display`.
-fn display(value: &impl core::fmt::Display, writer: &mut Writer) {
+/// A value written as the string of its `Display`, as serde writes such types.
+pub fn write_display(value: &impl core::fmt::Display, writer: &mut Writer) {
     writer.string(&value.to_string());
 }
 
 impl FromJson for Uint128 {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, JsonError> {
-        parsed(reader, |text| Uint128::try_from(text))
+        read_parsed(reader, |text| Uint128::try_from(text))
     }
 }
 
 impl ToJson for Uint128 {
     fn write_json(&self, writer: &mut Writer) {
-        display(self, writer);
+        write_display(self, writer);
     }
 }
 
 impl FromJson for Uint64 {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, JsonError> {
-        parsed(reader, |text| Uint64::try_from(text))
+        read_parsed(reader, |text| Uint64::try_from(text))
     }
 }
 
 impl ToJson for Uint64 {
     fn write_json(&self, writer: &mut Writer) {
-        display(self, writer);
+        write_display(self, writer);
     }
 }
 
 impl FromJson for Decimal {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, JsonError> {
-        parsed(reader, <Decimal as core::str::FromStr>::from_str)
+        read_parsed(reader, <Decimal as core::str::FromStr>::from_str)
     }
 }
 
 impl ToJson for Decimal {
     fn write_json(&self, writer: &mut Writer) {
-        display(self, writer);
+        write_display(self, writer);
     }
 }
 
 impl FromJson for Binary {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, JsonError> {
-        parsed(reader, Binary::from_base64)
+        read_parsed(reader, Binary::from_base64)
     }
 }
 
@@ -187,7 +188,7 @@ impl FromJson for Timestamp {
 
 impl ToJson for Timestamp {
     fn write_json(&self, writer: &mut Writer) {
-        display(&self.nanos(), writer);
+        write_display(&self.nanos(), writer);
     }
 }
 

@@ -21,7 +21,8 @@ pub use contract_version::{
     load_contract_version, save_contract_version, ContractVersion, ContractVersionError,
 };
 pub use error::JsonError;
-pub use read::{FieldReader, FromJson, Reader, Slot};
+pub use impls::{read_parsed, write_display};
+pub use read::{FromJson, Reader, Slot};
 pub use write::{ToJson, Writer};
 
 use cosmwasm_std::Binary;

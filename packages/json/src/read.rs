@@ -45,17 +45,9 @@ pub struct Reader<'a> {
     at: usize,
 }
 
-/// A callback that reads the value of the object field with the given index.
-pub type FieldReader<'r, 'a> = dyn FnMut(&mut Reader<'a>, usize) -> Result<(), JsonError> + 'r;
-
 impl<'a> Reader<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
         Reader { bytes, at: 0 }
-    }
-
-    /// Byte offset of the cursor.
-    pub fn offset(&self) -> usize {
-        self.at
     }
 
     /// An error at the cursor.
@@ -237,58 +229,42 @@ impl<'a> Reader<'a> {
         Ok(value)
     }
 
-    /// An object whose known keys are `fields`: `each` reads the value of the field with the
-    /// given index. A known key given twice is refused; an unknown key is skipped, as serde
-    /// skips it for a type without `deny_unknown_fields` (every `#[cw_serde]` type), or
-    /// refused when `strict`.
-    pub fn object(
-        &mut self,
-        fields: &[&'static str],
-        strict: bool,
-        each: &mut FieldReader<'_, 'a>,
-    ) -> Result<(), JsonError> {
-        self.expect(b'{', "an object")?;
-        if self.eat(b'}') {
-            return Ok(());
-        }
-        let mut seen: u64 = 0;
-        loop {
-            let key = self.string()?;
-            self.expect(b':', "`:`")?;
-            match fields.iter().position(|field| *field == key) {
-                Some(index) => {
-                    let bit = 1u64.checked_shl(index as u32).unwrap_or(0);
-                    if seen & bit != 0 {
-                        return Err(JsonError::DuplicateField(fields[index]));
-                    }
-                    seen |= bit;
-                    each(self, index)?;
-                }
-                None if strict => return Err(JsonError::UnknownField(key)),
-                None => self.skip_value()?,
-            }
-            if !self.eat(b',') {
-                return self.expect(b'}', "`,` or `}`");
-            }
-        }
-    }
-
-    /// An object whose known keys are `fields`, read into the slot of the same index (see
-    /// [`Reader::object`]). On success every slot holds a value.
+    /// An object whose known keys are `fields`, each value read into the slot of the same
+    /// index. A known key given twice is refused; an unknown key is skipped, as serde skips it
+    /// for a type without `deny_unknown_fields` (every `#[cw_serde]` type), or refused when
+    /// `strict`. On success every slot holds a value.
     pub fn fields(
         &mut self,
         fields: &[&'static str],
         strict: bool,
         slots: &mut [&mut dyn Slot],
     ) -> Result<(), JsonError> {
-        self.object(
-            fields,
-            strict,
-            &mut |reader, index| match slots.get_mut(index) {
-                Some(slot) => slot.fill(reader),
-                None => Ok(()),
-            },
-        )?;
+        self.expect(b'{', "an object")?;
+        if !self.eat(b'}') {
+            let mut seen: u64 = 0;
+            loop {
+                let key = self.string()?;
+                self.expect(b':', "`:`")?;
+                match fields.iter().position(|field| *field == key) {
+                    Some(index) => {
+                        let bit = 1u64.checked_shl(index as u32).unwrap_or(0);
+                        if seen & bit != 0 {
+                            return Err(JsonError::DuplicateField(fields[index]));
+                        }
+                        seen |= bit;
+                        if let Some(slot) = slots.get_mut(index) {
+                            slot.fill(self)?;
+                        }
+                    }
+                    None if strict => return Err(JsonError::UnknownField(key)),
+                    None => self.skip_value()?,
+                }
+                if !self.eat(b',') {
+                    self.expect(b'}', "`,` or `}`")?;
+                    break;
+                }
+            }
+        }
         for (slot, field) in slots.iter_mut().zip(fields) {
             if !slot.settle() {
                 return Err(JsonError::MissingField(field));
@@ -299,7 +275,7 @@ impl<'a> Reader<'a> {
 
     /// Checks and passes over one value of any type, without recursion; nesting deeper than
     /// `serde_json`'s limit (128) is refused.
-    pub fn skip_value(&mut self) -> Result<(), JsonError> {
+    fn skip_value(&mut self) -> Result<(), JsonError> {
         const MAX_DEPTH: usize = 128;
         // Open containers, innermost last: true for an object.
         let mut open: Vec<bool> = Vec::new();
@@ -402,7 +378,7 @@ impl<'a> Reader<'a> {
 
     /// The `{"variant":` opening an externally tagged enum value with content: the index of
     /// the variant among `variants`. [`Reader::end_variant`] reads the closing brace.
-    pub fn variant(&mut self, variants: &[&'static str]) -> Result<usize, JsonError> {
+    fn variant(&mut self, variants: &[&'static str]) -> Result<usize, JsonError> {
         self.expect(b'{', "an object naming one variant")?;
         let index = self.unit_variant(variants)?;
         self.expect(b':', "`:`")?;
@@ -424,7 +400,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string naming one of `variants`: a unit variant, or the key of a variant with content.
-    pub fn unit_variant(&mut self, variants: &[&'static str]) -> Result<usize, JsonError> {
+    fn unit_variant(&mut self, variants: &[&'static str]) -> Result<usize, JsonError> {
         let name = self.string()?;
         variants
             .iter()
