@@ -1,59 +1,17 @@
-//! The Wasm exports of the message entry points. They read their message with `cw-ics-json`
-//! (one non-generic reader) instead of a `serde_json` deserializer monomorphised per message
-//! type, and hand it to the typed handlers in [`crate::contract`], which tests and
-//! cw-multi-test call directly.
+//! The Wasm exports. cw-ics-entry reads each call's arguments with cw-ics-json and writes the
+//! answer with it, where `#[entry_point]` would run cosmwasm-std's `serde_json` glue (about
+//! 180 KiB of Wasm). The handlers are the typed ones tests and cw-multi-test call directly.
 
-use cosmwasm_std::{entry_point, Binary, Deps, DepsMut, Env, MessageInfo, Response};
-use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg};
-use cw_ics_json::Json;
-
-use crate::contract;
-use crate::error::ContractError;
-use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
-
-#[entry_point]
-pub fn instantiate(
-    deps: DepsMut<ChainQuery>,
-    env: Env,
-    info: MessageInfo,
-    msg: Json<InstantiateMsg>,
-) -> Result<Response<ChainMsg>, ContractError> {
-    contract::instantiate(deps, env, info, msg.0)
-}
-
-#[entry_point]
-pub fn execute(
-    deps: DepsMut<ChainQuery>,
-    env: Env,
-    info: MessageInfo,
-    msg: Json<ExecuteMsg>,
-) -> Result<Response<ChainMsg>, ContractError> {
-    contract::execute(deps, env, info, msg.0)
-}
-
-#[entry_point]
-pub fn sudo(
-    deps: DepsMut<ChainQuery>,
-    env: Env,
-    msg: Json<ChainSudoMsg>,
-) -> Result<Response<ChainMsg>, ContractError> {
-    contract::sudo(deps, env, msg.0)
-}
-
-#[entry_point]
-pub fn query(
-    deps: Deps<ChainQuery>,
-    env: Env,
-    msg: Json<QueryMsg>,
-) -> Result<Binary, ContractError> {
-    contract::query(deps, env, msg.0)
-}
-
-#[entry_point]
-pub fn migrate(
-    deps: DepsMut<ChainQuery>,
-    env: Env,
-    msg: Json<MigrateMsg>,
-) -> Result<Response<ChainMsg>, ContractError> {
-    contract::migrate(deps, env, msg.0)
+cw_ics_entry::exports! {
+    instantiate => crate::contract::instantiate,
+    execute => crate::contract::execute,
+    sudo => crate::contract::sudo,
+    query => crate::contract::query,
+    migrate => crate::contract::migrate,
+    ibc_channel_open => crate::ibc::ibc_channel_open,
+    ibc_channel_connect => crate::ibc::ibc_channel_connect,
+    ibc_channel_close => crate::ibc::ibc_channel_close,
+    ibc_packet_receive => crate::ibc::ibc_packet_receive,
+    ibc_packet_ack => crate::ibc::ibc_packet_ack,
+    ibc_packet_timeout => crate::ibc::ibc_packet_timeout,
 }

@@ -1,8 +1,7 @@
 //! IBC entrypoints: the handshake (see `handshake`), VSC receipt (see `vsc`), acks and
 //! timeouts of our packets (see `outbox`), and the halt on error ack, timeout or close.
 
-#[cfg(not(feature = "library"))]
-use cosmwasm_std::entry_point;
+
 use cosmwasm_std::{
     DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannelCloseMsg,
     IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,
@@ -17,7 +16,6 @@ use crate::outbox::{flush, on_result_ack, AckOutcome};
 use crate::state::{HaltReason, CCV_CHANNEL, HALT};
 use crate::vsc::receive_vsc;
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_open(
     deps: DepsMut<ChainQuery>,
     _env: Env,
@@ -32,7 +30,6 @@ pub fn ibc_channel_open(
     }
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_connect(
     deps: DepsMut<ChainQuery>,
     _env: Env,
@@ -54,7 +51,6 @@ pub fn ibc_channel_connect(
     }
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_close(
     deps: DepsMut<ChainQuery>,
     _env: Env,
@@ -75,7 +71,6 @@ pub fn ibc_channel_close(
 }
 
 /// An `Err` here makes the chain revert this call's writes and answer with an error ack.
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_receive(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -84,7 +79,6 @@ pub fn ibc_packet_receive(
     receive_vsc(deps, env, &msg.packet)
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_ack(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -121,7 +115,6 @@ pub fn ibc_packet_ack(
     }
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_timeout(
     deps: DepsMut<ChainQuery>,
     _env: Env,

@@ -8,7 +8,7 @@
 pub mod chain;
 pub mod contract;
 #[cfg(not(feature = "library"))]
-pub mod entry;
+mod entry;
 pub mod error;
 pub mod evidence;
 pub mod genesis;

@@ -1,58 +1,17 @@
-//! The Wasm entry points. Messages are read with cw-ics-json (`Json<_>`) rather than serde: the
-//! same JSON, a fraction of the code. The handlers live in [`crate::contract`] and [`crate::ibc`],
-//! where tests and cw-multi-test call them with typed messages.
+//! The Wasm exports. cw-ics-entry reads each call's arguments with cw-ics-json and writes the
+//! answer with it, where `#[entry_point]` would run cosmwasm-std's `serde_json` glue (about
+//! 180 KiB of Wasm). The handlers are the typed ones tests and cw-multi-test call directly.
 
-use cosmwasm_std::{entry_point, Binary, Deps, DepsMut, Env, MessageInfo, Response};
-use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg};
-use cw_ics_json::Json;
-
-use crate::contract;
-use crate::error::ContractError;
-use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
-
-#[entry_point]
-pub fn instantiate(
-    deps: DepsMut<ChainQuery>,
-    env: Env,
-    info: MessageInfo,
-    Json(msg): Json<InstantiateMsg>,
-) -> Result<Response<ChainMsg>, ContractError> {
-    contract::instantiate(deps, env, info, msg)
-}
-
-#[entry_point]
-pub fn execute(
-    deps: DepsMut<ChainQuery>,
-    env: Env,
-    info: MessageInfo,
-    Json(msg): Json<ExecuteMsg>,
-) -> Result<Response<ChainMsg>, ContractError> {
-    contract::execute(deps, env, info, msg)
-}
-
-#[entry_point]
-pub fn sudo(
-    deps: DepsMut<ChainQuery>,
-    env: Env,
-    Json(msg): Json<ChainSudoMsg>,
-) -> Result<Response<ChainMsg>, ContractError> {
-    contract::sudo(deps, env, msg)
-}
-
-#[entry_point]
-pub fn query(
-    deps: Deps<ChainQuery>,
-    env: Env,
-    Json(msg): Json<QueryMsg>,
-) -> Result<Binary, ContractError> {
-    contract::query(deps, env, msg)
-}
-
-#[entry_point]
-pub fn migrate(
-    deps: DepsMut<ChainQuery>,
-    env: Env,
-    Json(msg): Json<MigrateMsg>,
-) -> Result<Response<ChainMsg>, ContractError> {
-    contract::migrate(deps, env, msg)
+cw_ics_entry::exports! {
+    instantiate => crate::contract::instantiate,
+    execute => crate::contract::execute,
+    sudo => crate::contract::sudo,
+    query => crate::contract::query,
+    migrate => crate::contract::migrate,
+    ibc_channel_open => crate::ibc::ibc_channel_open,
+    ibc_channel_connect => crate::ibc::ibc_channel_connect,
+    ibc_channel_close => crate::ibc::ibc_channel_close,
+    ibc_packet_receive => crate::ibc::ibc_packet_receive,
+    ibc_packet_ack => crate::ibc::ibc_packet_ack,
+    ibc_packet_timeout => crate::ibc::ibc_packet_timeout,
 }

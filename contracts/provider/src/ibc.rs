@@ -1,8 +1,7 @@
 //! IBC entrypoints: the CCV channel handshake (consumer-initiated), packets from consumers,
 //! acknowledgements and timeouts of the VSCs the provider sends.
 
-#[cfg(not(feature = "library"))]
-use cosmwasm_std::entry_point;
+
 use cosmwasm_std::{
     DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannel, IbcChannelCloseMsg,
     IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,
@@ -44,7 +43,6 @@ fn consumer_for_new_channel(
     })
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_open(
     deps: DepsMut<ChainQuery>,
     _env: Env,
@@ -66,7 +64,6 @@ pub fn ibc_channel_open(
     }
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_connect(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -95,7 +92,6 @@ pub fn ibc_channel_connect(
         .add_attribute("channel_id", channel_id))
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_close(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -136,7 +132,6 @@ pub fn ibc_channel_close(
     }
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_receive(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -194,7 +189,6 @@ fn stop_on_channel(
     Ok(response)
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_ack(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -232,7 +226,6 @@ pub fn ibc_packet_ack(
     }
 }
 
-#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_timeout(
     deps: DepsMut<ChainQuery>,
     env: Env,

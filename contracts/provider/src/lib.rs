@@ -5,7 +5,7 @@ pub mod consumer_store;
 pub mod consumers;
 pub mod contract;
 #[cfg(not(feature = "library"))]
-pub mod entry;
+mod entry;
 pub mod epoch;
 pub mod error;
 pub mod ibc;

@@ -1,0 +1,134 @@
+//! The exports' bodies: read the VM's arguments, build `Deps` over the imports, call the
+//! handler, answer `{"ok": …}` or `{"error": "…"}` as `ContractResult` does.
+
+use core::fmt::Display;
+
+use cosmwasm_std::{CustomQuery, Deps, DepsMut, Env, MessageInfo, QuerierWrapper};
+use cw_ics_json::{FromJson, ToJson, Writer};
+
+use crate::answer::Answer;
+use crate::host::{abort_with, HostApi, HostQuerier, HostStorage};
+use crate::region::{consume, release};
+
+/// instantiate and execute: `(env, info, msg)`.
+pub fn call_with_info<Q, M, A, E>(
+    handler: fn(DepsMut<Q>, Env, MessageInfo, M) -> Result<A, E>,
+    env: u32,
+    info: u32,
+    msg: u32,
+) -> u32
+where
+    Q: CustomQuery,
+    M: FromJson,
+    A: Answer,
+    E: Display,
+{
+    install_panic_hook();
+    // SAFETY: the VM passes regions it filled for this call and does not touch them again.
+    let (env, info, msg) = unsafe { (consume(env), consume(info), consume(msg)) };
+    let read_all = || Ok::<_, String>((read::<Env>(&env)?, read(&info)?, read::<M>(&msg)?));
+    match read_all() {
+        Ok((env, info, msg)) => {
+            let mut storage = HostStorage;
+            respond(handler(deps_mut(&mut storage), env, info, msg))
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+/// Every other export that may write state: `(env, msg)`, where `msg` is the entry point's own
+/// message (sudo, migrate) or cosmwasm-std's (the IBC entry points).
+pub fn call<Q, M, A, E>(handler: fn(DepsMut<Q>, Env, M) -> Result<A, E>, env: u32, msg: u32) -> u32
+where
+    Q: CustomQuery,
+    M: FromJson,
+    A: Answer,
+    E: Display,
+{
+    install_panic_hook();
+    // SAFETY: as in `call_with_info`.
+    let (env, msg) = unsafe { (consume(env), consume(msg)) };
+    match read_both::<M>(&env, &msg) {
+        Ok((env, msg)) => {
+            let mut storage = HostStorage;
+            respond(handler(deps_mut(&mut storage), env, msg))
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+/// query: `(env, msg)`, read-only.
+pub fn query<Q, M, A, E>(handler: fn(Deps<Q>, Env, M) -> Result<A, E>, env: u32, msg: u32) -> u32
+where
+    Q: CustomQuery,
+    M: FromJson,
+    A: Answer,
+    E: Display,
+{
+    install_panic_hook();
+    // SAFETY: as in `call_with_info`.
+    let (env, msg) = unsafe { (consume(env), consume(msg)) };
+    match read_both::<M>(&env, &msg) {
+        Ok((env, msg)) => {
+            let deps = Deps {
+                storage: &HostStorage,
+                api: &HostApi,
+                querier: QuerierWrapper::new(&HostQuerier),
+            };
+            respond(handler(deps, env, msg))
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+fn deps_mut<Q: CustomQuery>(storage: &mut HostStorage) -> DepsMut<'_, Q> {
+    DepsMut {
+        storage,
+        api: &HostApi,
+        querier: QuerierWrapper::new(&HostQuerier),
+    }
+}
+
+fn read<T: FromJson>(bytes: &[u8]) -> Result<T, String> {
+    cw_ics_json::from_slice(bytes).map_err(|error| error.to_string())
+}
+
+fn read_both<M: FromJson>(env: &[u8], msg: &[u8]) -> Result<(Env, M), String> {
+    Ok((read(env)?, read(msg)?))
+}
+
+fn respond<A: Answer, E: Display>(result: Result<A, E>) -> u32 {
+    match result {
+        Ok(answer) => match answer.unwritable() {
+            None => succeed(&answer),
+            Some(kind) => fail(&format!(
+                "the answer holds a {kind} message, which cw-ics-entry cannot write"
+            )),
+        },
+        Err(error) => fail(&error.to_string()),
+    }
+}
+
+fn succeed(answer: &dyn ToJson) -> u32 {
+    let mut writer = Writer::new();
+    writer.begin_object();
+    writer.key("ok");
+    answer.write_json(&mut writer);
+    writer.end_object();
+    release(writer.into_vec())
+}
+
+fn fail(message: &str) -> u32 {
+    let mut writer = Writer::new();
+    writer.begin_object();
+    writer.key("error");
+    writer.string(message);
+    writer.end_object();
+    release(writer.into_vec())
+}
+
+/// A panic (a bug: handlers return errors) ends the call with its message, as cosmwasm-std's
+/// hook does, rather than a bare trap.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| abort_with(&info.to_string())));
+}
