@@ -419,7 +419,7 @@ impl ToJson for SystemError {
 // Entry-point outputs
 
 json_struct!(Ibc3ChannelOpenResponse { version });
-/// The custom message of a contract without one (`Response`'s default), never sent: `{}`.
+// The custom message of a contract without one (`Response`'s default), never sent: `{}`.
 json_struct!(Empty {});
 json_enum!(ReplyOn {
     Always = "always",
