@@ -9,7 +9,8 @@
 //! custom message type `C` is: the shared parts are written by non-generic functions taking
 //! `&dyn ToJson`, so each `C` adds a few small functions to the Wasm.
 //!
-//! Response writing covers the messages cw-ics sends; see [`unsupported_message`].
+//! Response writing covers the messages cw-ics sends; see [`unsupported_message`]. The
+//! README lists the types.
 
 #![allow(deprecated)] // `CosmosMsg::Stargate` is named, to report it as unsupported.
 
