@@ -11,6 +11,7 @@
 //! only delimits it, and this crate reads it.
 
 mod contract_version;
+mod cosmwasm;
 mod error;
 mod impls;
 mod macros;
@@ -20,6 +21,7 @@ mod write;
 pub use contract_version::{
     load_contract_version, save_contract_version, ContractVersion, ContractVersionError,
 };
+pub use cosmwasm::unsupported_message;
 pub use error::JsonError;
 pub use impls::{read_parsed, write_display};
 pub use read::{FromJson, Reader, Slot};
