@@ -1,7 +1,6 @@
 //! IBC entrypoints: the handshake (see `handshake`), VSC receipt (see `vsc`), acks and
 //! timeouts of our packets (see `outbox`), and the halt on error ack, timeout or close.
 
-
 use cosmwasm_std::{
     DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannelCloseMsg,
     IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,

@@ -1,7 +1,6 @@
 //! IBC entrypoints: the CCV channel handshake (consumer-initiated), packets from consumers,
 //! acknowledgements and timeouts of the VSCs the provider sends.
 
-
 use cosmwasm_std::{
     DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannel, IbcChannelCloseMsg,
     IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,

@@ -49,18 +49,28 @@ pub enum Privilege {
     EndBlocker,
     ValidatorSetUpdater,
 }
+cw_ics_json::json_enum!(Privilege {
+    BeginBlocker = "begin_blocker",
+    EndBlocker = "end_blocker",
+    ValidatorSetUpdater = "validator_set_updater",
+});
 
 #[cw_serde]
 pub enum PrivilegeMsg {
     Request(Privilege),
     Release(Privilege),
 }
+cw_ics_json::json_enum!(PrivilegeMsg {
+    Request = "request" (Privilege),
+    Release = "release" (Privilege),
+});
 
 /// The custom message a contract sends to the chain.
 #[cw_serde]
 pub enum ChainMsg {
     Privilege(PrivilegeMsg),
 }
+cw_ics_json::json_enum!(ChainMsg { Privilege = "privilege" (PrivilegeMsg) });
 
 impl CustomMsg for ChainMsg {}
 

@@ -83,11 +83,11 @@ fn privilege_requests() {
         let CosmosMsg::Custom(msg) = ChainMsg::request(privilege) else {
             panic!("a privilege request is a custom message");
         };
-        pin(msg, &format!(r#"{{"privilege":{{"request":"{name}"}}}}"#));
+        pin_both(msg, &format!(r#"{{"privilege":{{"request":"{name}"}}}}"#));
         let CosmosMsg::Custom(msg) = ChainMsg::release(privilege) else {
             panic!("a privilege release is a custom message");
         };
-        pin(msg, &format!(r#"{{"privilege":{{"release":"{name}"}}}}"#));
+        pin_both(msg, &format!(r#"{{"privilege":{{"release":"{name}"}}}}"#));
     }
 }
 

@@ -2,9 +2,8 @@
 //! VM's imports (cosmwasm-vm `imports.rs` documents each one).
 
 use cosmwasm_std::{
-    Addr, Api, Binary, CanonicalAddr, ContractResult, Order, Querier, QuerierResult,
-    RecoverPubkeyError, Record, StdError, StdResult, Storage, SystemError, SystemResult,
-    VerificationError,
+    Addr, Api, Binary, CanonicalAddr, ContractResult, Order, Querier, QuerierResult, Record,
+    RecoverPubkeyError, StdError, StdResult, Storage, SystemError, SystemResult, VerificationError,
 };
 
 use crate::region::{consume, Buffer, Lent};

@@ -40,7 +40,10 @@ mod tests {
     fn an_entry_splits_into_its_key_and_value() {
         let entry = encode_sections(&[b"key", b"value"]);
         assert_eq!(entry, b"key\0\0\0\x03value\0\0\0\x05");
-        assert_eq!(split_entry(entry), Some((b"key".to_vec(), b"value".to_vec())));
+        assert_eq!(
+            split_entry(entry),
+            Some((b"key".to_vec(), b"value".to_vec()))
+        );
     }
 
     #[test]
