@@ -23,7 +23,7 @@ use cw_ics_consumer::msg::{
 };
 use cw_ics_consumer::state::{HaltReason, HeadSlash, Mode};
 use cw_ics_consumer::ContractError;
-use cw_ics_json::{serde_parity, ContractVersionError, Json};
+use cw_ics_json::{from_slice, serde_parity, ContractVersionError};
 
 fn assert_parity<T>(values: &[T])
 where
@@ -241,7 +241,7 @@ fn head_slash_refuses_a_struct_variant_named_as_a_string_and_unknown_variants() 
         r#"{"bounced":{"retry_at":"5"}"#,
     ] {
         assert!(
-            cw_ics_json::from_slice::<HeadSlash>(text.as_bytes()).is_err(),
+            from_slice::<HeadSlash>(text.as_bytes()).is_err(),
             "{text} read by cw-ics-json"
         );
         assert!(
@@ -376,16 +376,16 @@ fn entry_point_messages_are_read_as_serde_reads_them() {
         br#"{"outstanding_downtime":{"start_after":"AQID","limit":null}}"#,
     ];
     let execute: ExecuteMsg = from_json(texts[0]).unwrap();
-    assert_eq!(from_json::<Json<ExecuteMsg>>(texts[0]).unwrap().0, execute);
+    assert_eq!(from_slice::<ExecuteMsg>(texts[0]).unwrap(), execute);
     let execute: ExecuteMsg = from_json(texts[1]).unwrap();
-    assert_eq!(from_json::<Json<ExecuteMsg>>(texts[1]).unwrap().0, execute);
+    assert_eq!(from_slice::<ExecuteMsg>(texts[1]).unwrap(), execute);
     for text in &texts[2..] {
         let query: QueryMsg = from_json(text).unwrap();
-        assert_eq!(from_json::<Json<QueryMsg>>(text).unwrap().0, query);
+        assert_eq!(from_slice::<QueryMsg>(text).unwrap(), query);
     }
     let instantiate = to_json_vec(&InstantiateMsg { genesis: genesis() }).unwrap();
     assert_eq!(
-        from_json::<Json<InstantiateMsg>>(&instantiate).unwrap().0,
+        from_slice::<InstantiateMsg>(&instantiate).unwrap(),
         from_json::<InstantiateMsg>(&instantiate).unwrap()
     );
     // A message serde refuses is refused here too.
@@ -395,7 +395,7 @@ fn entry_point_messages_are_read_as_serde_reads_them() {
         br#"{"tick":{}} x"#,
     ] {
         assert!(from_json::<ExecuteMsg>(refused).is_err());
-        assert!(from_json::<Json<ExecuteMsg>>(refused).is_err());
+        assert!(from_slice::<ExecuteMsg>(refused).is_err());
     }
 }
 

@@ -7,8 +7,8 @@
 //! hundred bytes. The JSON is the one the type's `#[cw_serde]` derive reads and writes; the
 //! tests hold every declared type to that.
 //!
-//! Entry points take [`Json<T>`]: `cosmwasm-std` hands the message to `serde_json`, which
-//! only delimits it, and this crate reads it.
+//! cosmwasm-std's own entry-point types (`Env`, `MessageInfo`, the IBC messages, responses)
+//! are covered too, so `cw-ics-entry` can run the contracts' exports without `serde_json`.
 
 mod contract_version;
 mod cosmwasm;
@@ -45,20 +45,6 @@ pub fn to_vec<T: ToJson + ?Sized>(value: &T) -> Vec<u8> {
 
 pub fn to_binary<T: ToJson + ?Sized>(value: &T) -> Binary {
     Binary::new(to_vec(value))
-}
-
-/// An entry-point message read by this crate. `serde_json` (which `cosmwasm-std` runs on
-/// every message) only finds where the value ends; [`from_slice`] reads it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Json<T>(pub T);
-
-impl<'de, T: FromJson> serde::Deserialize<'de> for Json<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = <Box<serde_json::value::RawValue>>::deserialize(deserializer)?;
-        from_slice(raw.get().as_bytes())
-            .map(Json)
-            .map_err(serde::de::Error::custom)
-    }
 }
 
 /// For tests: `value` has the same JSON here as under its serde derive, both ways. Returns
