@@ -228,13 +228,7 @@ impl Api for HostApi {
         signature: &[u8],
         public_key: &[u8],
     ) -> Result<bool, VerificationError> {
-        let hash = Lent::new(message_hash);
-        let signature = Lent::new(signature);
-        let public_key = Lent::new(public_key);
-        // SAFETY: the regions are alive for the call.
-        let code =
-            unsafe { secp256k1_verify(hash.pointer(), signature.pointer(), public_key.pointer()) };
-        verification(code)
+        verify(secp256k1_verify, message_hash, signature, public_key)
     }
 
     fn secp256k1_recover_pubkey(
@@ -267,13 +261,7 @@ impl Api for HostApi {
         signature: &[u8],
         public_key: &[u8],
     ) -> Result<bool, VerificationError> {
-        let message = Lent::new(message);
-        let signature = Lent::new(signature);
-        let public_key = Lent::new(public_key);
-        // SAFETY: the regions are alive for the call.
-        let code =
-            unsafe { ed25519_verify(message.pointer(), signature.pointer(), public_key.pointer()) };
-        verification(code)
+        verify(ed25519_verify, message, signature, public_key)
     }
 
     fn ed25519_batch_verify(
@@ -282,23 +270,12 @@ impl Api for HostApi {
         signatures: &[&[u8]],
         public_keys: &[&[u8]],
     ) -> Result<bool, VerificationError> {
-        let messages = encode_sections(messages);
-        let signatures = encode_sections(signatures);
-        let public_keys = encode_sections(public_keys);
-        let (messages, signatures, public_keys) = (
-            Lent::new(&messages),
-            Lent::new(&signatures),
-            Lent::new(&public_keys),
-        );
-        // SAFETY: the regions are alive for the call.
-        let code = unsafe {
-            ed25519_batch_verify(
-                messages.pointer(),
-                signatures.pointer(),
-                public_keys.pointer(),
-            )
-        };
-        verification(code)
+        verify(
+            ed25519_batch_verify,
+            &encode_sections(messages),
+            &encode_sections(signatures),
+            &encode_sections(public_keys),
+        )
     }
 
     fn debug(&self, message: &str) {
@@ -308,9 +285,19 @@ impl Api for HostApi {
     }
 }
 
-/// A signature check's answer: 0 valid, 1 invalid, otherwise the VM's error code.
-fn verification(code: u32) -> Result<bool, VerificationError> {
-    match code {
+/// A signature check through `import`: 0 is valid, 1 invalid, anything else the VM's error
+/// code.
+fn verify(
+    import: unsafe extern "C" fn(u32, u32, u32) -> u32,
+    message: &[u8],
+    signature: &[u8],
+    public_key: &[u8],
+) -> Result<bool, VerificationError> {
+    let message = Lent::new(message);
+    let signature = Lent::new(signature);
+    let public_key = Lent::new(public_key);
+    // SAFETY: the regions are alive for the call.
+    match unsafe { import(message.pointer(), signature.pointer(), public_key.pointer()) } {
         0 => Ok(true),
         1 => Ok(false),
         3 => Err(VerificationError::InvalidHashFormat),

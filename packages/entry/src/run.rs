@@ -45,16 +45,10 @@ where
     A: Answer,
     E: Display,
 {
-    install_panic_hook();
-    // SAFETY: as in `call_with_info`.
-    let (env, msg) = unsafe { (consume(env), consume(msg)) };
-    match read_both::<M>(&env, &msg) {
-        Ok((env, msg)) => {
-            let mut storage = HostStorage;
-            respond(handler(deps_mut(&mut storage), env, msg))
-        }
-        Err(error) => fail(&error),
-    }
+    with_env_and_msg(env, msg, |env, msg| {
+        let mut storage = HostStorage;
+        handler(deps_mut(&mut storage), env, msg)
+    })
 }
 
 /// query: `(env, msg)`, read-only.
@@ -65,18 +59,28 @@ where
     A: Answer,
     E: Display,
 {
+    with_env_and_msg(env, msg, |env, msg| {
+        let deps = Deps {
+            storage: &HostStorage,
+            api: &HostApi,
+            querier: QuerierWrapper::new(&HostQuerier),
+        };
+        handler(deps, env, msg)
+    })
+}
+
+fn with_env_and_msg<M, A, E>(env: u32, msg: u32, run: impl FnOnce(Env, M) -> Result<A, E>) -> u32
+where
+    M: FromJson,
+    A: Answer,
+    E: Display,
+{
     install_panic_hook();
     // SAFETY: as in `call_with_info`.
     let (env, msg) = unsafe { (consume(env), consume(msg)) };
-    match read_both::<M>(&env, &msg) {
-        Ok((env, msg)) => {
-            let deps = Deps {
-                storage: &HostStorage,
-                api: &HostApi,
-                querier: QuerierWrapper::new(&HostQuerier),
-            };
-            respond(handler(deps, env, msg))
-        }
+    let read_both = || Ok::<_, String>((read::<Env>(&env)?, read::<M>(&msg)?));
+    match read_both() {
+        Ok((env, msg)) => respond(run(env, msg)),
         Err(error) => fail(&error),
     }
 }
@@ -91,10 +95,6 @@ fn deps_mut<Q: CustomQuery>(storage: &mut HostStorage) -> DepsMut<'_, Q> {
 
 fn read<T: FromJson>(bytes: &[u8]) -> Result<T, String> {
     cw_ics_json::from_slice(bytes).map_err(|error| error.to_string())
-}
-
-fn read_both<M: FromJson>(env: &[u8], msg: &[u8]) -> Result<(Env, M), String> {
-    Ok((read(env)?, read(msg)?))
 }
 
 fn respond<A: Answer, E: Display>(result: Result<A, E>) -> u32 {
