@@ -484,6 +484,8 @@ fn range_keys_lists_keys_in_either_order_within_bounds() {
         (bounds(Some(b"b"), Some(b"d"), true, 0), b"cb"),
         (bounds(Some(b"bb"), None, false, 0), b"cde"),
         (bounds(Some(b"x"), None, false, 0), b""),
+        (bounds(Some(b"c"), Some(b"c"), false, 0), b""),
+        (bounds(Some(b"d"), Some(b"b"), true, 0), b""),
     ];
     for (bounds, expected) in cases {
         let keys: Vec<Binary> = from_json(probe.data(&ExecuteMsg::RangeKeys {
@@ -552,6 +554,19 @@ fn skipping_with_nth_drops_exactly_the_first_entries() {
             .collect();
         assert_eq!(entries, expected_entries, "entries {bounds:?}");
     }
+}
+
+#[test]
+fn a_large_value_comes_back_whole() {
+    let mut probe = Probe::new();
+    // Far above any buffer size the glue could guess: the VM allocates the region.
+    let value: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    probe.write(b"big", &value);
+    let values: Vec<Binary> = from_json(probe.data(&ExecuteMsg::RangeValues {
+        bounds: bounds(None, None, false, 0),
+    }))
+    .expect("values");
+    assert_eq!(values, vec![Binary::new(value)]);
 }
 
 // ---- failures ----
