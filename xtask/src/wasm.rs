@@ -1,5 +1,6 @@
 //! `cargo xtask wasm`: release builds of every contract, lowered and optimised with wasm-opt,
-//! written to `artifacts/` with their checksums and checked as wasmd would check them.
+//! written to `artifacts/` with their checksums and checked as wasmd would check them. The
+//! test contracts are built the same way into `artifacts/test/`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -11,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::check::check_artifact;
 use crate::command;
-use crate::contracts::{Contract, CONTRACTS};
+use crate::contracts::{lib_name, CONTRACTS, TEST_CONTRACTS};
 use crate::tools::{self, WASM_TARGET};
 use crate::workspace::Workspace;
 
@@ -44,11 +45,12 @@ pub fn run(workspace: &Workspace) -> Result<Vec<Artifact>> {
 
     let mut artifacts = Vec::new();
     for contract in CONTRACTS {
-        let raw = build(workspace, contract)?;
+        let raw = build(workspace, contract.package)?;
         let optimised = artifacts_dir.join(format!("{}.wasm", contract.lib_name()));
         optimise(&wasm_opt, &raw, &optimised)?;
         artifacts.push(inspect(contract.lib_name(), optimised)?);
     }
+    build_test_contracts(workspace, &wasm_opt, &test_artifacts_dir(&artifacts_dir))?;
 
     let checksums = artifacts_dir.join("checksums.txt");
     fs::write(&checksums, checksums_file(&artifacts))
@@ -72,12 +74,33 @@ pub fn run(workspace: &Workspace) -> Result<Vec<Artifact>> {
 /// storage, not compute, dominates its gas.
 const WASM_PROFILE: &str = "wasm";
 
+/// Where the test contracts go: a folder of their own, so nothing that lists `artifacts/*.wasm`
+/// (checksums, sizes, deployment) takes them for contracts.
+fn test_artifacts_dir(artifacts_dir: &Path) -> PathBuf {
+    artifacts_dir.join("test")
+}
+
+/// Builds, optimises and checks the test contracts; one the VM would refuse fails the build.
+fn build_test_contracts(workspace: &Workspace, wasm_opt: &Path, dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    for package in TEST_CONTRACTS {
+        let raw = build(workspace, package)?;
+        let optimised = dir.join(format!("{}.wasm", lib_name(package)));
+        optimise(wasm_opt, &raw, &optimised)?;
+        let artifact = inspect(lib_name(package), optimised)?;
+        if let Err(reason) = artifact.verdict {
+            bail!("the test contract {package} would be refused: {reason}");
+        }
+    }
+    Ok(())
+}
+
 /// One cargo invocation per contract: building several together unifies their features and
 /// has produced modules without entry points. Warnings are errors here because code compiled
 /// only for the chain (entry points, wasm32-only cfgs) is never seen by the host clippy run,
 /// which builds the contracts with the `library` feature.
-fn build(workspace: &Workspace, contract: &Contract) -> Result<PathBuf> {
-    println!("building {} for {WASM_TARGET}", contract.package);
+fn build(workspace: &Workspace, package: &str) -> Result<PathBuf> {
+    println!("building {package} for {WASM_TARGET}");
     command::run(
         workspace
             .cargo()
@@ -90,7 +113,7 @@ fn build(workspace: &Workspace, contract: &Contract) -> Result<PathBuf> {
                 "--target",
                 WASM_TARGET,
             ])
-            .args(["--package", contract.package])
+            .args(["--package", package])
             .env("RUSTFLAGS", "-C link-arg=-s -D warnings")
             .env_remove("CARGO_ENCODED_RUSTFLAGS"),
     )?;
@@ -98,13 +121,9 @@ fn build(workspace: &Workspace, contract: &Contract) -> Result<PathBuf> {
         .target_dir
         .join(WASM_TARGET)
         .join(WASM_PROFILE)
-        .join(format!("{}.wasm", contract.lib_name()));
+        .join(format!("{}.wasm", lib_name(package)));
     if !raw.is_file() {
-        bail!(
-            "cargo built {} but {} is missing",
-            contract.package,
-            raw.display()
-        );
+        bail!("cargo built {package} but {} is missing", raw.display());
     }
     Ok(raw)
 }
@@ -188,6 +207,22 @@ mod tests {
             sha256: sha256_hex(name.as_bytes()),
             verdict,
         }
+    }
+
+    #[test]
+    fn test_contracts_go_to_their_own_folder_and_are_not_contracts() {
+        let dir = test_artifacts_dir(Path::new("/repo/artifacts"));
+        assert_eq!(dir, PathBuf::from("/repo/artifacts/test"));
+        for package in TEST_CONTRACTS {
+            assert!(CONTRACTS
+                .iter()
+                .all(|contract| contract.package != *package));
+        }
+        // packages/vm-gas loads the probe from this path.
+        assert_eq!(
+            dir.join(format!("{}.wasm", lib_name(TEST_CONTRACTS[0]))),
+            PathBuf::from("/repo/artifacts/test/cw_ics_entry_probe.wasm")
+        );
     }
 
     #[test]
