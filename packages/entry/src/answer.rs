@@ -1,9 +1,9 @@
 //! What an entry point answers, as the VM reads it inside `{"ok": …}`.
 
 use cosmwasm_std::{
-    Binary, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcReceiveResponse, Response, SubMsg,
+    Binary, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcReceiveResponse, Response,
 };
-use cw_ics_json::ToJson;
+use cw_ics_json::{unsupported_message, ToJson};
 
 /// An entry point's successful answer. Its JSON is written by cw-ics-json, which writes the
 /// message kinds the contracts send; [`Answer::unwritable`] names one it cannot write, so the
@@ -14,25 +14,21 @@ pub trait Answer: ToJson {
     }
 }
 
-fn first_unwritable<C>(messages: &[SubMsg<C>]) -> Option<&'static str> {
-    cw_ics_json::unsupported_message(messages)
-}
-
 impl<C: ToJson> Answer for Response<C> {
     fn unwritable(&self) -> Option<&'static str> {
-        first_unwritable(&self.messages)
+        unsupported_message(&self.messages)
     }
 }
 
 impl<C: ToJson> Answer for IbcBasicResponse<C> {
     fn unwritable(&self) -> Option<&'static str> {
-        first_unwritable(&self.messages)
+        unsupported_message(&self.messages)
     }
 }
 
 impl<C: ToJson> Answer for IbcReceiveResponse<C> {
     fn unwritable(&self) -> Option<&'static str> {
-        first_unwritable(&self.messages)
+        unsupported_message(&self.messages)
     }
 }
 

@@ -3,8 +3,10 @@
 
 use core::fmt::Display;
 
-use cosmwasm_std::{CustomQuery, Deps, DepsMut, Env, MessageInfo, QuerierWrapper};
-use cw_ics_json::{FromJson, ToJson, Writer};
+use cosmwasm_std::{
+    Binary, ContractResult, CustomQuery, Deps, DepsMut, Env, MessageInfo, QuerierWrapper,
+};
+use cw_ics_json::FromJson;
 
 use crate::answer::Answer;
 use crate::host::{abort_with, HostApi, HostQuerier, HostStorage};
@@ -32,7 +34,7 @@ where
             let mut storage = HostStorage;
             respond(handler(deps_mut(&mut storage), env, info, msg))
         }
-        Err(error) => fail(&error),
+        Err(error) => fail(error),
     }
 }
 
@@ -81,7 +83,7 @@ where
     let read_both = || Ok::<_, String>((read::<Env>(&env)?, read::<M>(&msg)?));
     match read_both() {
         Ok((env, msg)) => respond(run(env, msg)),
-        Err(error) => fail(&error),
+        Err(error) => fail(error),
     }
 }
 
@@ -97,34 +99,23 @@ fn read<T: FromJson>(bytes: &[u8]) -> Result<T, String> {
     cw_ics_json::from_slice(bytes).map_err(|error| error.to_string())
 }
 
+/// The handler's result as the `ContractResult` the VM reads.
 fn respond<A: Answer, E: Display>(result: Result<A, E>) -> u32 {
-    match result {
+    let result = match result {
         Ok(answer) => match answer.unwritable() {
-            None => succeed(&answer),
-            Some(kind) => fail(&format!(
+            None => ContractResult::Ok(answer),
+            Some(kind) => ContractResult::Err(format!(
                 "the answer holds a {kind} message, which cw-ics-entry cannot write"
             )),
         },
-        Err(error) => fail(&error.to_string()),
-    }
+        Err(error) => ContractResult::Err(error.to_string()),
+    };
+    release(cw_ics_json::to_vec(&result))
 }
 
-fn succeed(answer: &dyn ToJson) -> u32 {
-    let mut writer = Writer::new();
-    writer.begin_object();
-    writer.key("ok");
-    answer.write_json(&mut writer);
-    writer.end_object();
-    release(writer.into_vec())
-}
-
-fn fail(message: &str) -> u32 {
-    let mut writer = Writer::new();
-    writer.begin_object();
-    writer.key("error");
-    writer.string(message);
-    writer.end_object();
-    release(writer.into_vec())
+/// A call refused before its handler ran (its arguments could not be read).
+fn fail(message: String) -> u32 {
+    release(cw_ics_json::to_vec(&ContractResult::<Binary>::Err(message)))
 }
 
 /// A panic (a bug: handlers return errors) ends the call with its message, as cosmwasm-std's
