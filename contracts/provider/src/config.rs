@@ -1,14 +1,14 @@
 //! Configuration: instantiate, the admin's updates (execute and migrate), validation.
 
-use cosmwasm_std::{Api, Decimal, DepsMut, Env, MessageInfo, Response, Storage};
+use cosmwasm_std::{Addr, Api, Decimal, DepsMut, Env, MessageInfo, Response, Storage};
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 
 use crate::error::ContractError;
-use crate::msg::{ConfigUpdate, InstantiateMsg, SlashedTokens};
-use crate::state::{Config, EpochState, CONFIG, EPOCH, VALIDATORS, VSC_HEIGHTS};
+use crate::msg::{Config, ConfigUpdate, InstantiateMsg, SlashedTokens};
+use crate::state::epoch::{EpochState, EPOCH, VSC_HEIGHTS};
+use crate::state::staking::validators;
+use crate::state::{ADMIN, CONFIG};
 
-/// Default units of epoch work per call.
-pub const DEFAULT_MAX_EPOCH_WORK: u32 = 200;
 /// The first vscId: 0 is reserved for "the consumer's genesis".
 pub const FIRST_VSC_ID: u64 = 1;
 
@@ -22,34 +22,30 @@ pub fn instantiate(
         Some(admin) => deps.api.addr_validate(&admin)?,
         None => info.sender,
     };
-    let config = Config {
-        admin,
-        bond_denom: msg.bond_denom,
-        power_reduction: msg.power_reduction,
-        unbonding_period_seconds: msg.unbonding_period_seconds,
-        epoch_length_blocks: msg.epoch_length_blocks,
-        max_validators: msg.max_validators,
-        consumer_registration: msg.consumer_registration,
-        ccv_timeout_seconds: msg.ccv_timeout_seconds,
-        init_timeout_seconds: msg.init_timeout_seconds,
-        vsc_timeout_seconds: msg.vsc_timeout_seconds,
-        downtime_jail_seconds: msg.downtime_jail_seconds,
-        downtime_slash_fraction: msg.downtime_slash_fraction,
-        double_sign_slash_fraction: msg.double_sign_slash_fraction,
-        slashed_tokens: validate_destination(deps.api, msg.slashed_tokens)?,
-        wait_for_consumer_maturity: msg.wait_for_consumer_maturity,
-        max_epoch_work: msg.max_epoch_work.unwrap_or(DEFAULT_MAX_EPOCH_WORK),
-    };
-    validate(&config)?;
-    CONFIG.save(deps.storage, &config);
+    validate(deps.api, &msg.config)?;
+    ADMIN.save(deps.storage, &admin)?;
+    CONFIG.save(deps.storage, &msg.config)?;
     EPOCH.save(
         deps.storage,
         &EpochState::initial(FIRST_VSC_ID, env.block.height),
     )?;
-    VSC_HEIGHTS.save(deps.storage, FIRST_VSC_ID, env.block.height);
+    VSC_HEIGHTS.save(deps.storage, FIRST_VSC_ID, &env.block.height)?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
-        .add_attribute("admin", config.admin))
+        .add_attribute("admin", admin))
+}
+
+/// Refuses anyone but the admin.
+pub fn ensure_admin(
+    storage: &dyn Storage,
+    sender: &Addr,
+    refusal: &'static str,
+) -> Result<(), ContractError> {
+    if ADMIN.load(storage)? == *sender {
+        Ok(())
+    } else {
+        Err(ContractError::Unauthorized(refusal))
+    }
 }
 
 pub fn execute_update(
@@ -57,12 +53,11 @@ pub fn execute_update(
     info: MessageInfo,
     update: ConfigUpdate,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    let config = CONFIG.load(deps.storage)?;
-    if info.sender != config.admin {
-        return Err(ContractError::Unauthorized(
-            "only the admin changes the config",
-        ));
-    }
+    ensure_admin(
+        deps.storage,
+        &info.sender,
+        "only the admin changes the config",
+    )?;
     apply_update(deps.storage, deps.api, update)?;
     Ok(Response::new().add_attribute("action", "update_config"))
 }
@@ -74,10 +69,11 @@ pub fn apply_update(
     update: ConfigUpdate,
 ) -> Result<(), ContractError> {
     let mut config = CONFIG.load(storage)?;
-    let has_validators = !VALIDATORS.is_empty(storage);
-    if let Some(admin) = update.admin {
-        config.admin = api.addr_validate(&admin)?;
-    }
+    let has_validators = !validators().is_empty(storage);
+    let admin = update
+        .admin
+        .map(|admin| api.addr_validate(&admin))
+        .transpose()?;
     if let Some(denom) = update.bond_denom {
         if has_validators && denom != config.bond_denom {
             return Err(ContractError::FrozenParameter("bond_denom"));
@@ -108,30 +104,20 @@ pub fn apply_update(
         downtime_jail_seconds,
         downtime_slash_fraction,
         double_sign_slash_fraction,
+        slashed_tokens,
         wait_for_consumer_maturity,
         max_epoch_work
     );
-    if let Some(destination) = update.slashed_tokens {
-        config.slashed_tokens = validate_destination(api, destination)?;
+    validate(api, &config)?;
+    if let Some(admin) = admin {
+        ADMIN.save(storage, &admin)?;
     }
-    validate(&config)?;
-    CONFIG.save(storage, &config);
+    CONFIG.save(storage, &config)?;
     Ok(())
 }
 
-fn validate_destination(
-    api: &dyn Api,
-    destination: SlashedTokens,
-) -> Result<SlashedTokens, ContractError> {
-    Ok(match destination {
-        SlashedTokens::Burn {} => SlashedTokens::Burn {},
-        SlashedTokens::SendTo { address } => SlashedTokens::SendTo {
-            address: api.addr_validate(&address)?.into_string(),
-        },
-    })
-}
-
-fn validate(config: &Config) -> Result<(), ContractError> {
+/// The rules every configuration keeps, at instantiate and after each update.
+fn validate(api: &dyn Api, config: &Config) -> Result<(), ContractError> {
     let invalid = |text: &str| Err(ContractError::InvalidConfig(text.to_string()));
     if config.bond_denom.is_empty() {
         return invalid("bond_denom must not be empty");
@@ -156,6 +142,9 @@ fn validate(config: &Config) -> Result<(), ContractError> {
         || config.double_sign_slash_fraction > Decimal::one()
     {
         return invalid("slash fractions must be at most 1");
+    }
+    if let SlashedTokens::SendTo { address } = &config.slashed_tokens {
+        api.addr_validate(address)?;
     }
     Ok(())
 }

@@ -1,17 +1,24 @@
 //! Consumer chains: registration, updates, launch (consumer genesis) and stop.
 
-use cosmwasm_std::{CosmosMsg, DepsMut, Env, IbcMsg, MessageInfo, Response, Storage, Timestamp};
-use cw_ics_bindings::{ChainMsg, ChainQuery};
-use cw_ics_ccv::{ConsensusAddress, ConsumerGenesis, ConsumerParams, GenesisValidator, PublicKey};
-
-use crate::consumer_store::{schedule_timeout_check, GenesisRecord, GENESIS};
-use crate::error::ContractError;
-use crate::msg::{ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
-use crate::ranking::top_n;
-use crate::state::{
-    next_cell_id, take_slash_acks, Config, Consumer, EpochState, CONFIG, CONSUMERS, DELETION_QUEUE,
-    LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
+use cosmwasm_std::{
+    CosmosMsg, DepsMut, Env, IbcMsg, MessageInfo, Response, StdError, Storage, Timestamp,
 };
+use cw_ics_bindings::{ChainMsg, ChainQuery};
+use cw_ics_ccv::{ConsensusAddress, ConsumerGenesis, ConsumerParams, GenesisValidator};
+
+use crate::error::ContractError;
+use crate::msg::{
+    Config, ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy,
+};
+use crate::ranking::top_n;
+use crate::state::consumers::{
+    schedule_timeout_check, Consumer, ConsumerInfo, ConsumerLink, GenesisRecord, DELETION_QUEUE,
+    GENESIS, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
+};
+use crate::state::epoch::EpochState;
+use crate::state::slashing::take_slash_acks;
+use crate::state::staking::validators;
+use crate::state::{next_id, ADMIN, CONFIG};
 
 pub fn phase_name(phase: ConsumerPhase) -> String {
     match phase {
@@ -26,14 +33,12 @@ pub fn phase_name(phase: ConsumerPhase) -> String {
 fn wrong_phase(consumer: &Consumer) -> ContractError {
     ContractError::WrongPhase {
         id: consumer.id,
-        phase: phase_name(consumer.phase),
+        phase: phase_name(consumer.link.phase),
     }
 }
 
 pub fn load_consumer(storage: &dyn Storage, id: u64) -> Result<Consumer, ContractError> {
-    CONSUMERS
-        .may_load(storage, id)?
-        .ok_or(ContractError::UnknownConsumer(id))
+    Consumer::may_load(storage, id)?.ok_or(ContractError::UnknownConsumer(id))
 }
 
 fn validate_registration(
@@ -92,6 +97,7 @@ fn genesis_params(config: &Config, registration: &ConsumerRegistration) -> Consu
 
 pub fn init_timeout(config: &Config, consumer: &Consumer) -> u64 {
     consumer
+        .info
         .registration
         .init_timeout_seconds
         .unwrap_or(config.init_timeout_seconds)
@@ -99,6 +105,7 @@ pub fn init_timeout(config: &Config, consumer: &Consumer) -> u64 {
 
 pub fn vsc_timeout(config: &Config, consumer: &Consumer) -> u64 {
     consumer
+        .info
         .registration
         .vsc_timeout_seconds
         .unwrap_or(config.vsc_timeout_seconds)
@@ -114,44 +121,54 @@ pub fn register(
         return Err(ContractError::UnexpectedFunds);
     }
     let owner = match config.consumer_registration {
-        RegistrationPolicy::AdminOnly if info.sender != config.admin => {
-            return Err(ContractError::Unauthorized(
+        RegistrationPolicy::AdminOnly => {
+            crate::config::ensure_admin(
+                deps.storage,
+                &info.sender,
                 "only the admin registers consumers",
-            ))
+            )?;
+            None
         }
-        RegistrationPolicy::AdminOnly => None,
         RegistrationPolicy::Permissionless => Some(info.sender),
     };
     validate_registration(&config, &registration)?;
-    let id = next_cell_id(deps.storage, &NEXT_CONSUMER_ID)?;
-    let consumer = Consumer {
+    let id = next_id(deps.storage, &NEXT_CONSUMER_ID)?;
+    let mut consumer = Consumer {
         id,
-        owner,
-        phase: ConsumerPhase::Registered,
-        registration,
-        channel_id: None,
-        launch_height: None,
-        launched_at: None,
-        stopped_at: None,
-        stop_reason: None,
-        last_sent_vsc_id: 0,
-        last_matured_vsc_id: 0,
-        covered_vsc_id: 0,
+        info: ConsumerInfo {
+            owner,
+            registration,
+            launch_height: None,
+            launched_at: None,
+            stopped_at: None,
+            stop_reason: None,
+        },
+        link: ConsumerLink {
+            phase: ConsumerPhase::Registered,
+            channel_id: None,
+            last_sent_vsc_id: 0,
+            last_matured_vsc_id: 0,
+            covered_vsc_id: 0,
+            ccv_timeout_seconds: None,
+            vsc_timeout_seconds: None,
+        },
     };
-    SPAWN_QUEUE.insert(deps.storage, consumer.registration.spawn_time.seconds(), id);
-    CONSUMERS.save(deps.storage, id, &consumer)?;
+    let spawn_time = consumer.info.registration.spawn_time.seconds();
+    SPAWN_QUEUE.save(deps.storage, (spawn_time, id), &())?;
+    consumer.save(deps.storage)?;
     Ok(Response::new()
         .add_attribute("action", "register_consumer")
         .add_attribute("consumer_id", id.to_string())
-        .add_attribute("chain_id", consumer.registration.chain_id))
+        .add_attribute("chain_id", consumer.info.registration.chain_id))
 }
 
 fn ensure_manager(
-    config: &Config,
+    storage: &dyn Storage,
     consumer: &Consumer,
     info: &MessageInfo,
 ) -> Result<(), ContractError> {
-    if info.sender == config.admin || consumer.owner.as_ref() == Some(&info.sender) {
+    if consumer.info.owner.as_ref() == Some(&info.sender) || ADMIN.load(storage)? == info.sender
+    {
         Ok(())
     } else {
         Err(ContractError::Unauthorized(
@@ -168,21 +185,19 @@ pub fn update(
 ) -> Result<Response<ChainMsg>, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut consumer = load_consumer(deps.storage, consumer_id)?;
-    ensure_manager(&config, &consumer, &info)?;
+    ensure_manager(deps.storage, &consumer, &info)?;
     if let Some(owner) = &update.owner {
-        consumer.owner = Some(deps.api.addr_validate(owner)?);
+        consumer.info.owner = Some(deps.api.addr_validate(owner)?);
     }
-    match consumer.phase {
+    let registration = &mut consumer.info.registration;
+    match consumer.link.phase {
         ConsumerPhase::Registered => {
-            let old_spawn = consumer.registration.spawn_time;
-            apply_registration_update(&mut consumer.registration, update);
-            validate_registration(&config, &consumer.registration)?;
-            SPAWN_QUEUE.remove(deps.storage, old_spawn.seconds(), consumer_id);
-            SPAWN_QUEUE.insert(
-                deps.storage,
-                consumer.registration.spawn_time.seconds(),
-                consumer_id,
-            );
+            let old_spawn = registration.spawn_time.seconds();
+            apply_registration_update(registration, update);
+            validate_registration(&config, registration)?;
+            SPAWN_QUEUE.remove(deps.storage, (old_spawn, consumer_id));
+            let new_spawn = registration.spawn_time.seconds();
+            SPAWN_QUEUE.save(deps.storage, (new_spawn, consumer_id), &())?;
         }
         ConsumerPhase::Launched => {
             let others = ConsumerUpdate {
@@ -194,7 +209,7 @@ pub fn update(
                 return Err(wrong_phase(&consumer));
             }
             if let Some(port) = update.counterparty_port_id {
-                if consumer.channel_id.is_some() {
+                if consumer.link.channel_id.is_some() {
                     return Err(ContractError::ChannelAlreadyOpen);
                 }
                 if port.is_empty() {
@@ -202,12 +217,12 @@ pub fn update(
                         "counterparty_port_id must not be empty".into(),
                     ));
                 }
-                consumer.registration.counterparty_port_id = Some(port);
+                registration.counterparty_port_id = Some(port);
             }
         }
         ConsumerPhase::Stopped | ConsumerPhase::Deleted => return Err(wrong_phase(&consumer)),
     }
-    CONSUMERS.save(deps.storage, consumer_id, &consumer)?;
+    consumer.save(deps.storage)?;
     Ok(Response::new()
         .add_attribute("action", "update_consumer")
         .add_attribute("consumer_id", consumer_id.to_string()))
@@ -253,14 +268,11 @@ pub fn execute_stop(
 ) -> Result<Response<ChainMsg>, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut consumer = load_consumer(deps.storage, consumer_id)?;
-    ensure_manager(&config, &consumer, &info)?;
-    let messages = match consumer.phase {
+    ensure_manager(deps.storage, &consumer, &info)?;
+    let messages = match consumer.link.phase {
         ConsumerPhase::Registered => {
-            SPAWN_QUEUE.remove(
-                deps.storage,
-                consumer.registration.spawn_time.seconds(),
-                consumer_id,
-            );
+            let spawn_time = consumer.info.registration.spawn_time.seconds();
+            SPAWN_QUEUE.remove(deps.storage, (spawn_time, consumer_id));
             stop(
                 deps.storage,
                 &config,
@@ -297,18 +309,18 @@ pub fn stop(
     reason: &str,
     close_channel: bool,
 ) -> Result<Vec<CosmosMsg<ChainMsg>>, ContractError> {
-    consumer.phase = ConsumerPhase::Stopped;
-    consumer.stopped_at = Some(now);
-    consumer.stop_reason = Some(reason.to_string());
+    consumer.link.phase = ConsumerPhase::Stopped;
+    consumer.info.stopped_at = Some(now);
+    consumer.info.stop_reason = Some(reason.to_string());
     // A stopped consumer receives no more VSCs: the acks it is owed are dropped.
     take_slash_acks(storage, consumer.id)?;
     LAUNCHED.remove(storage, consumer.id);
     let delete_at = now.plus_seconds(config.unbonding_period_seconds).seconds();
-    DELETION_QUEUE.insert(storage, delete_at, consumer.id);
-    CONSUMERS.save(storage, consumer.id, consumer)?;
+    DELETION_QUEUE.save(storage, (delete_at, consumer.id), &())?;
+    consumer.save(storage)?;
     let mut messages = vec![];
     if close_channel {
-        if let Some(channel_id) = &consumer.channel_id {
+        if let Some(channel_id) = &consumer.link.channel_id {
             messages.push(CosmosMsg::Ibc(IbcMsg::CloseChannel {
                 channel_id: channel_id.clone(),
             }));
@@ -317,26 +329,21 @@ pub fn stop(
     Ok(messages)
 }
 
-/// The consumer genesis a launch produces, from its registration and what the launch fixed.
+/// The consumer genesis a launch produces, from its registration, what the launch fixed and
+/// the validator set (best first).
 fn build_genesis(
     env: &Env,
     config: &Config,
     registration: &ConsumerRegistration,
-    record: GenesisRecord,
+    record: &GenesisRecord,
+    initial_validator_set: Vec<GenesisValidator>,
 ) -> ConsumerGenesis {
     ConsumerGenesis {
-        provider_chain_id: record.provider_chain_id,
+        provider_chain_id: record.provider_chain_id.clone(),
         chain_id: registration.chain_id.clone(),
         connection_id: registration.counterparty_connection_id.clone(),
         provider_port_id: format!("wasm.{}", env.contract.address),
-        initial_validator_set: record
-            .validators
-            .into_iter()
-            .map(|(pub_key, power)| GenesisValidator {
-                pub_key: PublicKey::Ed25519(pub_key),
-                power,
-            })
-            .collect(),
+        initial_validator_set,
         params: ConsumerParams {
             ccv_timeout_seconds: record.ccv_timeout_seconds,
             ..genesis_params(config, registration)
@@ -353,9 +360,32 @@ pub fn consumer_genesis(
     consumer: &Consumer,
 ) -> Result<ConsumerGenesis, ContractError> {
     let record = GENESIS
-        .may_load(storage, &[&consumer.id.to_be_bytes()])?
+        .may_load(storage, consumer.id)?
         .ok_or(ContractError::UnknownConsumer(consumer.id))?;
-    Ok(build_genesis(env, config, &consumer.registration, record))
+    let validators = validators();
+    let mut initial_validator_set = Vec::with_capacity(record.validators.len());
+    for (address, power) in &record.validators {
+        let (_, validator) = validators
+            .idx
+            .consensus_address
+            .item(storage, address.as_bytes().to_vec())?
+            .ok_or_else(|| {
+                StdError::msg(format!(
+                    "corrupt state: genesis validator {address} is not registered"
+                ))
+            })?;
+        initial_validator_set.push(GenesisValidator {
+            pub_key: validator.pub_key,
+            power: *power,
+        });
+    }
+    Ok(build_genesis(
+        env,
+        config,
+        &consumer.info.registration,
+        &record,
+        initial_validator_set,
+    ))
 }
 
 /// Launches a due consumer with the current top N as its genesis. Returns false (and changes
@@ -369,44 +399,43 @@ pub fn launch(
     epoch: &EpochState,
 ) -> Result<bool, ContractError> {
     let mut consumer = load_consumer(storage, consumer_id)?;
-    if consumer.phase != ConsumerPhase::Registered {
+    if consumer.link.phase != ConsumerPhase::Registered {
         return Ok(false);
     }
+    let registration = &consumer.info.registration;
+    let members = top_n(storage, epoch.last_member)?;
     let record = GenesisRecord {
         provider_chain_id: env.block.chain_id.clone(),
-        ccv_timeout_seconds: genesis_params(config, &consumer.registration).ccv_timeout_seconds,
-        validators: top_n(storage, &epoch.cut)?,
+        ccv_timeout_seconds: genesis_params(config, registration).ccv_timeout_seconds,
+        validators: members
+            .iter()
+            .map(|(rank, _)| (rank.address, rank.power))
+            .collect(),
     };
-    let genesis = build_genesis(env, config, &consumer.registration, record);
+    let initial_validator_set = members
+        .into_iter()
+        .map(|(rank, pub_key)| GenesisValidator {
+            pub_key,
+            power: rank.power,
+        })
+        .collect();
+    let genesis = build_genesis(env, config, registration, &record, initial_validator_set);
     if genesis.validate().is_err() {
         return Ok(false);
     }
-    // Stored compactly: the query rebuilds the same genesis from it and the registration.
-    let record = GenesisRecord {
-        provider_chain_id: genesis.provider_chain_id,
-        ccv_timeout_seconds: genesis.params.ccv_timeout_seconds,
-        validators: genesis
-            .initial_validator_set
-            .into_iter()
-            .map(|validator| (validator.pub_key.bytes().to_vec().into(), validator.power))
-            .collect(),
-    };
-    GENESIS.save(storage, &[&consumer_id.to_be_bytes()], &record);
-    SPAWN_QUEUE.remove(
-        storage,
-        consumer.registration.spawn_time.seconds(),
-        consumer_id,
-    );
-    LAUNCHED.insert(storage, consumer_id);
-    consumer.phase = ConsumerPhase::Launched;
-    consumer.launch_height = Some(env.block.height);
-    consumer.launched_at = Some(env.block.time);
-    consumer.covered_vsc_id = epoch.epoch_vsc_id;
-    CONSUMERS.save(storage, consumer_id, &consumer)?;
+    GENESIS.save(storage, consumer_id, &record)?;
+    let spawn_time = registration.spawn_time.seconds();
+    SPAWN_QUEUE.remove(storage, (spawn_time, consumer_id));
+    LAUNCHED.save(storage, consumer_id, &())?;
+    consumer.link.phase = ConsumerPhase::Launched;
+    consumer.link.covered_vsc_id = epoch.epoch_vsc_id;
+    consumer.info.launch_height = Some(env.block.height);
+    consumer.info.launched_at = Some(env.block.time);
+    consumer.save(storage)?;
     schedule_timeout_check(
         storage,
         env.block.time.plus_seconds(init_timeout(config, &consumer)),
         consumer_id,
-    );
+    )?;
     Ok(true)
 }

@@ -1,22 +1,26 @@
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
 use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg, Privilege, PrivilegeChange};
-use cw_ics_json::{load_contract_version, save_contract_version};
 
 use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
-use crate::state::{CONTRACT_NAME, CONTRACT_VERSION, EPOCH};
+use crate::state::epoch::EPOCH;
+use crate::state::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::{config, consumers, epoch, query, staking};
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut<ChainQuery>,
     env: Env,
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    save_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION);
+    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     config::instantiate(deps, env, info, msg)
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -57,6 +61,7 @@ pub fn execute(
     }
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn sudo(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -65,12 +70,12 @@ pub fn sudo(
     match msg {
         ChainSudoMsg::PrivilegeChange(change) => {
             let promoted = matches!(change, PrivilegeChange::Promoted {});
-            EPOCH.update(deps.storage, |mut epoch| -> Result<_, ContractError> {
-                if !promoted {
+            if !promoted {
+                EPOCH.update(deps.storage, |mut epoch| -> Result<_, ContractError> {
                     epoch.end_blocker = false;
-                }
-                Ok(epoch)
-            })?;
+                    Ok(epoch)
+                })?;
+            }
             let response = Response::new().add_attribute("action", "privilege_change");
             Ok(if promoted {
                 response.add_message(ChainMsg::request(Privilege::EndBlocker))
@@ -92,34 +97,21 @@ pub fn sudo(
     }
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     query::query(deps, env, msg)
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(
     deps: DepsMut<ChainQuery>,
     _env: Env,
     msg: MigrateMsg,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    let stored = load_contract_version(deps.storage)?;
-    if stored.contract != CONTRACT_NAME {
-        return Err(ContractError::WrongContract(stored.contract));
-    }
-    if is_newer(&stored.version, CONTRACT_VERSION) {
-        return Err(ContractError::Downgrade {
-            from: stored.version,
-            to: CONTRACT_VERSION.to_string(),
-        });
-    }
+    // Refuses another contract's state and a downgrade; records the new version.
+    cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     if let Some(update) = msg.config {
         config::apply_update(deps.storage, deps.api, update)?;
     }
-    save_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION);
     Ok(Response::new().add_attribute("action", "migrate"))
-}
-
-/// Compares dotted numeric versions; a part that is not a number counts as 0.
-fn is_newer(stored: &str, current: &str) -> bool {
-    let parts = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
-    parts(stored) > parts(current)
 }

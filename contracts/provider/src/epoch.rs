@@ -13,28 +13,25 @@
 //! slash acks) are visited, and timeouts come from a queue ordered by deadline: a quiet epoch
 //! costs the same whatever the number of validators and consumers.
 
-use cosmwasm_std::{CosmosMsg, DepsMut, Env, Order, Response, Storage};
+use cosmwasm_std::{CosmosMsg, DepsMut, Env, Order, Response, StdError, StdResult, Storage};
 use cw_ics_bindings::{ChainMsg, ChainQuery};
-use cw_ics_ccv::{ValidatorSetChangePacket, ValidatorUpdate};
-use cw_ics_store::Table;
+use cw_ics_ccv::{ConsensusAddress, ValidatorSetChangePacket, ValidatorUpdate};
 
-use crate::consumer_store::{
-    clear_due, has_due_timeout_check, next_due_consumer, schedule_timeout_check,
-    take_due_timeout_check, GENESIS, QUEUED_VSCS,
-};
 use crate::consumers::{init_timeout, launch, load_consumer, stop, vsc_timeout};
 use crate::error::ContractError;
-use crate::msg::ConsumerPhase;
-use crate::ranking::{address, rebalance_step, rerank, set_changes, Candidate};
-use crate::state::{
-    tags, take_slash_acks, Config, EpochStage, EpochState, CHANGED, CHANNEL_TO_CONSUMER, CONFIG,
-    CONSUMERS, DELETION_QUEUE, EPOCH, LAUNCHED, SENT_VSCS, SPAWN_QUEUE, VSC_HEIGHTS,
+use crate::msg::{Config, ConsumerPhase};
+use crate::ranking::{rebalance_step, rerank, set_changes};
+use crate::state::consumers::{
+    channels, next_due, next_due_consumer, next_launched, oldest_sent_vsc, schedule_timeout_check,
+    sent_vsc_ids, take_due_timeout_check, Consumer, CONSUMER_LINKS, DELETION_QUEUE,
+    DUE_CONSUMERS, GENESIS, QUEUED_VSCS, SENT_VSCS, SPAWN_QUEUE, TIMEOUT_CHECKS,
 };
+use crate::state::epoch::{
+    Candidate, EpochStage, EpochState, CANDIDATE_CHUNKS, CHANGE_MARKS, EPOCH, VSC_HEIGHTS,
+};
+use crate::state::slashing::take_slash_acks;
+use crate::state::CONFIG;
 use crate::vsc::queue_or_send;
-
-/// Candidates of a running epoch saved by calls that ended before the VSCs were given, by
-/// chunk number (one chunk per such call).
-const CANDIDATE_CHUNKS: Table<Vec<Candidate>> = Table::new(tags::EPOCH_CANDIDATES);
 
 /// Work units left in this call.
 struct Budget(u32);
@@ -71,10 +68,11 @@ impl Progress {
         }
         let mut candidates = Vec::new();
         for chunk in 0..epoch.candidate_chunks {
-            candidates.extend(CANDIDATE_CHUNKS.load(storage, &[&chunk.to_be_bytes()])?);
+            candidates.extend(CANDIDATE_CHUNKS.load(storage, chunk)?);
         }
         candidates.extend(self.candidates.iter().cloned());
-        let updates: Vec<ValidatorUpdate> = set_changes(candidates, &epoch.epoch_cut, &epoch.cut)
+        let updates: Vec<ValidatorUpdate> =
+            set_changes(candidates, epoch.epoch_last_member, epoch.last_member)
             .into_iter()
             .map(|(_, update)| update)
             .collect();
@@ -164,11 +162,7 @@ pub fn run(
         epoch.stage = next_stage(&epoch.stage);
     }
     if epoch.stage != EpochStage::Idle && !progress.candidates.is_empty() {
-        CANDIDATE_CHUNKS.save(
-            deps.storage,
-            &[&epoch.candidate_chunks.to_be_bytes()],
-            &progress.candidates,
-        );
+        CANDIDATE_CHUNKS.save(deps.storage, epoch.candidate_chunks, &progress.candidates)?;
         epoch.candidate_chunks = epoch
             .candidate_chunks
             .checked_add(1)
@@ -232,14 +226,14 @@ fn start(
             .ok_or(ContractError::Overflow)?,
         Caller::Tick => env.block.height,
     };
-    VSC_HEIGHTS.save(storage, epoch.current_vsc_id, first_height);
+    VSC_HEIGHTS.save(storage, epoch.current_vsc_id, &first_height)?;
     epoch.epoch_unbonding_vsc_id = epoch.latest_unbonding_vsc_id;
     epoch.next_epoch_height = env
         .block
         .height
         .checked_add(config.epoch_length_blocks)
         .ok_or(ContractError::Overflow)?;
-    epoch.epoch_cut = epoch.cut.clone();
+    epoch.epoch_last_member = epoch.last_member;
     epoch.stage = EpochStage::Validators;
     Ok(())
 }
@@ -254,26 +248,28 @@ fn rank_changed(
     progress: &mut Progress,
 ) -> Result<bool, ContractError> {
     let allowed = budget.0 as usize;
-    let marks = CHANGED
-        .range(storage, &[], Order::Ascending)
+    let marks = CHANGE_MARKS
+        .range(storage, None, None, Order::Ascending)
         .take(allowed.saturating_add(1))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<StdResult<Vec<_>>>()?;
     let finished = marks.len() <= allowed;
     for (key, mark) in marks.into_iter().take(allowed) {
         budget.spend(1);
+        let address = ConsensusAddress::from_slice(&key)
+            .map_err(|_| StdError::msg("corrupt change mark key: consensus address"))?;
         let candidate = rerank(
             storage,
             epoch,
-            address(&key)?,
+            address,
             mark.pub_key,
             mark.ranked_power,
             mark.power,
-        );
+        )?;
         // An unchanged power changes membership only if the cut crosses it, which reports it.
         if candidate.old_power != candidate.new_power {
             progress.candidates.push(candidate);
         }
-        CHANGED.remove(storage, &[&key]);
+        CHANGE_MARKS.remove(storage, &key);
     }
     Ok(finished)
 }
@@ -320,7 +316,7 @@ fn give_due(
         }
         budget.spend(1);
         after_consumer = Some(consumer_id);
-        clear_due(storage, consumer_id);
+        DUE_CONSUMERS.remove(storage, consumer_id);
         give_vsc(storage, env, config, epoch, progress, consumer_id)?;
     }
 }
@@ -341,7 +337,7 @@ fn broadcast(
         return Ok(true);
     }
     loop {
-        let next = LAUNCHED.next_after(storage, after_consumer)?;
+        let next = next_launched(storage, after_consumer)?;
         let Some(consumer_id) = next else {
             epoch.covered_vsc_id = epoch.epoch_vsc_id;
             return Ok(true);
@@ -368,7 +364,7 @@ fn give_vsc(
     progress: &mut Progress,
     consumer_id: u64,
 ) -> Result<(), ContractError> {
-    let Some(mut link) = CONSUMERS.may_load_link(storage, consumer_id)? else {
+    let Some(mut link) = CONSUMER_LINKS.may_load(storage, consumer_id)? else {
         return Ok(());
     };
     if link.phase != ConsumerPhase::Launched || link.covered_vsc_id >= epoch.epoch_vsc_id {
@@ -400,7 +396,7 @@ fn give_vsc(
         &mut link,
         &packet,
     )?);
-    CONSUMERS.save_link(storage, consumer_id, &link);
+    CONSUMER_LINKS.save(storage, consumer_id, &link)?;
     Ok(())
 }
 
@@ -415,7 +411,7 @@ fn launch_due(
 ) -> Result<bool, ContractError> {
     let now = env.block.time.seconds();
     loop {
-        let next = SPAWN_QUEUE.next_due(storage, after, now)?;
+        let next = next_due(&SPAWN_QUEUE, storage, after, now)?;
         let Some(key) = next else { return Ok(true) };
         if budget.exhausted() {
             epoch.stage = EpochStage::Launches { after };
@@ -439,18 +435,18 @@ fn apply_timeouts(
     let now = env.block.time;
     loop {
         if budget.exhausted() {
-            return Ok(!has_due_timeout_check(storage, now)?);
+            return Ok(next_due(&TIMEOUT_CHECKS, storage, None, now.seconds())?.is_none());
         }
         let Some(consumer_id) = take_due_timeout_check(storage, now)? else {
             return Ok(true);
         };
         budget.spend(1);
-        let mut consumer = match CONSUMERS.may_load(storage, consumer_id)? {
-            Some(consumer) if consumer.phase == ConsumerPhase::Launched => consumer,
+        let mut consumer = match Consumer::may_load(storage, consumer_id)? {
+            Some(consumer) if consumer.link.phase == ConsumerPhase::Launched => consumer,
             _ => continue,
         };
-        if consumer.channel_id.is_none() {
-            let launched_at = consumer.launched_at.unwrap_or(now);
+        if consumer.link.channel_id.is_none() {
+            let launched_at = consumer.info.launched_at.unwrap_or(now);
             let deadline = launched_at.plus_seconds(init_timeout(config, &consumer));
             if now >= deadline {
                 stop(
@@ -462,11 +458,11 @@ fn apply_timeouts(
                     false,
                 )?;
             } else {
-                schedule_timeout_check(storage, deadline, consumer_id);
+                schedule_timeout_check(storage, deadline, consumer_id)?;
             }
             continue;
         }
-        let oldest_unmatured = SENT_VSCS.oldest(storage, consumer_id)?;
+        let oldest_unmatured = oldest_sent_vsc(storage, consumer_id)?;
         // Nothing unmatured: the next VSC sent schedules a new check.
         if let Some((vsc_id, sent_at)) = oldest_unmatured {
             let deadline = sent_at.plus_seconds(vsc_timeout(config, &consumer));
@@ -476,7 +472,7 @@ fn apply_timeouts(
                     .messages
                     .extend(stop(storage, config, now, &mut consumer, &reason, true)?);
             } else {
-                schedule_timeout_check(storage, deadline, consumer_id);
+                schedule_timeout_check(storage, deadline, consumer_id)?;
             }
         }
     }
@@ -492,20 +488,20 @@ fn cleanup(
 ) -> Result<bool, ContractError> {
     let now = env.block.time.seconds();
     loop {
-        let due = DELETION_QUEUE.next_due(storage, None, now)?;
+        let due = next_due(&DELETION_QUEUE, storage, None, now)?;
         let Some(key) = due else { break };
         if budget.exhausted() {
             return Ok(false);
         }
         if delete_consumer_state(storage, key.1, budget)? {
-            DELETION_QUEUE.remove(storage, key.0, key.1);
+            DELETION_QUEUE.remove(storage, key);
         }
     }
     for chunk in 0..epoch.candidate_chunks {
-        CANDIDATE_CHUNKS.remove(storage, &[&chunk.to_be_bytes()]);
+        CANDIDATE_CHUNKS.remove(storage, chunk);
     }
     epoch.candidate_chunks = 0;
-    epoch.epoch_cut = Default::default();
+    epoch.epoch_last_member = None;
     Ok(true)
 }
 
@@ -517,31 +513,30 @@ fn delete_consumer_state(
     budget: &mut Budget,
 ) -> Result<bool, ContractError> {
     let limit = budget.0 as usize;
-    let id_key = consumer_id.to_be_bytes();
     let queued = QUEUED_VSCS
-        .range(storage, &[&id_key], Order::Ascending)
+        .prefix(consumer_id)
+        .keys(storage, None, None, Order::Ascending)
         .take(limit)
-        .map(|entry| entry.map(|(vsc_key, _)| vsc_key))
-        .collect::<Result<Vec<_>, _>>()?;
-    let unmatured = SENT_VSCS.ids(storage, consumer_id, None, limit)?;
+        .collect::<StdResult<Vec<_>>>()?;
+    let unmatured = sent_vsc_ids(storage, consumer_id, None, limit)?;
     let work = queued.len() + unmatured.len();
     budget.spend(u32::try_from(work).unwrap_or(u32::MAX).saturating_add(1));
-    for vsc_key in &queued {
-        QUEUED_VSCS.remove(storage, &[&id_key, vsc_key]);
+    for vsc_id in queued {
+        QUEUED_VSCS.remove(storage, (consumer_id, vsc_id));
     }
     for vsc_id in unmatured {
-        SENT_VSCS.remove(storage, consumer_id, vsc_id);
+        SENT_VSCS.remove(storage, (consumer_id, vsc_id));
     }
     if work >= limit {
         return Ok(false);
     }
     let mut consumer = load_consumer(storage, consumer_id)?;
-    GENESIS.remove(storage, &[&id_key]);
-    clear_due(storage, consumer_id);
-    if let Some(channel_id) = &consumer.channel_id {
-        CHANNEL_TO_CONSUMER.remove(storage, channel_id);
+    GENESIS.remove(storage, consumer_id);
+    DUE_CONSUMERS.remove(storage, consumer_id);
+    if consumer.link.channel_id.is_some() {
+        channels().remove(storage, consumer_id)?;
     }
-    consumer.phase = ConsumerPhase::Deleted;
-    CONSUMERS.save(storage, consumer_id, &consumer)?;
+    consumer.link.phase = ConsumerPhase::Deleted;
+    consumer.save(storage)?;
     Ok(true)
 }

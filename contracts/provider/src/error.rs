@@ -6,17 +6,8 @@ pub enum ContractError {
     #[error(transparent)]
     Std(#[from] StdError),
 
-    #[error(transparent)]
-    ContractVersion(#[from] cw_ics_json::ContractVersionError),
-
     #[error("{0} is not supported by this contract")]
     NotSupported(&'static str),
-
-    #[error("cannot migrate from contract {0}")]
-    WrongContract(String),
-
-    #[error("cannot migrate from version {from} to the older version {to}")]
-    Downgrade { from: String, to: String },
 
     #[error(transparent)]
     Channel(#[from] cw_ics_ccv::ChannelError),

@@ -1,22 +1,26 @@
 //! IBC entrypoints: the CCV channel handshake (consumer-initiated), packets from consumers,
 //! acknowledgements and timeouts of the VSCs the provider sends.
 
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannel, IbcChannelCloseMsg,
     IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,
-    IbcPacketTimeoutMsg, IbcReceiveResponse, Never, Storage,
+    IbcPacketTimeoutMsg, IbcReceiveResponse, Storage,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{
     ensure_ordered, validate_counterparty_version, AckResult, Acknowledgement, CCV_VERSION,
 };
 
-use crate::consumer_store::mark_consumer_due;
 use crate::consumers::{load_consumer, stop};
 use crate::error::ContractError;
 use crate::msg::ConsumerPhase;
 use crate::receive::{consumer_on_channel, handle_packet};
-use crate::state::{Consumer, CHANNEL_TO_CONSUMER, CONFIG, CONSUMERS, LAUNCHED};
+use crate::state::consumers::{
+    channels, consumer_by_channel, launched_ids, mark_consumer_due, Consumer, CONSUMER_LINKS,
+};
+use crate::state::CONFIG;
 use crate::vsc::send_pending;
 
 /// The launched consumer without a channel whose registration pins this channel's connection
@@ -25,12 +29,12 @@ fn consumer_for_new_channel(
     storage: &dyn Storage,
     channel: &IbcChannel,
 ) -> Result<Consumer, ContractError> {
-    let launched = LAUNCHED.all(storage)?;
-    for id in launched {
+    for id in launched_ids(storage)? {
         let consumer = load_consumer(storage, id)?;
-        if consumer.channel_id.is_none()
-            && consumer.registration.connection_id == channel.connection_id
-            && consumer.registration.counterparty_port_id.as_deref()
+        let registration = &consumer.info.registration;
+        if consumer.link.channel_id.is_none()
+            && registration.connection_id == channel.connection_id
+            && registration.counterparty_port_id.as_deref()
                 == Some(channel.counterparty_endpoint.port_id.as_str())
         {
             return Ok(consumer);
@@ -42,6 +46,7 @@ fn consumer_for_new_channel(
     })
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_open(
     deps: DepsMut<ChainQuery>,
     _env: Env,
@@ -63,6 +68,7 @@ pub fn ibc_channel_open(
     }
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_connect(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -76,14 +82,15 @@ pub fn ibc_channel_connect(
     let config = CONFIG.load(deps.storage)?;
     let consumer = consumer_for_new_channel(deps.storage, &channel)?;
     let channel_id = channel.endpoint.channel_id;
-    CHANNEL_TO_CONSUMER.save(deps.storage, &channel_id, consumer.id);
-    let mut link = consumer.link();
+    // The consumer has no channel yet: no old record to reload.
+    channels().replace(deps.storage, consumer.id, Some(&channel_id), None)?;
+    let mut link = consumer.link;
     link.channel_id = Some(channel_id.clone());
     let messages = send_pending(deps.storage, &env, &config, consumer.id, &mut link)?;
-    CONSUMERS.save_link(deps.storage, consumer.id, &link);
+    CONSUMER_LINKS.save(deps.storage, consumer.id, &link)?;
     // The consumer counts its channel as established at its first VSC: the next epoch gives
     // it one if the queue held none.
-    mark_consumer_due(deps.storage, consumer.id);
+    mark_consumer_due(deps.storage, consumer.id)?;
     Ok(IbcBasicResponse::new()
         .add_messages(messages)
         .add_attribute("action", "channel_established")
@@ -91,6 +98,7 @@ pub fn ibc_channel_connect(
         .add_attribute("channel_id", channel_id))
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_close(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -101,9 +109,9 @@ pub fn ibc_channel_close(
             // Users can never close a CCV channel. A chain that runs this callback for the
             // contract's own `IbcMsg::CloseChannel` reaches it only after the consumer was
             // stopped, so that close goes through.
-            let id = CHANNEL_TO_CONSUMER.may_load(deps.storage, &channel.endpoint.channel_id)?;
+            let id = consumer_by_channel(deps.storage, &channel.endpoint.channel_id)?;
             match id.map(|id| load_consumer(deps.storage, id)).transpose()? {
-                Some(consumer) if consumer.phase != ConsumerPhase::Launched => {
+                Some(consumer) if consumer.link.phase != ConsumerPhase::Launched => {
                     Ok(IbcBasicResponse::new().add_attribute("action", "channel_close_init"))
                 }
                 _ => Err(ContractError::CloseInitRefused),
@@ -113,9 +121,8 @@ pub fn ibc_channel_close(
             let config = CONFIG.load(deps.storage)?;
             let mut response =
                 IbcBasicResponse::new().add_attribute("action", "channel_close_confirm");
-            if let Ok(mut consumer) =
-                consumer_on_channel(deps.storage, &channel.endpoint.channel_id)
-            {
+            if let Ok((id, _)) = consumer_on_channel(deps.storage, &channel.endpoint.channel_id) {
+                let mut consumer = load_consumer(deps.storage, id)?;
                 stop(
                     deps.storage,
                     &config,
@@ -131,35 +138,24 @@ pub fn ibc_channel_close(
     }
 }
 
+/// A packet from a consumer. The rule, the same in both contracts: a packet that is refused
+/// (undecodable, on an unknown channel, from a consumer that is not running, or breaking a
+/// protocol rule such as an unknown vscId) is an `Err`, so wasmd discards every write of the
+/// call and writes the error acknowledgement; a packet that was understood is `Ok` with a
+/// result acknowledgement (0x01 VSC-matured, 0x02 slash handled, 0x03 bounced), even when it
+/// changes nothing.
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_receive(
     deps: DepsMut<ChainQuery>,
     env: Env,
     msg: IbcPacketReceiveMsg,
-) -> Result<IbcReceiveResponse<ChainMsg>, Never> {
+) -> Result<IbcReceiveResponse<ChainMsg>, ContractError> {
     let packet = msg.packet;
-    let outcome = handle_packet(deps, &env, &packet.dest.channel_id, packet.data.as_slice());
-    let response = match outcome {
-        Ok(handled) => {
-            let ack = Acknowledgement::Result(handled.ack);
-            IbcReceiveResponse::new(encode_ack(&ack))
-                .add_messages(handled.messages)
-                .add_attributes(handled.attributes)
-        }
-        Err(err) => {
-            let ack = Acknowledgement::error(err.to_string());
-            IbcReceiveResponse::new(encode_ack(&ack))
-                .add_attribute("packet", "refused")
-                .add_attribute("error", err.to_string())
-        }
-    };
-    Ok(response)
-}
-
-fn encode_ack(ack: &Acknowledgement) -> cosmwasm_std::Binary {
-    // Encoding an ack is serialising two plain fields and cannot fail; the fallback keeps the
-    // entrypoint panic-free regardless.
-    ack.encode()
-        .unwrap_or_else(|_| cosmwasm_std::Binary::from(br#"{"error":"ack encoding"}"#.as_slice()))
+    let handled = handle_packet(deps, &env, &packet.dest.channel_id, packet.data.as_slice())?;
+    let ack = Acknowledgement::Result(handled.ack).encode()?;
+    Ok(IbcReceiveResponse::new(ack)
+        .add_messages(handled.messages)
+        .add_attributes(handled.attributes))
 }
 
 /// Stops the consumer on `channel_id` if it is still running.
@@ -172,7 +168,8 @@ fn stop_on_channel(
 ) -> Result<IbcBasicResponse<ChainMsg>, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut response = IbcBasicResponse::new();
-    if let Ok(mut consumer) = consumer_on_channel(deps.storage, channel_id) {
+    if let Ok((id, _)) = consumer_on_channel(deps.storage, channel_id) {
+        let mut consumer = load_consumer(deps.storage, id)?;
         let messages = stop(
             deps.storage,
             &config,
@@ -188,6 +185,7 @@ fn stop_on_channel(
     Ok(response)
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_ack(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -225,6 +223,7 @@ pub fn ibc_packet_ack(
     }
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_timeout(
     deps: DepsMut<ChainQuery>,
     env: Env,

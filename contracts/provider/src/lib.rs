@@ -1,11 +1,8 @@
 //! The cw-ics provider contract: lends its stakers' security to consumer chains over CCV.
 
 pub mod config;
-pub mod consumer_store;
 pub mod consumers;
 pub mod contract;
-#[cfg(not(feature = "library"))]
-mod entry;
 pub mod epoch;
 pub mod error;
 pub mod ibc;

@@ -8,14 +8,15 @@
 
 use cosmwasm_std::{Env, StdResult, Storage};
 
-use crate::msg::ConsumerPhase;
-use crate::state::{Config, UnbondingEntry, CONSUMERS};
+use crate::msg::{Config, ConsumerPhase};
+use crate::state::consumers::CONSUMER_LINKS;
+use crate::state::staking::UnbondingEntry;
 
 /// The consumers whose maturity `entry` still waits for.
 pub fn pending_consumers(storage: &dyn Storage, entry: &UnbondingEntry) -> StdResult<Vec<u64>> {
     let mut pending = Vec::new();
     for id in &entry.waiting_on {
-        if let Some(consumer) = CONSUMERS.may_load_link(storage, *id)? {
+        if let Some(consumer) = CONSUMER_LINKS.may_load(storage, *id)? {
             if consumer.phase == ConsumerPhase::Launched
                 && consumer.last_matured_vsc_id < entry.vsc_id
             {

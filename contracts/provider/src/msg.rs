@@ -1,9 +1,15 @@
-//! The provider contract's messages. Stable interface: add to it, never rename.
+//! The provider contract's messages and answers. Stable interface: add to it, never rename.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Decimal, Timestamp, Uint128};
-use cw_ics_ccv::PublicKey;
-use cw_ics_json::{json_enum, json_struct, FromJson, JsonError, Reader};
+use cw_ics_ccv::{Infraction, PublicKey};
+
+/// Work units one `tick`/`end_block` call may do when the instantiate message names none.
+pub const DEFAULT_MAX_EPOCH_WORK: u32 = 200;
+
+fn default_max_epoch_work() -> u32 {
+    DEFAULT_MAX_EPOCH_WORK
+}
 
 /// Who may register consumer chains.
 #[cw_serde]
@@ -14,10 +20,6 @@ pub enum RegistrationPolicy {
     /// Anyone registers a consumer and becomes its owner (the admin may manage it too).
     Permissionless,
 }
-json_enum!(RegistrationPolicy {
-    AdminOnly = "admin_only",
-    Permissionless = "permissionless",
-});
 
 /// Where slashed tokens go.
 #[cw_serde]
@@ -25,21 +27,11 @@ pub enum SlashedTokens {
     Burn {},
     SendTo { address: String },
 }
-json_enum!(SlashedTokens {
-    Burn = "burn" {},
-    SendTo = "send_to" { address },
-});
 
-// Deserialised through `ConfigUpdate`, which has the same fields, all optional: the contract
-// then carries one JSON deserializer for both instead of two. The accepted JSON is the same as
-// a derived deserializer's (a required field left out or null is refused, unknown fields are
-// ignored). A plain comment, so the schema does not change.
+/// The provider's parameters: given whole at instantiate, stored as they are, changed field by
+/// field with [`ConfigUpdate`].
 #[cw_serde]
-#[serde(try_from = "ConfigUpdate")]
-#[schemaifier(mute_warnings)]
-pub struct InstantiateMsg {
-    /// Defaults to the instantiating address.
-    pub admin: Option<String>,
+pub struct Config {
     /// The native denom stakers bond.
     pub bond_denom: String,
     /// Tokens per unit of consensus power (power = bonded / power_reduction).
@@ -61,67 +53,21 @@ pub struct InstantiateMsg {
     pub slashed_tokens: SlashedTokens,
     /// Unbonding waits for consumer maturity (bond-based consumer safety) when true.
     pub wait_for_consumer_maturity: bool,
-    /// Units of epoch work (storage steps) one `tick`/`end_block` call may do; default 200.
-    pub max_epoch_work: Option<u32>,
+    /// Units of epoch work (storage steps) one `tick`/`end_block` call may do.
+    #[serde(default = "default_max_epoch_work")]
+    pub max_epoch_work: u32,
 }
 
-/// A required field of [`InstantiateMsg`] that was left out.
-#[derive(Debug)]
-pub struct MissingField(&'static str);
-
-impl std::fmt::Display for MissingField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "missing field `{}`", self.0)
-    }
-}
-
-/// Read as a [`ConfigUpdate`], like the serde impl.
-impl FromJson for InstantiateMsg {
-    fn read_json(reader: &mut Reader<'_>) -> Result<Self, JsonError> {
-        ConfigUpdate::read_json(reader)?
-            .try_into()
-            .map_err(|missing: MissingField| JsonError::MissingField(missing.0))
-    }
-}
-
-impl TryFrom<ConfigUpdate> for InstantiateMsg {
-    type Error = MissingField;
-
-    fn try_from(update: ConfigUpdate) -> Result<Self, MissingField> {
-        fn required<T>(value: Option<T>, field: &'static str) -> Result<T, MissingField> {
-            value.ok_or(MissingField(field))
-        }
-        Ok(InstantiateMsg {
-            admin: update.admin,
-            bond_denom: required(update.bond_denom, "bond_denom")?,
-            power_reduction: required(update.power_reduction, "power_reduction")?,
-            unbonding_period_seconds: required(
-                update.unbonding_period_seconds,
-                "unbonding_period_seconds",
-            )?,
-            epoch_length_blocks: required(update.epoch_length_blocks, "epoch_length_blocks")?,
-            max_validators: required(update.max_validators, "max_validators")?,
-            consumer_registration: required(update.consumer_registration, "consumer_registration")?,
-            ccv_timeout_seconds: required(update.ccv_timeout_seconds, "ccv_timeout_seconds")?,
-            init_timeout_seconds: required(update.init_timeout_seconds, "init_timeout_seconds")?,
-            vsc_timeout_seconds: required(update.vsc_timeout_seconds, "vsc_timeout_seconds")?,
-            downtime_jail_seconds: required(update.downtime_jail_seconds, "downtime_jail_seconds")?,
-            downtime_slash_fraction: required(
-                update.downtime_slash_fraction,
-                "downtime_slash_fraction",
-            )?,
-            double_sign_slash_fraction: required(
-                update.double_sign_slash_fraction,
-                "double_sign_slash_fraction",
-            )?,
-            slashed_tokens: required(update.slashed_tokens, "slashed_tokens")?,
-            wait_for_consumer_maturity: required(
-                update.wait_for_consumer_maturity,
-                "wait_for_consumer_maturity",
-            )?,
-            max_epoch_work: update.max_epoch_work,
-        })
-    }
+// The config's members sit next to `admin` in the JSON (`flatten`), as they always have.
+// cw-schema does not read `flatten` (it would describe a nested `config` member), hence
+// `mute_warnings`; the JSON schema (schemars) describes the flat form.
+#[cw_serde]
+#[schemaifier(mute_warnings)]
+pub struct InstantiateMsg {
+    /// Defaults to the instantiating address.
+    pub admin: Option<String>,
+    #[serde(flatten)]
+    pub config: Config,
 }
 
 /// Every field is optional: only the given ones change.
@@ -147,24 +93,6 @@ pub struct ConfigUpdate {
     pub wait_for_consumer_maturity: Option<bool>,
     pub max_epoch_work: Option<u32>,
 }
-json_struct!(ConfigUpdate {
-    admin,
-    bond_denom,
-    power_reduction,
-    unbonding_period_seconds,
-    epoch_length_blocks,
-    max_validators,
-    consumer_registration,
-    ccv_timeout_seconds,
-    init_timeout_seconds,
-    vsc_timeout_seconds,
-    downtime_jail_seconds,
-    downtime_slash_fraction,
-    double_sign_slash_fraction,
-    slashed_tokens,
-    wait_for_consumer_maturity,
-    max_epoch_work,
-});
 
 /// A consumer chain's registration.
 #[cw_serde]
@@ -191,21 +119,6 @@ pub struct ConsumerRegistration {
     /// Bech32 prefix of the consumer's consensus addresses (used in slash acks).
     pub valcons_prefix: String,
 }
-json_struct!(ConsumerRegistration {
-    chain_id,
-    spawn_time,
-    unbonding_period_seconds,
-    connection_id,
-    counterparty_connection_id,
-    counterparty_port_id,
-    ccv_timeout_seconds,
-    init_timeout_seconds,
-    vsc_timeout_seconds,
-    retry_delay_seconds,
-    signed_blocks_window,
-    min_signed_per_window,
-    valcons_prefix,
-});
 
 /// Changes to a consumer. Before launch every field may change; after launch and until its
 /// channel opens only `counterparty_port_id`.
@@ -227,21 +140,6 @@ pub struct ConsumerUpdate {
     /// Hands the consumer to another owner.
     pub owner: Option<String>,
 }
-json_struct!(ConsumerUpdate {
-    spawn_time,
-    unbonding_period_seconds,
-    connection_id,
-    counterparty_connection_id,
-    counterparty_port_id,
-    ccv_timeout_seconds,
-    init_timeout_seconds,
-    vsc_timeout_seconds,
-    retry_delay_seconds,
-    signed_blocks_window,
-    min_signed_per_window,
-    valcons_prefix,
-    owner,
-});
 
 #[cw_serde]
 pub enum ExecuteMsg {
@@ -280,29 +178,16 @@ pub enum ExecuteMsg {
     /// epoch work otherwise.
     Tick {},
 }
-json_enum!(ExecuteMsg {
-    UpdateConfig = "update_config" (ConfigUpdate),
-    RegisterValidator = "register_validator" { pub_key, moniker, commission },
-    EditValidator = "edit_validator" { moniker, commission },
-    Bond = "bond" { validator },
-    Unbond = "unbond" { validator, amount },
-    Withdraw = "withdraw" { entry_ids },
-    Unjail = "unjail" {},
-    RegisterConsumer = "register_consumer" (ConsumerRegistration),
-    UpdateConsumer = "update_consumer" { consumer_id, update },
-    StopConsumer = "stop_consumer" { consumer_id },
-    Tick = "tick" {},
-});
 
 #[cw_serde]
 pub struct MigrateMsg {
     pub config: Option<ConfigUpdate>,
 }
-json_struct!(MigrateMsg { config });
 
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
+    /// cw2's record: this contract's name and version.
     #[returns(cw2::ContractVersion)]
     ContractVersion {},
     #[returns(ConfigResponse)]
@@ -361,25 +246,15 @@ pub enum QueryMsg {
         limit: Option<u32>,
     },
 }
-json_enum!(QueryMsg {
-    ContractVersion = "contract_version" {},
-    Config = "config" {},
-    Epoch = "epoch" {},
-    Validator = "validator" { operator },
-    Validators = "validators" { start_after, limit },
-    Delegations = "delegations" { staker, start_after, limit },
-    Unbondings = "unbondings" { staker, start_after, limit },
-    Consumer = "consumer" { consumer_id },
-    Consumers = "consumers" { start_after, limit },
-    ConsumerGenesis = "consumer_genesis" { consumer_id },
-    ConsumerValidators = "consumer_validators" { consumer_id, start_after, limit },
-    PendingVscs = "pending_vscs" { consumer_id, start_after, limit },
-    VscHeight = "vsc_height" { consumer_id, vsc_id },
-    SlashLog = "slash_log" { start_after, limit },
-});
 
-/// The configuration as stored: the `config` query answers it unchanged.
-pub use crate::state::Config as ConfigResponse;
+/// The stored configuration and the admin, in one flat object (see [`InstantiateMsg`]).
+#[cw_serde]
+#[schemaifier(mute_warnings)]
+pub struct ConfigResponse {
+    pub admin: Addr,
+    #[serde(flatten)]
+    pub config: Config,
+}
 
 #[cw_serde]
 pub struct EpochResponse {
@@ -391,12 +266,6 @@ pub struct EpochResponse {
     pub in_progress: bool,
     pub has_end_blocker_privilege: bool,
 }
-json_struct!(EpochResponse {
-    current_vsc_id,
-    next_epoch_height,
-    in_progress,
-    has_end_blocker_privilege,
-});
 
 #[cw_serde]
 pub struct ValidatorResponse {
@@ -413,24 +282,11 @@ pub struct ValidatorResponse {
     pub jailed_until: Option<Timestamp>,
     pub tombstoned: bool,
 }
-json_struct!(ValidatorResponse {
-    operator,
-    pub_key,
-    consensus_address,
-    moniker,
-    commission,
-    tokens,
-    shares,
-    power,
-    jailed_until,
-    tombstoned,
-});
 
 #[cw_serde]
 pub struct ValidatorsResponse {
     pub validators: Vec<ValidatorResponse>,
 }
-json_struct!(ValidatorsResponse { validators });
 
 #[cw_serde]
 pub struct DelegationResponse {
@@ -439,17 +295,11 @@ pub struct DelegationResponse {
     /// What the shares are worth now.
     pub tokens: Uint128,
 }
-json_struct!(DelegationResponse {
-    validator,
-    shares,
-    tokens
-});
 
 #[cw_serde]
 pub struct DelegationsResponse {
     pub delegations: Vec<DelegationResponse>,
 }
-json_struct!(DelegationsResponse { delegations });
 
 #[cw_serde]
 pub struct UnbondingResponse {
@@ -465,23 +315,11 @@ pub struct UnbondingResponse {
     pub waiting_on: Vec<u64>,
     pub released: bool,
 }
-json_struct!(UnbondingResponse {
-    id,
-    validator,
-    balance,
-    initial_amount,
-    created_height,
-    vsc_id,
-    completes_at,
-    waiting_on,
-    released,
-});
 
 #[cw_serde]
 pub struct UnbondingsResponse {
     pub unbondings: Vec<UnbondingResponse>,
 }
-json_struct!(UnbondingsResponse { unbondings });
 
 #[cw_serde]
 #[derive(Copy, Eq)]
@@ -491,12 +329,6 @@ pub enum ConsumerPhase {
     Stopped,
     Deleted,
 }
-json_enum!(ConsumerPhase {
-    Registered = "registered",
-    Launched = "launched",
-    Stopped = "stopped",
-    Deleted = "deleted",
-});
 
 #[cw_serde]
 pub struct ConsumerResponse {
@@ -514,26 +346,11 @@ pub struct ConsumerResponse {
     /// Downtime slashes handled and not yet acknowledged to the consumer in a VSC.
     pub pending_slash_acks: Vec<String>,
 }
-json_struct!(ConsumerResponse {
-    consumer_id,
-    owner,
-    phase,
-    registration,
-    channel_id,
-    launch_height,
-    launched_at,
-    stopped_at,
-    stop_reason,
-    last_sent_vsc_id,
-    last_matured_vsc_id,
-    pending_slash_acks,
-});
 
 #[cw_serde]
 pub struct ConsumersResponse {
     pub consumers: Vec<ConsumerResponse>,
 }
-json_struct!(ConsumersResponse { consumers });
 
 #[cw_serde]
 pub struct ConsumerValidator {
@@ -541,62 +358,36 @@ pub struct ConsumerValidator {
     pub pub_key: PublicKey,
     pub power: u64,
 }
-json_struct!(ConsumerValidator {
-    consensus_address,
-    pub_key,
-    power
-});
 
 #[cw_serde]
 pub struct ConsumerValidatorsResponse {
     pub validators: Vec<ConsumerValidator>,
 }
-json_struct!(ConsumerValidatorsResponse { validators });
 
 #[cw_serde]
 pub struct PendingVscsResponse {
     /// Queued and not yet sent (no channel yet), in vscId order.
     pub packets: Vec<PendingVsc>,
 }
-json_struct!(PendingVscsResponse { packets });
 
-/// A queued validator-set-change packet, as the packet will carry it.
+/// A queued validator-set-change packet, as the packet will carry it (also how it is stored).
 #[cw_serde]
 pub struct PendingVsc {
     pub valset_update_id: u64,
     pub validator_updates: Vec<PowerUpdate>,
     pub slash_acks: Vec<String>,
 }
-json_struct!(PendingVsc {
-    valset_update_id,
-    validator_updates,
-    slash_acks,
-});
 
 #[cw_serde]
 pub struct PowerUpdate {
     pub pub_key: PublicKey,
     pub power: u64,
 }
-json_struct!(PowerUpdate { pub_key, power });
-
-/// The infraction a slash packet reported.
-#[cw_serde]
-#[derive(Copy, Eq)]
-pub enum InfractionKind {
-    Downtime,
-    DoubleSign,
-}
-json_enum!(InfractionKind {
-    Downtime = "downtime",
-    DoubleSign = "double_sign",
-});
 
 #[cw_serde]
 pub struct VscHeightResponse {
     pub height: Option<u64>,
 }
-json_struct!(VscHeightResponse { height });
 
 #[cw_serde]
 pub enum SlashAction {
@@ -607,38 +398,23 @@ pub enum SlashAction {
     /// A consumer's double-sign report: recorded only.
     Recorded {},
 }
-json_enum!(SlashAction {
-    Jailed = "jailed" { slashed },
-    AlreadyJailed = "already_jailed" {},
-    Recorded = "recorded" {},
-});
 
+/// A slash packet as handled (also how the slash log stores it).
 #[cw_serde]
 pub struct SlashRecord {
     pub id: u64,
     pub consumer_id: u64,
     pub validator: Addr,
     pub consensus_address: String,
-    pub infraction: InfractionKind,
+    /// The protocol's name of the infraction (`INFRACTION_TYPE_DOWNTIME`, ...).
+    pub infraction: Infraction,
     pub vsc_id: u64,
     pub infraction_height: u64,
     pub received_at: Timestamp,
     pub action: SlashAction,
 }
-json_struct!(SlashRecord {
-    id,
-    consumer_id,
-    validator,
-    consensus_address,
-    infraction,
-    vsc_id,
-    infraction_height,
-    received_at,
-    action,
-});
 
 #[cw_serde]
 pub struct SlashLogResponse {
     pub records: Vec<SlashRecord>,
 }
-json_struct!(SlashLogResponse { records });

@@ -1,27 +1,25 @@
 //! Queries. List queries page with `start_after` + `limit` (default 10, at most 100).
 
-use cosmwasm_std::{Addr, Binary, Deps, Env, StdError, StdResult, Storage};
+use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, Order, StdResult, Storage};
 use cw_ics_bindings::ChainQuery;
-use cw_ics_ccv::PublicKey;
-use cw_ics_json::{load_contract_version, to_binary};
+use cw_storage_plus::Bound;
 
-use crate::consumer_store::queued_vscs;
 use crate::consumers::{consumer_genesis, load_consumer};
 use crate::error::ContractError;
 use crate::maturity::{is_released, pending_consumers};
-use crate::msg::ConsumerPhase;
 use crate::msg::{
-    ConsumerResponse, ConsumerValidator, ConsumerValidatorsResponse, ConsumersResponse,
-    DelegationResponse, DelegationsResponse, EpochResponse, PendingVsc, PendingVscsResponse,
-    PowerUpdate, QueryMsg, SlashLogResponse, UnbondingResponse, UnbondingsResponse,
-    ValidatorResponse, ValidatorsResponse, VscHeightResponse,
+    Config, ConfigResponse, ConsumerPhase, ConsumerResponse, ConsumerValidator,
+    ConsumerValidatorsResponse, ConsumersResponse, DelegationResponse, DelegationsResponse,
+    EpochResponse, PendingVscsResponse, QueryMsg, SlashLogResponse, UnbondingResponse,
+    UnbondingsResponse, ValidatorResponse, ValidatorsResponse, VscHeightResponse,
 };
 use crate::ranking::top_n_by_address;
 use crate::staking::{load_validator, shares_value, validator_power};
-use crate::state::{
-    addr_part, pending_slash_acks, Config, Consumer, EpochStage, Validator, CONFIG, CONSUMERS,
-    DELEGATIONS, EPOCH, SLASH_LOG, UNBONDINGS, VALIDATORS, VSC_HEIGHTS,
-};
+use crate::state::consumers::{queued_vscs, Consumer};
+use crate::state::epoch::{EpochStage, EPOCH, VSC_HEIGHTS};
+use crate::state::slashing::{pending_slash_acks, SLASH_LOG};
+use crate::state::staking::{validators, Stake, Validator, DELEGATIONS, STAKES, UNBONDINGS};
+use crate::state::{ADMIN, CONFIG};
 
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
@@ -33,24 +31,26 @@ fn limit(limit: Option<u32>) -> usize {
 pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     let storage = deps.storage;
     Ok(match msg {
-        QueryMsg::ContractVersion {} => to_binary(&load_contract_version(storage)?),
-        QueryMsg::Config {} => to_binary(&CONFIG.load(storage)?),
+        QueryMsg::ContractVersion {} => to_json_binary(&cw2::get_contract_version(storage)?)?,
+        QueryMsg::Config {} => to_json_binary(&ConfigResponse {
+            admin: ADMIN.load(storage)?,
+            config: CONFIG.load(storage)?,
+        })?,
         QueryMsg::Epoch {} => {
             let epoch = EPOCH.load(storage)?;
-            to_binary(&EpochResponse {
+            to_json_binary(&EpochResponse {
                 current_vsc_id: epoch.current_vsc_id,
                 next_epoch_height: epoch.next_epoch_height,
                 in_progress: epoch.stage != EpochStage::Idle,
                 has_end_blocker_privilege: epoch.end_blocker,
-            })
+            })?
         }
         QueryMsg::Validator { operator } => {
             let config = CONFIG.load(storage)?;
             let operator = deps.api.addr_validate(&operator)?;
-            to_binary(&validator_response(
-                &config,
-                load_validator(storage, &operator)?,
-            ))
+            let validator = load_validator(storage, &operator)?;
+            let stake = STAKES.load(storage, &operator)?;
+            to_json_binary(&validator_response(&config, operator, validator, stake))?
         }
         QueryMsg::Validators {
             start_after,
@@ -58,12 +58,23 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
         } => {
             let config = CONFIG.load(storage)?;
             let start = start_after.map(Addr::unchecked);
-            let validators = VALIDATORS
-                .page(storage, start.as_ref(), limit(page))?
-                .into_iter()
-                .map(|v| validator_response(&config, v))
-                .collect();
-            to_binary(&ValidatorsResponse { validators })
+            let listed = validators()
+                .range(
+                    storage,
+                    start.as_ref().map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .collect::<StdResult<Vec<_>>>()?;
+            let mut answers = Vec::with_capacity(listed.len());
+            for (operator, validator) in listed {
+                let stake = STAKES.load(storage, &operator)?;
+                answers.push(validator_response(&config, operator, validator, stake));
+            }
+            to_json_binary(&ValidatorsResponse {
+                validators: answers,
+            })?
         }
         QueryMsg::Delegations {
             staker,
@@ -71,25 +82,27 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             limit: page,
         } => {
             let staker = deps.api.addr_validate(&staker)?;
-            let held = DELEGATIONS.page(
-                storage,
-                &[&addr_part(&staker)?],
-                start_after.as_ref().map(String::as_bytes),
-                limit(page),
-            )?;
+            let start = start_after.map(Addr::unchecked);
+            let held = DELEGATIONS
+                .prefix(&staker)
+                .range(
+                    storage,
+                    start.as_ref().map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .collect::<StdResult<Vec<_>>>()?;
             let mut delegations = Vec::with_capacity(held.len());
             for (validator, shares) in held {
-                let validator = String::from_utf8(validator)
-                    .map(Addr::unchecked)
-                    .map_err(|_| StdError::msg("corrupt stored delegation key"))?;
-                let tokens = shares_value(&load_validator(storage, &validator)?, shares)?;
+                let tokens = shares_value(&STAKES.load(storage, &validator)?, shares)?;
                 delegations.push(DelegationResponse {
                     validator,
                     shares,
                     tokens,
                 });
             }
-            to_binary(&DelegationsResponse { delegations })
+            to_json_binary(&DelegationsResponse { delegations })?
         }
         QueryMsg::Unbondings {
             staker,
@@ -98,11 +111,20 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
         } => {
             let config = CONFIG.load(storage)?;
             let staker = deps.api.addr_validate(&staker)?;
-            let entries = UNBONDINGS.page(storage, &staker, start_after, limit(page))?;
+            let entries = UNBONDINGS
+                .prefix(&staker)
+                .range(
+                    storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .collect::<StdResult<Vec<_>>>()?;
             let mut unbondings = Vec::with_capacity(entries.len());
-            for entry in entries {
+            for (id, entry) in entries {
                 unbondings.push(UnbondingResponse {
-                    id: entry.id,
+                    id,
                     released: is_released(storage, &config, &env, &entry)?,
                     waiting_on: pending_consumers(storage, &entry)?,
                     validator: entry.validator,
@@ -113,27 +135,26 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                     completes_at: entry.completes_at,
                 });
             }
-            to_binary(&UnbondingsResponse { unbondings })
+            to_json_binary(&UnbondingsResponse { unbondings })?
         }
-        QueryMsg::Consumer { consumer_id } => to_binary(&consumer_response(
+        QueryMsg::Consumer { consumer_id } => to_json_binary(&consumer_response(
             storage,
             load_consumer(storage, consumer_id)?,
-        )?),
+        )?)?,
         QueryMsg::Consumers {
             start_after,
             limit: page,
         } => {
-            let consumers = CONSUMERS
-                .page(storage, start_after, limit(page))?
+            let consumers = Consumer::page(storage, start_after, limit(page))?
                 .into_iter()
                 .map(|consumer| consumer_response(storage, consumer))
                 .collect::<StdResult<Vec<_>>>()?;
-            to_binary(&ConsumersResponse { consumers })
+            to_json_binary(&ConsumersResponse { consumers })?
         }
         QueryMsg::ConsumerGenesis { consumer_id } => {
             let consumer = load_consumer(storage, consumer_id)?;
             let config = CONFIG.load(storage)?;
-            to_binary(&consumer_genesis(storage, &env, &config, &consumer)?)
+            to_json_binary(&consumer_genesis(storage, &env, &config, &consumer)?)?
         }
         QueryMsg::ConsumerValidators {
             consumer_id,
@@ -143,102 +164,97 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             // Every launched consumer is given the top N (queued VSCs included); a consumer
             // that is not running has no set.
             let consumer = load_consumer(storage, consumer_id)?;
-            let validators = if consumer.phase == ConsumerPhase::Launched {
-                let cut = EPOCH.load(storage)?.cut;
+            let validators = if consumer.link.phase == ConsumerPhase::Launched {
+                let last_member = EPOCH.load(storage)?.last_member;
                 top_n_by_address(
                     storage,
-                    &cut,
+                    last_member,
                     start_after.as_ref().map(Binary::as_slice),
                     limit(page),
                 )?
                 .into_iter()
-                .map(|(address, pub_key, power)| ConsumerValidator {
-                    consensus_address: Binary::from(address),
-                    pub_key: PublicKey::Ed25519(pub_key),
-                    power,
+                .map(|(rank, pub_key)| ConsumerValidator {
+                    consensus_address: Binary::from(rank.address.as_bytes()),
+                    pub_key,
+                    power: rank.power,
                 })
                 .collect()
             } else {
                 vec![]
             };
-            to_binary(&ConsumerValidatorsResponse { validators })
+            to_json_binary(&ConsumerValidatorsResponse { validators })?
         }
         QueryMsg::PendingVscs {
             consumer_id,
             start_after,
             limit: page,
-        } => {
-            let packets = queued_vscs(storage, consumer_id, start_after, limit(page))?
-                .into_iter()
-                .map(|packet| PendingVsc {
-                    valset_update_id: packet.valset_update_id,
-                    validator_updates: packet
-                        .validator_updates
-                        .into_iter()
-                        .map(|u| PowerUpdate {
-                            pub_key: u.pub_key,
-                            power: u.power,
-                        })
-                        .collect(),
-                    slash_acks: packet.slash_acks,
-                })
-                .collect();
-            to_binary(&PendingVscsResponse { packets })
-        }
+        } => to_json_binary(&PendingVscsResponse {
+            packets: queued_vscs(storage, consumer_id, start_after, limit(page))?,
+        })?,
         QueryMsg::VscHeight {
             consumer_id,
             vsc_id,
         } => {
             let height = if vsc_id == 0 {
-                load_consumer(storage, consumer_id)?.launch_height
+                load_consumer(storage, consumer_id)?.info.launch_height
             } else {
                 VSC_HEIGHTS.may_load(storage, vsc_id)?
             };
-            to_binary(&VscHeightResponse { height })
+            to_json_binary(&VscHeightResponse { height })?
         }
         QueryMsg::SlashLog {
             start_after,
             limit: page,
         } => {
-            let after = start_after.map(u64::to_be_bytes);
             let records = SLASH_LOG
-                .page(storage, &[], after.as_ref().map(|id| &id[..]), limit(page))?
-                .into_iter()
-                .map(|(_, record)| record)
-                .collect();
-            to_binary(&SlashLogResponse { records })
+                .range(
+                    storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .map(|entry| entry.map(|(_, record)| record))
+                .collect::<StdResult<Vec<_>>>()?;
+            to_json_binary(&SlashLogResponse { records })?
         }
     })
 }
 
-fn validator_response(config: &Config, validator: Validator) -> ValidatorResponse {
+fn validator_response(
+    config: &Config,
+    operator: Addr,
+    validator: Validator,
+    stake: Stake,
+) -> ValidatorResponse {
     ValidatorResponse {
-        power: validator_power(config, &validator),
+        power: validator_power(config, &stake),
         consensus_address: validator.pub_key.consensus_address().to_string(),
-        operator: validator.operator,
+        operator,
         pub_key: validator.pub_key,
         moniker: validator.moniker,
         commission: validator.commission,
-        tokens: validator.tokens,
-        shares: validator.shares,
-        jailed_until: validator.jailed_until,
-        tombstoned: validator.tombstoned,
+        tokens: stake.tokens,
+        shares: stake.shares,
+        jailed_until: stake.jailed_until,
+        tombstoned: stake.tombstoned,
     }
 }
 
 fn consumer_response(storage: &dyn Storage, consumer: Consumer) -> StdResult<ConsumerResponse> {
+    let Consumer { id, info, link } = consumer;
     Ok(ConsumerResponse {
-        pending_slash_acks: pending_slash_acks(storage, consumer.id)?,
-        consumer_id: consumer.id,
-        owner: consumer.owner,
-        phase: consumer.phase,
-        registration: consumer.registration,
-        channel_id: consumer.channel_id,
-        launch_height: consumer.launch_height,
-        launched_at: consumer.launched_at,
-        stopped_at: consumer.stopped_at,
-        stop_reason: consumer.stop_reason,
-        last_sent_vsc_id: consumer.last_sent_vsc_id,
-        last_matured_vsc_id: consumer.last_matured_vsc_id,
+        pending_slash_acks: pending_slash_acks(storage, id)?,
+        consumer_id: id,
+        owner: info.owner,
+        phase: link.phase,
+        registration: info.registration,
+        channel_id: link.channel_id,
+        launch_height: info.launch_height,
+        launched_at: info.launched_at,
+        stopped_at: info.stopped_at,
+        stop_reason: info.stop_reason,
+        last_sent_vsc_id: link.last_sent_vsc_id,
+        last_matured_vsc_id: link.last_matured_vsc_id,
     })
 }

@@ -1,21 +1,25 @@
 //! Packets from consumers: slash requests and VSC-matured notifications.
 //!
-//! Every handler validates everything before its first write, so a refused packet (answered
-//! with an error acknowledgement) leaves state untouched.
+//! A refused packet is an `Err` (see `ibc::ibc_packet_receive`): wasmd discards whatever the
+//! handler wrote before it failed, so a handler may refuse at any point.
 
-use cosmwasm_std::{coin, BankMsg, CosmosMsg, DepsMut, Env, Storage, Uint128};
+use cosmwasm_std::{coin, Addr, BankMsg, CosmosMsg, DepsMut, Env, Storage, Uint128};
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{AckResult, ConsumerPacket, Infraction, SlashPacketData, VscMaturedPacketData};
+use cw_storage_plus::KeyDeserialize;
 
-use crate::consumer_store::mark_consumer_due;
-use crate::consumers::{load_consumer, phase_name};
+use crate::consumers::phase_name;
 use crate::error::ContractError;
-use crate::msg::{ConsumerPhase, InfractionKind, SlashAction, SlashRecord, SlashedTokens};
-use crate::staking::{jail, load_validator, save_validator, slash};
-use crate::state::{
-    next_cell_id, queue_slash_ack, Consumer, CHANNEL_TO_CONSUMER, CONFIG, CONSUMERS, NEXT_SLASH_ID,
-    OPERATOR_BY_CONS_ADDR, SENT_VSCS, SLASH_LOG, VSC_HEIGHTS,
+use crate::msg::{ConsumerPhase, SlashAction, SlashRecord, SlashedTokens};
+use crate::staking::{jail, slash, StakeChange};
+use crate::state::consumers::{
+    consumer_by_channel, mark_consumer_due, sent_vsc_ids, ConsumerInfo, ConsumerLink, CONSUMERS,
+    CONSUMER_LINKS, SENT_VSCS,
 };
+use crate::state::epoch::VSC_HEIGHTS;
+use crate::state::slashing::{NEXT_SLASH_ID, SLASH_ACKS, SLASH_LOG};
+use crate::state::staking::{validators, STAKES};
+use crate::state::{next_id, CONFIG};
 
 pub struct Handled {
     pub ack: AckResult,
@@ -23,22 +27,23 @@ pub struct Handled {
     pub attributes: Vec<(&'static str, String)>,
 }
 
-/// The launched consumer that owns `channel_id`.
+/// The launched consumer that owns `channel_id`: its id and link.
 pub fn consumer_on_channel(
     storage: &dyn Storage,
     channel_id: &str,
-) -> Result<Consumer, ContractError> {
-    let id = CHANNEL_TO_CONSUMER
-        .may_load(storage, channel_id)?
+) -> Result<(u64, ConsumerLink), ContractError> {
+    let id = consumer_by_channel(storage, channel_id)?
         .ok_or_else(|| ContractError::UnknownChannel(channel_id.to_string()))?;
-    let consumer = load_consumer(storage, id)?;
-    if consumer.phase != ConsumerPhase::Launched {
+    let link = CONSUMER_LINKS
+        .may_load(storage, id)?
+        .ok_or(ContractError::UnknownConsumer(id))?;
+    if link.phase != ConsumerPhase::Launched {
         return Err(ContractError::WrongPhase {
             id,
-            phase: phase_name(consumer.phase),
+            phase: phase_name(link.phase),
         });
     }
-    Ok(consumer)
+    Ok((id, link))
 }
 
 pub fn handle_packet(
@@ -47,25 +52,28 @@ pub fn handle_packet(
     channel_id: &str,
     data: &[u8],
 ) -> Result<Handled, ContractError> {
-    let consumer = consumer_on_channel(deps.storage, channel_id)?;
+    let (consumer_id, link) = consumer_on_channel(deps.storage, channel_id)?;
     match ConsumerPacket::decode(data)? {
-        ConsumerPacket::Slash(slash) => handle_slash(deps, env, consumer, slash),
-        ConsumerPacket::VscMatured(matured) => handle_matured(deps.storage, consumer, matured),
+        ConsumerPacket::Slash(slash) => handle_slash(deps, env, consumer_id, &link, slash),
+        ConsumerPacket::VscMatured(matured) => {
+            handle_matured(deps.storage, consumer_id, link, matured)
+        }
     }
 }
 
 /// The provider height the consumer's `vsc_id` stands for (0: the consumer's launch height).
 fn infraction_height(
     storage: &dyn Storage,
-    consumer: &Consumer,
+    info: &ConsumerInfo,
+    link: &ConsumerLink,
     vsc_id: u64,
 ) -> Result<u64, ContractError> {
     if vsc_id == 0 {
-        return consumer
+        return info
             .launch_height
             .ok_or(ContractError::UnknownVscId(vsc_id));
     }
-    if vsc_id > consumer.last_sent_vsc_id {
+    if vsc_id > link.last_sent_vsc_id {
         return Err(ContractError::UnknownVscId(vsc_id));
     }
     VSC_HEIGHTS
@@ -76,36 +84,43 @@ fn infraction_height(
 fn handle_slash(
     deps: DepsMut<ChainQuery>,
     env: &Env,
-    consumer: Consumer,
+    consumer_id: u64,
+    link: &ConsumerLink,
     packet: SlashPacketData,
 ) -> Result<Handled, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let address = packet.validator.address;
-    let operator = OPERATOR_BY_CONS_ADDR
-        .may_load(deps.storage, address.as_bytes())?
+    let (operator, validator) = validators()
+        .idx
+        .consensus_address
+        .item(deps.storage, address.as_bytes().to_vec())?
         .ok_or_else(|| ContractError::UnknownConsensusAddress(address.to_string()))?;
-    let mut validator = load_validator(deps.storage, &operator)?;
-    let height = infraction_height(deps.storage, &consumer, packet.valset_update_id)?;
-    let bech32 = address.to_bech32(&consumer.registration.valcons_prefix)?;
+    let operator = Addr::from_vec(operator)?;
+    let info = CONSUMERS.load(deps.storage, consumer_id)?;
+    let height = infraction_height(deps.storage, &info, link, packet.valset_update_id)?;
+    let bech32 = address.to_bech32(&info.registration.valcons_prefix)?;
 
     let mut messages = vec![];
     let (ack, action) = match packet.infraction {
         Infraction::DoubleSign => (AckResult::Success, SlashAction::Recorded {}),
         Infraction::Downtime => {
-            let action = if validator.jailed_until.is_some() || validator.tombstoned {
+            let stake = STAKES.load(deps.storage, &operator)?;
+            let action = if stake.jailed_until.is_some() || stake.tombstoned {
                 SlashAction::AlreadyJailed {}
             } else {
+                let mut change =
+                    StakeChange::new(&config, operator.clone(), validator.pub_key, stake);
                 let slashed = slash(
                     deps.storage,
-                    &mut validator,
+                    &mut change,
                     config.downtime_slash_fraction,
                     height,
                 )?;
                 jail(
-                    &mut validator,
+                    &mut change.stake,
                     env.block.time.plus_seconds(config.downtime_jail_seconds),
                 );
-                save_validator(deps.storage, &config, &validator)?;
+                change.save(deps.storage, &config)?;
                 if !slashed.is_zero() {
                     messages.push(slashed_tokens_message(
                         &config.slashed_tokens,
@@ -118,34 +133,31 @@ fn handle_slash(
             (AckResult::SlashHandled, action)
         }
     };
-    let id = next_cell_id(deps.storage, &NEXT_SLASH_ID)?;
-    if matches!(packet.infraction, Infraction::Downtime) {
-        queue_slash_ack(deps.storage, consumer.id, id, bech32.clone());
-        mark_consumer_due(deps.storage, consumer.id);
+    let id = next_id(deps.storage, &NEXT_SLASH_ID)?;
+    if packet.infraction == Infraction::Downtime {
+        SLASH_ACKS.save(deps.storage, (consumer_id, id), &bech32)?;
+        mark_consumer_due(deps.storage, consumer_id)?;
     }
     let record = SlashRecord {
         id,
-        consumer_id: consumer.id,
+        consumer_id,
         validator: operator,
         consensus_address: bech32,
-        infraction: match packet.infraction {
-            Infraction::Downtime => InfractionKind::Downtime,
-            Infraction::DoubleSign => InfractionKind::DoubleSign,
-        },
+        infraction: packet.infraction,
         vsc_id: packet.valset_update_id,
         infraction_height: height,
         received_at: env.block.time,
         action,
     };
-    SLASH_LOG.save(deps.storage, &[&record.id.to_be_bytes()], &record);
+    SLASH_LOG.save(deps.storage, id, &record)?;
     Ok(Handled {
         ack,
         messages,
         attributes: vec![
             ("packet", "slash".to_string()),
-            ("consumer_id", consumer.id.to_string()),
+            ("consumer_id", consumer_id.to_string()),
             ("validator", record.validator.to_string()),
-            ("slash_record", record.id.to_string()),
+            ("slash_record", id.to_string()),
         ],
     })
 }
@@ -168,25 +180,25 @@ fn slashed_tokens_message(
 
 fn handle_matured(
     storage: &mut dyn Storage,
-    mut consumer: Consumer,
+    consumer_id: u64,
+    mut link: ConsumerLink,
     packet: VscMaturedPacketData,
 ) -> Result<Handled, ContractError> {
     let vsc_id = packet.valset_update_id;
-    if vsc_id == 0 || vsc_id > consumer.last_sent_vsc_id {
+    if vsc_id == 0 || vsc_id > link.last_sent_vsc_id {
         return Err(ContractError::UnknownVscId(vsc_id));
     }
-    let matured = SENT_VSCS.ids(storage, consumer.id, Some(vsc_id), usize::MAX)?;
-    for id in matured {
-        SENT_VSCS.remove(storage, consumer.id, id);
+    for matured in sent_vsc_ids(storage, consumer_id, Some(vsc_id), usize::MAX)? {
+        SENT_VSCS.remove(storage, (consumer_id, matured));
     }
-    consumer.last_matured_vsc_id = consumer.last_matured_vsc_id.max(vsc_id);
-    CONSUMERS.save(storage, consumer.id, &consumer)?;
+    link.last_matured_vsc_id = link.last_matured_vsc_id.max(vsc_id);
+    CONSUMER_LINKS.save(storage, consumer_id, &link)?;
     Ok(Handled {
         ack: AckResult::Success,
         messages: vec![],
         attributes: vec![
             ("packet", "vsc_matured".to_string()),
-            ("consumer_id", consumer.id.to_string()),
+            ("consumer_id", consumer_id.to_string()),
             ("vsc_id", vsc_id.to_string()),
         ],
     })

@@ -1,19 +1,22 @@
 //! The stake ledger: validators, delegations (as shares), unbonding entries, jail.
 
 use cosmwasm_std::{
-    coin, Addr, BankMsg, Binary, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdError,
-    StdResult, Storage, Timestamp, Uint128, Uint256,
+    coin, Addr, BankMsg, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage, Timestamp, Uint128, Uint256,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::PublicKey;
+use cw_storage_plus::Bound;
 
 use crate::error::ContractError;
 use crate::maturity::is_released;
-use crate::state::{
-    addr_part, next_cell_id, ChangeMark, Config, UnbondingEntry, Validator, CHANGED, CONFIG,
-    DELEGATIONS, EPOCH, LAUNCHED, NEXT_UNBONDING_ID, OPERATOR_BY_CONS_ADDR, UNBONDINGS, VALIDATORS,
-    VALIDATOR_UNBONDINGS,
+use crate::msg::Config;
+use crate::state::consumers::launched_ids;
+use crate::state::epoch::{ChangeMark, CHANGE_MARKS, EPOCH};
+use crate::state::staking::{
+    validators, Stake, UnbondingEntry, Validator, DELEGATIONS, NEXT_UNBONDING_ID, STAKES,
+    UNBONDINGS, UNBONDINGS_BY_VALIDATOR,
 };
+use crate::state::{next_id, CONFIG};
 
 /// CometBFT's limit on a validator's power (MaxTotalVotingPower / 8 keeps sums safe too).
 pub const MAX_POWER: u64 = (i64::MAX as u64) / 8;
@@ -22,51 +25,71 @@ pub const WITHDRAW_SCAN_LIMIT: usize = 100;
 const MAX_MONIKER_LEN: usize = 70;
 
 /// Power as stake gives it: 0 while jailed or tombstoned.
-pub fn validator_power(config: &Config, validator: &Validator) -> u64 {
-    if validator.tombstoned || validator.jailed_until.is_some() {
+pub fn validator_power(config: &Config, stake: &Stake) -> u64 {
+    if stake.tombstoned || stake.jailed_until.is_some() {
         return 0;
     }
-    token_power(config, validator.tokens)
-}
-
-fn token_power(config: &Config, tokens: Uint128) -> u64 {
-    let power = tokens.u128() / config.power_reduction.u128().max(1);
+    let power = stake.tokens.u128() / config.power_reduction.u128().max(1);
     u64::try_from(power).unwrap_or(u64::MAX).min(MAX_POWER)
 }
 
-/// Stores a validator and marks it for re-ranking at the next epoch: every change to a
-/// validator's power or eligibility goes through here, once per message. The mark keeps the
-/// power the ranking holds the validator at: from an earlier mark if there is one, else the
-/// stored record's (an unmarked validator is ranked at its record's power; `power_reduction`
-/// cannot change once a validator exists).
-pub fn save_validator(
-    storage: &mut dyn Storage,
-    config: &Config,
-    validator: &Validator,
-) -> StdResult<()> {
-    let address = validator.pub_key.consensus_address();
-    let key: [&[u8]; 1] = [address.as_bytes()];
-    let ranked_power = match CHANGED.may_load(storage, &key)? {
-        Some(mark) => mark.ranked_power,
-        None => VALIDATORS
-            .may_load(storage, &validator.operator)?
-            .map_or(0, |stored| validator_power(config, &stored)),
-    };
-    VALIDATORS.save(storage, validator);
-    CHANGED.save(
-        storage,
-        &key,
-        &ChangeMark {
-            pub_key: Binary::from(validator.pub_key.bytes()),
-            ranked_power,
-            power: validator_power(config, validator),
-        },
-    );
-    Ok(())
+/// A validator's stake, loaded to be changed. Every change to a validator's power or
+/// eligibility is saved through it, once per message, so the next epoch re-ranks the validator.
+pub struct StakeChange {
+    pub operator: Addr,
+    pub pub_key: PublicKey,
+    pub stake: Stake,
+    /// The power of the stake as stored before this change.
+    power_before: u64,
+}
+
+impl StakeChange {
+    pub fn new(config: &Config, operator: Addr, pub_key: PublicKey, stake: Stake) -> Self {
+        StakeChange {
+            power_before: validator_power(config, &stake),
+            operator,
+            pub_key,
+            stake,
+        }
+    }
+
+    pub fn load(
+        storage: &dyn Storage,
+        config: &Config,
+        operator: Addr,
+    ) -> Result<Self, ContractError> {
+        let validator = load_validator(storage, &operator)?;
+        let stake = STAKES.load(storage, &operator)?;
+        Ok(Self::new(config, operator, validator.pub_key, stake))
+    }
+
+    /// Stores the stake and, when the ranking must move, the validator's change mark. The mark
+    /// keeps the power the ranking holds the validator at: from an earlier mark if there is one,
+    /// else the power before this change (an unmarked validator is ranked at its stored power;
+    /// `power_reduction` cannot change once a validator exists).
+    pub fn save(&self, storage: &mut dyn Storage, config: &Config) -> StdResult<()> {
+        STAKES.save(storage, &self.operator, &self.stake)?;
+        let address = self.pub_key.consensus_address();
+        let power = validator_power(config, &self.stake);
+        let ranked_power = match CHANGE_MARKS.may_load(storage, address.as_bytes())? {
+            Some(mark) => mark.ranked_power,
+            None if power == self.power_before => return Ok(()),
+            None => self.power_before,
+        };
+        CHANGE_MARKS.save(
+            storage,
+            address.as_bytes(),
+            &ChangeMark {
+                pub_key: self.pub_key.clone(),
+                ranked_power,
+                power,
+            },
+        )
+    }
 }
 
 pub fn load_validator(storage: &dyn Storage, operator: &Addr) -> Result<Validator, ContractError> {
-    VALIDATORS
+    validators()
         .may_load(storage, operator)?
         .ok_or_else(|| ContractError::UnknownValidator(operator.to_string()))
 }
@@ -101,26 +124,27 @@ pub fn register_validator(
     refuse_funds(&info)?;
     pub_key.validate()?;
     validate_description(&moniker, commission)?;
-    if VALIDATORS.has(deps.storage, &info.sender) {
+    if validators().has(deps.storage, &info.sender) {
         return Err(ContractError::AlreadyValidator);
     }
     let address = pub_key.consensus_address();
-    if OPERATOR_BY_CONS_ADDR.has(deps.storage, address.as_bytes()) {
+    let index = &validators().idx.consensus_address;
+    if index
+        .item(deps.storage, address.as_bytes().to_vec())?
+        .is_some()
+    {
         return Err(ContractError::DuplicateConsensusKey);
     }
     let validator = Validator {
-        operator: info.sender.clone(),
-        pub_key,
+        pub_key: pub_key.clone(),
         moniker,
         commission,
-        tokens: Uint128::zero(),
-        shares: Uint128::zero(),
-        jailed_until: None,
-        tombstoned: false,
     };
+    // Nothing is stored under the operator yet: no old record to reload.
+    validators().replace(deps.storage, &info.sender, Some(&validator), None)?;
     let config = CONFIG.load(deps.storage)?;
-    save_validator(deps.storage, &config, &validator)?;
-    OPERATOR_BY_CONS_ADDR.save(deps.storage, address.as_bytes(), &info.sender);
+    StakeChange::new(&config, info.sender.clone(), pub_key, Stake::default())
+        .save(deps.storage, &config)?;
     Ok(Response::new()
         .add_attribute("action", "register_validator")
         .add_attribute("operator", info.sender)
@@ -134,7 +158,8 @@ pub fn edit_validator(
     commission: Option<Decimal>,
 ) -> Result<Response<ChainMsg>, ContractError> {
     refuse_funds(&info)?;
-    let mut validator = load_validator(deps.storage, &info.sender)?;
+    let stored = load_validator(deps.storage, &info.sender)?;
+    let mut validator = stored.clone();
     if let Some(moniker) = moniker {
         validator.moniker = moniker;
     }
@@ -143,7 +168,7 @@ pub fn edit_validator(
     }
     validate_description(&validator.moniker, validator.commission)?;
     // Power is unchanged: no re-evaluation needed.
-    VALIDATORS.save(deps.storage, &validator);
+    validators().replace(deps.storage, &info.sender, Some(&validator), Some(&stored))?;
     Ok(Response::new()
         .add_attribute("action", "edit_validator")
         .add_attribute("operator", info.sender))
@@ -169,29 +194,29 @@ pub fn bond(
     let config = CONFIG.load(deps.storage)?;
     let amount = bonded_amount(&config, &info)?;
     let operator = deps.api.addr_validate(&validator)?;
-    let mut validator = load_validator(deps.storage, &operator)?;
-    let new_shares = if validator.shares.is_zero() {
+    let mut change = StakeChange::load(deps.storage, &config, operator.clone())?;
+    let stake = &mut change.stake;
+    let new_shares = if stake.shares.is_zero() {
         amount
-    } else if validator.tokens.is_zero() {
+    } else if stake.tokens.is_zero() {
         return Err(ContractError::ValidatorWipedOut);
     } else {
-        amount.checked_multiply_ratio(validator.shares, validator.tokens)?
+        amount.checked_multiply_ratio(stake.shares, stake.tokens)?
     };
     if new_shares.is_zero() {
         return Err(ContractError::BondTooSmall);
     }
-    validator.tokens = validator.tokens.checked_add(amount)?;
-    validator.shares = validator.shares.checked_add(new_shares)?;
-    if validator.tokens.u128() / config.power_reduction.u128() > u128::from(MAX_POWER) {
+    stake.tokens = stake.tokens.checked_add(amount)?;
+    stake.shares = stake.shares.checked_add(new_shares)?;
+    if stake.tokens.u128() / config.power_reduction.u128() > u128::from(MAX_POWER) {
         return Err(ContractError::PowerTooLarge);
     }
-    let staker = addr_part(&info.sender)?;
-    let key = [&staker[..], operator.as_bytes()];
+    let key = (&info.sender, &operator);
     let shares = DELEGATIONS
-        .may_load(deps.storage, &key)?
+        .may_load(deps.storage, key)?
         .unwrap_or_default();
-    DELEGATIONS.save(deps.storage, &key, &shares.checked_add(new_shares)?);
-    save_validator(deps.storage, &config, &validator)?;
+    DELEGATIONS.save(deps.storage, key, &shares.checked_add(new_shares)?)?;
+    change.save(deps.storage, &config)?;
     Ok(Response::new()
         .add_attribute("action", "bond")
         .add_attribute("staker", info.sender)
@@ -200,11 +225,11 @@ pub fn bond(
 }
 
 /// What `shares` of a validator are worth now.
-pub fn shares_value(validator: &Validator, shares: Uint128) -> Result<Uint128, ContractError> {
-    if validator.shares.is_zero() {
+pub fn shares_value(stake: &Stake, shares: Uint128) -> Result<Uint128, ContractError> {
+    if stake.shares.is_zero() {
         return Ok(Uint128::zero());
     }
-    Ok(shares.checked_multiply_ratio(validator.tokens, validator.shares)?)
+    Ok(shares.checked_multiply_ratio(stake.tokens, stake.shares)?)
 }
 
 pub fn unbond(
@@ -220,13 +245,13 @@ pub fn unbond(
     }
     let config = CONFIG.load(deps.storage)?;
     let operator = deps.api.addr_validate(&validator)?;
-    let mut validator = load_validator(deps.storage, &operator)?;
-    let staker = addr_part(&info.sender)?;
-    let key = [&staker[..], operator.as_bytes()];
+    let mut change = StakeChange::load(deps.storage, &config, operator.clone())?;
+    let stake = &mut change.stake;
+    let key = (&info.sender, &operator);
     let held = DELEGATIONS
-        .may_load(deps.storage, &key)?
+        .may_load(deps.storage, key)?
         .unwrap_or_default();
-    let available = shares_value(&validator, held)?;
+    let available = shares_value(stake, held)?;
     if amount > available {
         return Err(ContractError::InsufficientDelegation {
             requested: amount,
@@ -237,41 +262,35 @@ pub fn unbond(
     let removed = if amount == available {
         held
     } else {
-        ceil_ratio(amount, validator.shares, validator.tokens)?.min(held)
+        ceil_ratio(amount, stake.shares, stake.tokens)?.min(held)
     };
-    validator.tokens = validator.tokens.checked_sub(amount)?;
-    validator.shares = validator.shares.checked_sub(removed)?;
+    stake.tokens = stake.tokens.checked_sub(amount)?;
+    stake.shares = stake.shares.checked_sub(removed)?;
     let remaining = held.checked_sub(removed)?;
     if remaining.is_zero() {
-        DELEGATIONS.remove(deps.storage, &key);
+        DELEGATIONS.remove(deps.storage, key);
     } else {
-        DELEGATIONS.save(deps.storage, &key, &remaining);
+        DELEGATIONS.save(deps.storage, key, &remaining)?;
     }
-    save_validator(deps.storage, &config, &validator)?;
+    change.save(deps.storage, &config)?;
 
     let mut epoch = EPOCH.load(deps.storage)?;
-    let waiting_on = LAUNCHED.all(deps.storage)?;
+    let id = next_id(deps.storage, &NEXT_UNBONDING_ID)?;
     let entry = UnbondingEntry {
-        id: next_cell_id(deps.storage, &NEXT_UNBONDING_ID)?,
-        staker: info.sender.clone(),
         validator: operator.clone(),
         initial_amount: amount,
         balance: amount,
         created_height: env.block.height,
         vsc_id: epoch.current_vsc_id,
         completes_at: env.block.time.plus_seconds(config.unbonding_period_seconds),
-        waiting_on,
+        waiting_on: launched_ids(deps.storage)?,
     };
-    UNBONDINGS.save(deps.storage, &entry)?;
-    VALIDATOR_UNBONDINGS.save(
+    UNBONDINGS.save(deps.storage, (&info.sender, id), &entry)?;
+    UNBONDINGS_BY_VALIDATOR.save(
         deps.storage,
-        &[&validator_unbonding_key(
-            &operator,
-            entry.created_height,
-            entry.id,
-        )?],
+        (&operator, entry.created_height, id),
         &info.sender,
-    );
+    )?;
     epoch.latest_unbonding_vsc_id = entry.vsc_id;
     EPOCH.save(deps.storage, &epoch)?;
     Ok(Response::new()
@@ -279,7 +298,7 @@ pub fn unbond(
         .add_attribute("staker", info.sender)
         .add_attribute("validator", operator)
         .add_attribute("amount", amount)
-        .add_attribute("unbonding_id", entry.id.to_string())
+        .add_attribute("unbonding_id", id.to_string())
         .add_attribute("vsc_id", entry.vsc_id.to_string()))
 }
 
@@ -313,6 +332,7 @@ pub fn withdraw(
 ) -> Result<Response<ChainMsg>, ContractError> {
     refuse_funds(&info)?;
     let config = CONFIG.load(deps.storage)?;
+    let staker = &info.sender;
     let mut total = Uint128::zero();
     let mut withdrawn = Vec::new();
     match entry_ids {
@@ -321,20 +341,25 @@ pub fn withdraw(
                 // Loaded one at a time, after the previous ones were removed: an id given twice
                 // is unknown the second time.
                 let entry = UNBONDINGS
-                    .may_load(deps.storage, &info.sender, id)?
+                    .may_load(deps.storage, (staker, id))?
                     .ok_or(ContractError::UnknownUnbonding(id))?;
                 if !is_released(deps.storage, &config, &env, &entry)? {
                     return Err(ContractError::NotReleased(id));
                 }
-                total = total.checked_add(remove_entry(deps.storage, &entry)?)?;
+                total = total.checked_add(remove_entry(deps.storage, staker, id, &entry))?;
                 withdrawn.push(id.to_string());
             }
         }
         None => {
-            for entry in UNBONDINGS.page(deps.storage, &info.sender, None, WITHDRAW_SCAN_LIMIT)? {
+            let entries = UNBONDINGS
+                .prefix(staker)
+                .range(deps.storage, None, None, Order::Ascending)
+                .take(WITHDRAW_SCAN_LIMIT)
+                .collect::<StdResult<Vec<_>>>()?;
+            for (id, entry) in entries {
                 if is_released(deps.storage, &config, &env, &entry)? {
-                    total = total.checked_add(remove_entry(deps.storage, &entry)?)?;
-                    withdrawn.push(entry.id.to_string());
+                    total = total.checked_add(remove_entry(deps.storage, staker, id, &entry))?;
+                    withdrawn.push(id.to_string());
                 }
             }
         }
@@ -344,7 +369,7 @@ pub fn withdraw(
     }
     let mut response = Response::new()
         .add_attribute("action", "withdraw")
-        .add_attribute("staker", info.sender.clone())
+        .add_attribute("staker", staker.clone())
         .add_attribute("entries", withdrawn.join(","))
         .add_attribute("amount", total);
     if !total.is_zero() {
@@ -362,50 +387,38 @@ pub fn unjail(
     info: MessageInfo,
 ) -> Result<Response<ChainMsg>, ContractError> {
     refuse_funds(&info)?;
-    let mut validator = load_validator(deps.storage, &info.sender)?;
-    if validator.tombstoned {
+    let config = CONFIG.load(deps.storage)?;
+    let mut change = StakeChange::load(deps.storage, &config, info.sender.clone())?;
+    if change.stake.tombstoned {
         return Err(ContractError::Tombstoned);
     }
-    let until = validator.jailed_until.ok_or(ContractError::NotJailed)?;
+    let until = change.stake.jailed_until.ok_or(ContractError::NotJailed)?;
     if env.block.time < until {
         return Err(ContractError::StillJailed(until));
     }
-    validator.jailed_until = None;
-    let config = CONFIG.load(deps.storage)?;
-    save_validator(deps.storage, &config, &validator)?;
+    change.stake.jailed_until = None;
+    change.save(deps.storage, &config)?;
     Ok(Response::new()
         .add_attribute("action", "unjail")
         .add_attribute("operator", info.sender))
 }
 
 /// Deletes a paid entry and its index key; returns what it pays.
-fn remove_entry(storage: &mut dyn Storage, entry: &UnbondingEntry) -> StdResult<Uint128> {
-    UNBONDINGS.remove(storage, &entry.staker, entry.id)?;
-    VALIDATOR_UNBONDINGS.remove(
-        storage,
-        &[&validator_unbonding_key(
-            &entry.validator,
-            entry.created_height,
-            entry.id,
-        )?],
-    );
-    Ok(entry.balance)
-}
-
-/// The key of an entry in `VALIDATOR_UNBONDINGS`.
-fn validator_unbonding_key(validator: &Addr, created_height: u64, id: u64) -> StdResult<Vec<u8>> {
-    Ok([
-        addr_part(validator)?,
-        created_height.to_be_bytes().to_vec(),
-        id.to_be_bytes().to_vec(),
-    ]
-    .concat())
+fn remove_entry(
+    storage: &mut dyn Storage,
+    staker: &Addr,
+    id: u64,
+    entry: &UnbondingEntry,
+) -> Uint128 {
+    UNBONDINGS.remove(storage, (staker, id));
+    UNBONDINGS_BY_VALIDATOR.remove(storage, (&entry.validator, entry.created_height, id));
+    entry.balance
 }
 
 /// Jails a validator until `until` (keeping a later release time if it is already jailed).
-/// The caller saves the validator.
-pub fn jail(validator: &mut Validator, until: Timestamp) {
-    validator.jailed_until = Some(match validator.jailed_until {
+/// The caller saves the stake.
+pub fn jail(stake: &mut Stake, until: Timestamp) {
+    stake.jailed_until = Some(match stake.jailed_until {
         Some(current) if current > until => current,
         _ => until,
     });
@@ -413,40 +426,37 @@ pub fn jail(validator: &mut Validator, until: Timestamp) {
 
 /// Takes `fraction` of the validator's bonded tokens and of its unbonding entries created at or
 /// after `infraction_height`; returns the total taken. Cost grows with those entries only.
-/// The entries are saved here; the validator is left for the caller to save.
+/// The entries are saved here; the stake is left for the caller to save.
 pub fn slash(
     storage: &mut dyn Storage,
-    validator: &mut Validator,
+    change: &mut StakeChange,
     fraction: Decimal,
     infraction_height: u64,
 ) -> Result<Uint128, ContractError> {
     if fraction.is_zero() {
         return Ok(Uint128::zero());
     }
-    let mut taken = validator.tokens.checked_mul_floor(fraction)?;
-    validator.tokens = validator.tokens.checked_sub(taken)?;
-    let operator = addr_part(&validator.operator)?;
-    let entries = VALIDATOR_UNBONDINGS
-        .range_between(
+    let stake = &mut change.stake;
+    let mut taken = stake.tokens.checked_mul_floor(fraction)?;
+    stake.tokens = stake.tokens.checked_sub(taken)?;
+    let entries = UNBONDINGS_BY_VALIDATOR
+        .sub_prefix(&change.operator)
+        .range(
             storage,
-            &[&operator],
-            Some(&infraction_height.to_be_bytes()),
+            Some(Bound::inclusive((infraction_height, 0))),
             None,
             Order::Ascending,
         )
         .collect::<StdResult<Vec<_>>>()?;
-    for (height_and_id, staker) in entries {
-        let id = height_and_id
-            .get(8..)
-            .and_then(|id| <[u8; 8]>::try_from(id).ok())
-            .map(u64::from_be_bytes)
-            .ok_or_else(|| StdError::msg("corrupt unbonding index key"))?;
-        if let Some(mut entry) = UNBONDINGS.may_load(storage, &staker, id)? {
-            let cut = entry.balance.checked_mul_floor(fraction)?;
-            entry.balance = entry.balance.checked_sub(cut)?;
-            taken = taken.checked_add(cut)?;
-            UNBONDINGS.save(storage, &entry)?;
-        }
+    for ((_, id), staker) in entries {
+        let key = (&staker, id);
+        let Some(mut entry) = UNBONDINGS.may_load(storage, key)? else {
+            continue;
+        };
+        let cut = entry.balance.checked_mul_floor(fraction)?;
+        entry.balance = entry.balance.checked_sub(cut)?;
+        taken = taken.checked_add(cut)?;
+        UNBONDINGS.save(storage, key, &entry)?;
     }
     Ok(taken)
 }

@@ -2,14 +2,44 @@
 
 use cosmwasm_std::{CosmosMsg, Env, IbcMsg, Storage};
 use cw_ics_bindings::ChainMsg;
-use cw_ics_ccv::{timeout_after, ValidatorSetChangePacket};
+use cw_ics_ccv::{timeout_after, ValidatorSetChangePacket, ValidatorUpdate};
 
-use crate::consumer_store::{
-    queued_vscs, schedule_timeout_check, ConsumerLink, QueuedVsc, QUEUED_VSCS,
-};
 use crate::error::ContractError;
-use crate::msg::ConsumerPhase;
-use crate::state::{Config, SENT_VSCS};
+use crate::msg::{Config, ConsumerPhase, PendingVsc, PowerUpdate};
+use crate::state::consumers::{
+    oldest_sent_vsc, queued_vscs, schedule_timeout_check, ConsumerLink, QUEUED_VSCS, SENT_VSCS,
+};
+
+/// A VSC as it waits in the queue (and as the `pending_vscs` query shows it).
+pub fn pending_vsc(packet: &ValidatorSetChangePacket) -> PendingVsc {
+    PendingVsc {
+        valset_update_id: packet.valset_update_id,
+        validator_updates: packet
+            .validator_updates
+            .iter()
+            .map(|update| PowerUpdate {
+                pub_key: update.pub_key.clone(),
+                power: update.power,
+            })
+            .collect(),
+        slash_acks: packet.slash_acks.clone(),
+    }
+}
+
+fn vsc_packet(pending: PendingVsc) -> ValidatorSetChangePacket {
+    ValidatorSetChangePacket {
+        validator_updates: pending
+            .validator_updates
+            .into_iter()
+            .map(|update| ValidatorUpdate {
+                pub_key: update.pub_key,
+                power: update.power,
+            })
+            .collect(),
+        valset_update_id: pending.valset_update_id,
+        slash_acks: pending.slash_acks,
+    }
+}
 
 /// Sends every queued VSC of a launched consumer with an open channel, in vscId order, and
 /// records their send times for the VSC timeout. The caller saves `link`.
@@ -25,14 +55,9 @@ pub fn send_pending(
     };
     let queued = queued_vscs(storage, consumer_id, None, usize::MAX)?;
     let mut messages = Vec::with_capacity(queued.len());
-    for packet in queued {
-        QUEUED_VSCS.remove(
-            storage,
-            &[
-                &consumer_id.to_be_bytes(),
-                &packet.valset_update_id.to_be_bytes(),
-            ],
-        );
+    for pending in queued {
+        QUEUED_VSCS.remove(storage, (consumer_id, pending.valset_update_id));
+        let packet = vsc_packet(pending);
         messages.push(send(
             storage,
             env,
@@ -71,14 +96,8 @@ pub fn queue_or_send(
             Ok(messages)
         }
         None => {
-            QUEUED_VSCS.save(
-                storage,
-                &[
-                    &consumer_id.to_be_bytes(),
-                    &packet.valset_update_id.to_be_bytes(),
-                ],
-                &QueuedVsc::from_packet(packet),
-            );
+            let key = (consumer_id, packet.valset_update_id);
+            QUEUED_VSCS.save(storage, key, &pending_vsc(packet))?;
             Ok(vec![])
         }
     }
@@ -102,8 +121,8 @@ fn send(
     packet: &ValidatorSetChangePacket,
 ) -> Result<CosmosMsg<ChainMsg>, ContractError> {
     let vsc_id = packet.valset_update_id;
-    let nothing_unmatured = SENT_VSCS.oldest(storage, consumer_id)?.is_none();
-    SENT_VSCS.save(storage, consumer_id, vsc_id, env.block.time);
+    let nothing_unmatured = oldest_sent_vsc(storage, consumer_id)?.is_none();
+    SENT_VSCS.save(storage, (consumer_id, vsc_id), &env.block.time)?;
     if nothing_unmatured {
         // This VSC is now the oldest unmatured one: its deadline is the consumer's VSC timeout.
         let vsc_timeout = link
@@ -113,7 +132,7 @@ fn send(
             storage,
             env.block.time.plus_seconds(vsc_timeout),
             consumer_id,
-        );
+        )?;
     }
     link.last_sent_vsc_id = link.last_sent_vsc_id.max(vsc_id);
     let ccv_timeout = link
