@@ -7,9 +7,7 @@ use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{ConsensusAddress, ConsumerGenesis, ConsumerParams, GenesisValidator};
 
 use crate::error::ContractError;
-use crate::msg::{
-    Config, ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy,
-};
+use crate::msg::{Config, ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
 use crate::ranking::top_n;
 use crate::state::consumers::{
     schedule_timeout_check, Consumer, ConsumerInfo, ConsumerLink, GenesisRecord, DELETION_QUEUE,
@@ -167,8 +165,7 @@ fn ensure_manager(
     consumer: &Consumer,
     info: &MessageInfo,
 ) -> Result<(), ContractError> {
-    if consumer.info.owner.as_ref() == Some(&info.sender) || ADMIN.load(storage)? == info.sender
-    {
+    if consumer.info.owner.as_ref() == Some(&info.sender) || ADMIN.load(storage)? == info.sender {
         Ok(())
     } else {
         Err(ContractError::Unauthorized(

@@ -23,8 +23,8 @@ use crate::msg::{Config, ConsumerPhase};
 use crate::ranking::{rebalance_step, rerank, set_changes};
 use crate::state::consumers::{
     channels, next_due, next_due_consumer, next_launched, oldest_sent_vsc, schedule_timeout_check,
-    sent_vsc_ids, take_due_timeout_check, Consumer, CONSUMER_LINKS, DELETION_QUEUE,
-    DUE_CONSUMERS, GENESIS, QUEUED_VSCS, SENT_VSCS, SPAWN_QUEUE, TIMEOUT_CHECKS,
+    sent_vsc_ids, take_due_timeout_check, Consumer, CONSUMER_LINKS, DELETION_QUEUE, DUE_CONSUMERS,
+    GENESIS, QUEUED_VSCS, SENT_VSCS, SPAWN_QUEUE, TIMEOUT_CHECKS,
 };
 use crate::state::epoch::{
     Candidate, EpochStage, EpochState, CANDIDATE_CHUNKS, CHANGE_MARKS, EPOCH, VSC_HEIGHTS,
@@ -73,9 +73,9 @@ impl Progress {
         candidates.extend(self.candidates.iter().cloned());
         let updates: Vec<ValidatorUpdate> =
             set_changes(candidates, epoch.epoch_last_member, epoch.last_member)
-            .into_iter()
-            .map(|(_, update)| update)
-            .collect();
+                .into_iter()
+                .map(|(_, update)| update)
+                .collect();
         self.updates = Some(updates.clone());
         Ok(updates)
     }

@@ -1,7 +1,8 @@
 //! The stake ledger: validators, delegations (as shares), unbonding entries, jail.
 
 use cosmwasm_std::{
-    coin, Addr, BankMsg, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage, Timestamp, Uint128, Uint256,
+    coin, Addr, BankMsg, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage,
+    Timestamp, Uint128, Uint256,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::PublicKey;
@@ -212,9 +213,7 @@ pub fn bond(
         return Err(ContractError::PowerTooLarge);
     }
     let key = (&info.sender, &operator);
-    let shares = DELEGATIONS
-        .may_load(deps.storage, key)?
-        .unwrap_or_default();
+    let shares = DELEGATIONS.may_load(deps.storage, key)?.unwrap_or_default();
     DELEGATIONS.save(deps.storage, key, &shares.checked_add(new_shares)?)?;
     change.save(deps.storage, &config)?;
     Ok(Response::new()
@@ -248,9 +247,7 @@ pub fn unbond(
     let mut change = StakeChange::load(deps.storage, &config, operator.clone())?;
     let stake = &mut change.stake;
     let key = (&info.sender, &operator);
-    let held = DELEGATIONS
-        .may_load(deps.storage, key)?
-        .unwrap_or_default();
+    let held = DELEGATIONS.may_load(deps.storage, key)?.unwrap_or_default();
     let available = shares_value(stake, held)?;
     if amount > available {
         return Err(ContractError::InsufficientDelegation {

@@ -18,8 +18,8 @@ use cw_ics_ccv::PublicKey;
 use cw_ics_provider::contract::{execute, instantiate, query};
 use cw_ics_provider::ibc::{ibc_channel_connect, ibc_channel_open};
 use cw_ics_provider::msg::{
-    ConsumerRegistration, EpochResponse, ExecuteMsg, InstantiateMsg, QueryMsg, RegistrationPolicy,
-    SlashedTokens,
+    Config, ConsumerRegistration, EpochResponse, ExecuteMsg, InstantiateMsg, QueryMsg,
+    RegistrationPolicy, SlashedTokens,
 };
 
 #[derive(Default)]
@@ -86,21 +86,23 @@ fn setup(max_epoch_work: u32) -> (Deps, Env) {
     let admin = api.addr_make("admin");
     let msg = InstantiateMsg {
         admin: None,
-        bond_denom: "ustake".into(),
-        power_reduction: Uint128::new(1),
-        unbonding_period_seconds: 1_000_000,
-        epoch_length_blocks: 10,
-        max_validators: SET_SIZE,
-        consumer_registration: RegistrationPolicy::AdminOnly,
-        ccv_timeout_seconds: 1_000_000,
-        init_timeout_seconds: 1_000_000,
-        vsc_timeout_seconds: 1_000_000,
-        downtime_jail_seconds: 600,
-        downtime_slash_fraction: Decimal::zero(),
-        double_sign_slash_fraction: Decimal::zero(),
-        slashed_tokens: SlashedTokens::Burn {},
-        wait_for_consumer_maturity: true,
-        max_epoch_work: Some(max_epoch_work),
+        config: Config {
+            bond_denom: "ustake".into(),
+            power_reduction: Uint128::new(1),
+            unbonding_period_seconds: 1_000_000,
+            epoch_length_blocks: 10,
+            max_validators: SET_SIZE,
+            consumer_registration: RegistrationPolicy::AdminOnly,
+            ccv_timeout_seconds: 1_000_000,
+            init_timeout_seconds: 1_000_000,
+            vsc_timeout_seconds: 1_000_000,
+            downtime_jail_seconds: 600,
+            downtime_slash_fraction: Decimal::zero(),
+            double_sign_slash_fraction: Decimal::zero(),
+            slashed_tokens: SlashedTokens::Burn {},
+            wait_for_consumer_maturity: true,
+            max_epoch_work,
+        },
     };
     instantiate(deps.as_mut(), env.clone(), message_info(&admin, &[]), msg).unwrap();
     for seed in 1..=VALIDATORS {

@@ -10,7 +10,9 @@
 
 use cosmwasm_std::{Addr, Order, StdResult, Storage, Timestamp};
 use cw_ics_ccv::ConsensusAddress;
-use cw_storage_plus::{Bound, Index, IndexList, IndexedMap, Item, KeyDeserialize, Map, UniqueIndex};
+use cw_storage_plus::{
+    Bound, Index, IndexList, IndexedMap, Item, KeyDeserialize, Map, UniqueIndex,
+};
 use serde::{Deserialize, Serialize};
 
 use super::ns;

@@ -118,12 +118,10 @@ fn jailing_removes_a_validator_and_unjailing_brings_it_back() {
     suite.add_validator("bob", 2, 200);
     let id = suite.running_consumer("c1", "channel-0", CONNECTION);
     let operator = addr("alice");
-    let mut validator = crate::state::VALIDATORS
-        .load(&suite.deps.storage, &operator)
-        .unwrap();
+    let mut validator = suite.load_stake(&operator);
     let until = suite.env.block.time.plus_seconds(10);
-    crate::staking::jail(&mut validator, until);
-    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    crate::staking::jail(&mut validator.stake, until);
+    suite.save_stake(&validator);
     let sent = suite.epoch();
     assert_eq!(updates(&sent[0].1), vec![(1, 0)]);
     assert_eq!(consumer_set(&suite, id), vec![(2, 20)]);
@@ -217,8 +215,8 @@ fn bounded_work_resumes_across_calls_with_the_same_result() {
     type SentPerEpoch = Vec<Vec<(String, Vec<(u8, u64)>)>>;
     fn scenario(max_epoch_work: u32) -> (Sets, SentPerEpoch, usize) {
         let mut msg = default_instantiate();
-        msg.max_epoch_work = Some(max_epoch_work);
-        msg.max_validators = 5;
+        msg.config.max_epoch_work = max_epoch_work;
+        msg.config.max_validators = 5;
         let mut suite = Suite::with(msg);
         for seed in 1..=12u8 {
             suite.add_validator(&format!("v{seed}"), seed, 100 + u128::from(seed) * 10);
@@ -271,7 +269,7 @@ fn bounded_work_resumes_across_calls_with_the_same_result() {
 #[test]
 fn an_epoch_without_changes_costs_nothing_per_validator() {
     let mut msg = default_instantiate();
-    msg.max_validators = 50;
+    msg.config.max_validators = 50;
     let mut suite = Suite::with(msg);
     for seed in 1..=60u8 {
         suite.add_validator(&format!("v{seed}"), seed, 1_000);
@@ -373,11 +371,9 @@ fn a_quiet_epoch_gives_slash_acks_only_to_the_consumer_owed_them() {
     suite.running_consumer("c2", "channel-2", "connection-2");
     suite.epoch();
     let until = suite.env.block.time.plus_seconds(1_000_000);
-    let mut alice = crate::state::VALIDATORS
-        .load(&suite.deps.storage, &addr("alice"))
-        .unwrap();
-    crate::staking::jail(&mut alice, until);
-    super::save_validator(&mut suite.deps.storage, &alice).unwrap();
+    let mut alice = suite.load_stake(&addr("alice"));
+    crate::staking::jail(&mut alice.stake, until);
+    suite.save_stake(&alice);
     let sent = suite.epoch();
     assert_eq!(sent.len(), 2, "the jailing changes both consumers' sets");
 
@@ -404,11 +400,9 @@ fn a_slash_ack_queued_during_an_epoch_goes_out_at_the_next_one() {
     suite.running_consumer("c2", "channel-2", "connection-2");
     suite.epoch();
     let until = suite.env.block.time.plus_seconds(1_000_000);
-    let mut alice = crate::state::VALIDATORS
-        .load(&suite.deps.storage, &addr("alice"))
-        .unwrap();
-    crate::staking::jail(&mut alice, until);
-    super::save_validator(&mut suite.deps.storage, &alice).unwrap();
+    let mut alice = suite.load_stake(&addr("alice"));
+    crate::staking::jail(&mut alice.stake, until);
+    suite.save_stake(&alice);
     suite.epoch();
     let update = ConfigUpdate {
         max_epoch_work: Some(1),

@@ -1,16 +1,8 @@
-use cosmwasm_std::{coins, BankMsg, IbcChannelOpenMsg, Order, Storage, Uint128};
+use cosmwasm_std::{coins, BankMsg, IbcChannelOpenMsg, Uint128};
 use cw_ics_ccv::AckResult;
 
 use super::*;
-use crate::msg::{
-    ConfigUpdate, ConsumerPhase, ConsumerUpdate, InfractionKind, SlashAction, SlashLogResponse,
-};
-
-type Snapshot = Vec<(Vec<u8>, Vec<u8>)>;
-
-fn snapshot(storage: &dyn Storage) -> Snapshot {
-    storage.range(None, None, Order::Ascending).collect()
-}
+use crate::msg::{ConfigUpdate, ConsumerPhase, ConsumerUpdate, SlashAction, SlashLogResponse};
 
 /// Two validators (alice 10, bob 20) and one consumer with an open channel "channel-0".
 fn running() -> (Suite, u64) {
@@ -190,7 +182,7 @@ fn downtime_slash_jails_slashes_acks_and_queues_a_slash_ack() {
         limit: None,
     });
     assert_eq!(log.records.len(), 2);
-    assert_eq!(log.records[0].infraction, InfractionKind::Downtime);
+    assert_eq!(log.records[0].infraction, Infraction::Downtime);
     assert_eq!(
         log.records[0].action,
         SlashAction::Jailed {
@@ -280,7 +272,7 @@ fn double_sign_reports_are_recorded_without_slashing() {
         start_after: None,
         limit: None,
     });
-    assert_eq!(log.records[0].infraction, InfractionKind::DoubleSign);
+    assert_eq!(log.records[0].infraction, Infraction::DoubleSign);
     assert_eq!(log.records[0].action, SlashAction::Recorded {});
 }
 

@@ -16,7 +16,7 @@ use cosmwasm_std::{
     coin, from_json, Addr, Binary, Coin, CosmosMsg, Decimal, Env, IbcAcknowledgement,
     IbcBasicResponse, IbcChannel, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
     IbcEndpoint, IbcMsg, IbcOrder, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg,
-    IbcPacketTimeoutMsg, IbcTimeout, OwnedDeps, Response, Timestamp, Uint128,
+    IbcPacketTimeoutMsg, IbcTimeout, Order, OwnedDeps, Response, Storage, Timestamp, Uint128,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{
@@ -32,9 +32,10 @@ use crate::ibc::{
     ibc_packet_timeout,
 };
 use crate::msg::{
-    ConsumerRegistration, ConsumerResponse, ExecuteMsg, InstantiateMsg, QueryMsg,
+    Config, ConsumerRegistration, ConsumerResponse, ExecuteMsg, InstantiateMsg, QueryMsg,
     RegistrationPolicy, SlashedTokens, UnbondingsResponse, ValidatorResponse,
 };
+use crate::staking::StakeChange;
 
 pub type TestDeps = OwnedDeps<MockStorage, MockApi, MockQuerier<ChainQuery>, ChainQuery>;
 
@@ -59,6 +60,12 @@ pub fn key(seed: u8) -> PublicKey {
 pub fn default_instantiate() -> InstantiateMsg {
     InstantiateMsg {
         admin: None,
+        config: default_config(),
+    }
+}
+
+pub fn default_config() -> Config {
+    Config {
         bond_denom: DENOM.to_string(),
         power_reduction: Uint128::new(POWER_REDUCTION),
         unbonding_period_seconds: UNBONDING,
@@ -73,7 +80,7 @@ pub fn default_instantiate() -> InstantiateMsg {
         double_sign_slash_fraction: Decimal::percent(5),
         slashed_tokens: SlashedTokens::Burn {},
         wait_for_consumer_maturity: true,
-        max_epoch_work: None,
+        max_epoch_work: crate::msg::DEFAULT_MAX_EPOCH_WORK,
     }
 }
 
@@ -319,18 +326,27 @@ impl Suite {
         )
     }
 
+    /// Delivers a packet as wasmd does: an `Err` from the contract discards the call's writes
+    /// and becomes an error acknowledgement.
     pub fn receive_raw(
         &mut self,
         channel_id: &str,
         data: Binary,
     ) -> (Acknowledgement, Response<ChainMsg>) {
         let packet = self.packet(channel_id, data);
-        let response = ibc_packet_receive(
+        let before = snapshot(&self.deps.storage);
+        let result = ibc_packet_receive(
             self.deps.as_mut(),
             self.env.clone(),
             IbcPacketReceiveMsg::new(packet, addr("relayer")),
-        )
-        .unwrap_or_else(|never| match never {});
+        );
+        let response = match result {
+            Ok(response) => response,
+            Err(err) => {
+                restore(&mut self.deps.storage, before);
+                return (Acknowledgement::error(err.to_string()), Response::new());
+            }
+        };
         let ack = Acknowledgement::decode(
             response
                 .acknowledgement
@@ -397,6 +413,24 @@ impl Suite {
             self.env.clone(),
             IbcPacketTimeoutMsg::new(packet, addr("relayer")),
         )
+    }
+
+    /// A validator's stake, loaded to be changed directly through the ledger (jailing or
+    /// slashing without a packet); `save_stake` stores it as the handlers do.
+    pub fn load_stake(&self, operator: &Addr) -> StakeChange {
+        let config = crate::state::CONFIG
+            .load(&self.deps.storage)
+            .expect("config");
+        StakeChange::load(&self.deps.storage, &config, operator.clone()).expect("stake")
+    }
+
+    pub fn save_stake(&mut self, change: &StakeChange) {
+        let config = crate::state::CONFIG
+            .load(&self.deps.storage)
+            .expect("config");
+        change
+            .save(&mut self.deps.storage, &config)
+            .expect("save stake");
     }
 
     pub fn close(
@@ -470,12 +504,22 @@ pub fn updates(packet: &ValidatorSetChangePacket) -> Vec<(u8, u64)> {
     pairs
 }
 
-/// Saves a validator the way the handlers do (with the stored config), for tests that change a
-/// record directly.
-fn save_validator(
-    storage: &mut MockStorage,
-    validator: &crate::state::Validator,
-) -> cosmwasm_std::StdResult<()> {
-    let config = crate::state::CONFIG.load(storage)?;
-    crate::staking::save_validator(storage, &config, validator)
+pub type Snapshot = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Every key and value in the store, in key order.
+pub fn snapshot(storage: &dyn Storage) -> Snapshot {
+    storage.range(None, None, Order::Ascending).collect()
+}
+
+fn restore(storage: &mut dyn Storage, snapshot: Snapshot) {
+    let keys: Vec<Vec<u8>> = storage
+        .range(None, None, Order::Ascending)
+        .map(|(key, _)| key)
+        .collect();
+    for key in keys {
+        storage.remove(&key);
+    }
+    for (key, value) in snapshot {
+        storage.set(&key, &value);
+    }
 }

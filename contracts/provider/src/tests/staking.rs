@@ -299,12 +299,10 @@ fn unjail_refusals_and_success() {
 
     // Jail through the ledger directly (slash packets are tested in the IBC tests).
     let operator = addr("alice");
-    let mut validator = crate::state::VALIDATORS
-        .load(&suite.deps.storage, &operator)
-        .unwrap();
+    let mut validator = suite.load_stake(&operator);
     let until = suite.env.block.time.plus_seconds(100);
-    crate::staking::jail(&mut validator, until);
-    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    crate::staking::jail(&mut validator.stake, until);
+    suite.save_stake(&validator);
     assert_eq!(suite.validator("alice").power, 0);
     let err = suite.exec("alice", ExecuteMsg::Unjail {}, &[]).unwrap_err();
     assert!(matches!(err, ContractError::StillJailed(_)));
@@ -312,12 +310,10 @@ fn unjail_refusals_and_success() {
     suite.exec("alice", ExecuteMsg::Unjail {}, &[]).unwrap();
     assert_eq!(suite.validator("alice").power, 10);
 
-    validator = crate::state::VALIDATORS
-        .load(&suite.deps.storage, &operator)
-        .unwrap();
-    validator.tombstoned = true;
-    crate::staking::jail(&mut validator, until);
-    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    validator = suite.load_stake(&operator);
+    validator.stake.tombstoned = true;
+    crate::staking::jail(&mut validator.stake, until);
+    suite.save_stake(&validator);
     assert_eq!(suite.validator("alice").power, 0);
     suite.advance_seconds(1_000);
     let err = suite.exec("alice", ExecuteMsg::Unjail {}, &[]).unwrap_err();
@@ -335,9 +331,7 @@ fn slashing_hits_bonded_stake_and_entries_from_the_infraction_height_on() {
     suite.advance(1);
     suite.unbond("late", "alice", 100).unwrap();
     let operator = addr("alice");
-    let mut validator = crate::state::VALIDATORS
-        .load(&suite.deps.storage, &operator)
-        .unwrap();
+    let mut validator = suite.load_stake(&operator);
     let taken = crate::staking::slash(
         &mut suite.deps.storage,
         &mut validator,
@@ -345,7 +339,7 @@ fn slashing_hits_bonded_stake_and_entries_from_the_infraction_height_on() {
         infraction_height,
     )
     .unwrap();
-    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    suite.save_stake(&validator);
     assert_eq!(taken, Uint128::new(100 + 10));
     assert_eq!(suite.validator("alice").tokens, Uint128::new(900));
     assert_eq!(
@@ -363,9 +357,7 @@ fn shares_keep_stakers_proportional_after_a_slash() {
     let mut suite = Suite::new();
     suite.add_validator("alice", 1, 100);
     let operator = addr("alice");
-    let mut validator = crate::state::VALIDATORS
-        .load(&suite.deps.storage, &operator)
-        .unwrap();
+    let mut validator = suite.load_stake(&operator);
     crate::staking::slash(
         &mut suite.deps.storage,
         &mut validator,
@@ -373,7 +365,7 @@ fn shares_keep_stakers_proportional_after_a_slash() {
         0,
     )
     .unwrap();
-    super::save_validator(&mut suite.deps.storage, &validator).unwrap();
+    suite.save_stake(&validator);
     suite.bond("staker", "alice", 50).unwrap();
     let delegations: DelegationsResponse = suite.query(QueryMsg::Delegations {
         staker: addr("staker").to_string(),

@@ -138,7 +138,7 @@ proptest! {
         budget in 1..12u32,
     ) {
         let mut msg = default_instantiate();
-        msg.max_epoch_work = Some(budget);
+        msg.config.max_epoch_work = budget;
         let mut suite = Suite::with(msg);
         for validator in 0..8u8 {
             suite.add_validator(&operator(validator), validator + 1, 100 + u128::from(validator) * 30);
@@ -158,10 +158,10 @@ proptest! {
                 }
                 Step::Jail { validator } => {
                     let address = addr(&operator(validator));
-                    let mut record = crate::state::VALIDATORS.load(&suite.deps.storage, &address).unwrap();
+                    let mut record = suite.load_stake(&address);
                     let until = suite.env.block.time.plus_seconds(10);
-                    crate::staking::jail(&mut record, until);
-                    super::save_validator(&mut suite.deps.storage, &record).unwrap();
+                    crate::staking::jail(&mut record.stake, until);
+                    suite.save_stake(&record);
                 }
                 Step::Unjail { validator } => {
                     suite.advance_seconds(10);

@@ -14,7 +14,7 @@ use cw_ics_ibc_sim::{
     contract_port, ChainConfig, Connection, Coordinator, IbcContractWrapper, Path,
 };
 use cw_ics_provider::msg::{
-    ConsumerRegistration, ConsumerResponse, ConsumerUpdate, ConsumerValidatorsResponse,
+    Config, ConsumerRegistration, ConsumerResponse, ConsumerUpdate, ConsumerValidatorsResponse,
     EpochResponse, ExecuteMsg, InstantiateMsg, QueryMsg, RegistrationPolicy, SlashLogResponse,
     SlashedTokens, UnbondingsResponse, ValidatorsResponse,
 };
@@ -104,21 +104,23 @@ impl Net {
         let admin = provider_chain.addr_make("admin");
         let msg = InstantiateMsg {
             admin: None,
-            bond_denom: DENOM.into(),
-            power_reduction: Uint128::new(POWER_REDUCTION),
-            unbonding_period_seconds: UNBONDING,
-            epoch_length_blocks: EPOCH_BLOCKS,
-            max_validators: MAX_VALIDATORS,
-            consumer_registration: RegistrationPolicy::AdminOnly,
-            ccv_timeout_seconds: CCV_TIMEOUT,
-            init_timeout_seconds: INIT_TIMEOUT,
-            vsc_timeout_seconds: VSC_TIMEOUT,
-            downtime_jail_seconds: 600,
-            downtime_slash_fraction: Decimal::percent(10),
-            double_sign_slash_fraction: Decimal::percent(5),
-            slashed_tokens: SlashedTokens::Burn {},
-            wait_for_consumer_maturity: true,
-            max_epoch_work: Some(50),
+            config: Config {
+                bond_denom: DENOM.into(),
+                power_reduction: Uint128::new(POWER_REDUCTION),
+                unbonding_period_seconds: UNBONDING,
+                epoch_length_blocks: EPOCH_BLOCKS,
+                max_validators: MAX_VALIDATORS,
+                consumer_registration: RegistrationPolicy::AdminOnly,
+                ccv_timeout_seconds: CCV_TIMEOUT,
+                init_timeout_seconds: INIT_TIMEOUT,
+                vsc_timeout_seconds: VSC_TIMEOUT,
+                downtime_jail_seconds: 600,
+                downtime_slash_fraction: Decimal::percent(10),
+                double_sign_slash_fraction: Decimal::percent(5),
+                slashed_tokens: SlashedTokens::Burn {},
+                wait_for_consumer_maturity: true,
+                max_epoch_work: 50,
+            },
         };
         let provider = provider_chain
             .instantiate(code, &admin, &msg, &[], "provider")
