@@ -1,21 +1,20 @@
 //! Consumer chains: registration, updates, launch (consumer genesis) and stop.
 
 use cosmwasm_std::{
-    CosmosMsg, DepsMut, Env, IbcMsg, MessageInfo, Response, StdError, Storage, Timestamp,
+    CosmosMsg, DepsMut, Empty, Env, IbcMsg, MessageInfo, Response, StdResult, Storage, Timestamp,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{ConsensusAddress, ConsumerGenesis, ConsumerParams, GenesisValidator};
 
 use crate::error::ContractError;
 use crate::msg::{Config, ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
-use crate::ranking::top_n;
+use crate::ranking::{consensus_key, top_n};
 use crate::state::consumers::{
     schedule_timeout_check, Consumer, ConsumerInfo, ConsumerLink, GenesisRecord, DELETION_QUEUE,
     GENESIS, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
 };
 use crate::state::epoch::EpochState;
 use crate::state::slashing::take_slash_acks;
-use crate::state::staking::validators;
 use crate::state::{next_id, ADMIN, CONFIG};
 
 pub fn phase_name(phase: ConsumerPhase) -> String {
@@ -152,7 +151,7 @@ pub fn register(
         },
     };
     let spawn_time = consumer.info.registration.spawn_time.seconds();
-    SPAWN_QUEUE.save(deps.storage, (spawn_time, id), &())?;
+    SPAWN_QUEUE.save(deps.storage, (spawn_time, id), &Empty {})?;
     consumer.save(deps.storage)?;
     Ok(Response::new()
         .add_attribute("action", "register_consumer")
@@ -194,7 +193,7 @@ pub fn update(
             validate_registration(&config, registration)?;
             SPAWN_QUEUE.remove(deps.storage, (old_spawn, consumer_id));
             let new_spawn = registration.spawn_time.seconds();
-            SPAWN_QUEUE.save(deps.storage, (new_spawn, consumer_id), &())?;
+            SPAWN_QUEUE.save(deps.storage, (new_spawn, consumer_id), &Empty {})?;
         }
         ConsumerPhase::Launched => {
             let others = ConsumerUpdate {
@@ -313,7 +312,7 @@ pub fn stop(
     take_slash_acks(storage, consumer.id)?;
     LAUNCHED.remove(storage, consumer.id);
     let delete_at = now.plus_seconds(config.unbonding_period_seconds).seconds();
-    DELETION_QUEUE.save(storage, (delete_at, consumer.id), &())?;
+    DELETION_QUEUE.save(storage, (delete_at, consumer.id), &Empty {})?;
     consumer.save(storage)?;
     let mut messages = vec![];
     if close_channel {
@@ -359,23 +358,16 @@ pub fn consumer_genesis(
     let record = GENESIS
         .may_load(storage, consumer.id)?
         .ok_or(ContractError::UnknownConsumer(consumer.id))?;
-    let validators = validators();
-    let mut initial_validator_set = Vec::with_capacity(record.validators.len());
-    for (address, power) in &record.validators {
-        let (_, validator) = validators
-            .idx
-            .consensus_address
-            .item(storage, address.as_bytes().to_vec())?
-            .ok_or_else(|| {
-                StdError::msg(format!(
-                    "corrupt state: genesis validator {address} is not registered"
-                ))
-            })?;
-        initial_validator_set.push(GenesisValidator {
-            pub_key: validator.pub_key,
-            power: *power,
-        });
-    }
+    let initial_validator_set = record
+        .validators
+        .iter()
+        .map(|(address, power)| {
+            Ok(GenesisValidator {
+                pub_key: consensus_key(storage, *address)?,
+                power: *power,
+            })
+        })
+        .collect::<StdResult<Vec<_>>>()?;
     Ok(build_genesis(
         env,
         config,
@@ -401,29 +393,24 @@ pub fn launch(
     }
     let registration = &consumer.info.registration;
     let members = top_n(storage, epoch.last_member)?;
+    // The ranking holds each validator once (a consensus key is registered once) at a power
+    // above 0, and the registration's genesis fields and parameters were validated when it was
+    // registered or updated: an empty set is what can keep a genesis from being valid here.
+    if members.is_empty() {
+        return Ok(false);
+    }
     let record = GenesisRecord {
         provider_chain_id: env.block.chain_id.clone(),
         ccv_timeout_seconds: genesis_params(config, registration).ccv_timeout_seconds,
         validators: members
-            .iter()
-            .map(|(rank, _)| (rank.address, rank.power))
+            .into_iter()
+            .map(|rank| (rank.address, rank.power))
             .collect(),
     };
-    let initial_validator_set = members
-        .into_iter()
-        .map(|(rank, pub_key)| GenesisValidator {
-            pub_key,
-            power: rank.power,
-        })
-        .collect();
-    let genesis = build_genesis(env, config, registration, &record, initial_validator_set);
-    if genesis.validate().is_err() {
-        return Ok(false);
-    }
     GENESIS.save(storage, consumer_id, &record)?;
     let spawn_time = registration.spawn_time.seconds();
     SPAWN_QUEUE.remove(storage, (spawn_time, consumer_id));
-    LAUNCHED.save(storage, consumer_id, &())?;
+    LAUNCHED.save(storage, consumer_id, &Empty {})?;
     consumer.link.phase = ConsumerPhase::Launched;
     consumer.link.covered_vsc_id = epoch.epoch_vsc_id;
     consumer.info.launch_height = Some(env.block.height);

@@ -13,23 +13,38 @@
 //! epoch turns the candidates into the VSC's updates by comparing membership under the boundary
 //! at the epoch's start and at its end.
 
-use cosmwasm_std::{Order, StdResult, Storage};
+use cosmwasm_std::{Empty, Order, StdError, StdResult, Storage};
 use cw_ics_ccv::{ConsensusAddress, PublicKey, SortedMap, ValidatorUpdate};
 use cw_storage_plus::Bound;
 
 use crate::state::epoch::{Candidate, EpochState, Rank, RANKING};
+use crate::state::staking::validators;
 
 /// Whether a validator ranked at `power` is in the top N that ends at `last_member`.
 fn in_set(power: u64, address: ConsensusAddress, last_member: Option<Rank>) -> bool {
     power > 0 && last_member.is_some_and(|last| Rank { power, address } <= last)
 }
 
+/// The consensus key of the registered validator with this address.
+pub fn consensus_key(storage: &dyn Storage, address: ConsensusAddress) -> StdResult<PublicKey> {
+    let (_, validator) = validators()
+        .idx
+        .consensus_address
+        .item(storage, address.as_bytes().to_vec())?
+        .ok_or_else(|| {
+            StdError::msg(format!(
+                "corrupt state: ranked validator {address} is not registered"
+            ))
+        })?;
+    Ok(validator.pub_key)
+}
+
 /// A ranking entry as the candidate it is when the boundary crosses it (its power unchanged).
-fn crossed(key: (u64, Vec<u8>), pub_key: PublicKey) -> StdResult<Candidate> {
+fn crossed(storage: &dyn Storage, key: (u64, Vec<u8>)) -> StdResult<Candidate> {
     let rank = Rank::from_key(key)?;
     Ok(Candidate {
         address: rank.address,
-        pub_key,
+        pub_key: consensus_key(storage, rank.address)?,
         old_power: rank.power,
         new_power: rank.power,
     })
@@ -64,7 +79,7 @@ pub fn rerank(
                 power: new_power,
                 address,
             };
-            RANKING.save(storage, new_rank.key(), &pub_key)?;
+            RANKING.save(storage, new_rank.key(), &Empty {})?;
         }
     }
     Ok(Candidate {
@@ -85,20 +100,20 @@ pub fn rebalance_step(
     if epoch.active_count > max_validators {
         if let Some(last) = epoch.last_member {
             // The worst member leaves; the entry before it becomes the last member.
-            let mut members = RANKING.range(
+            let mut members = RANKING.keys(
                 storage,
                 None,
                 Some(Bound::inclusive(last.key())),
                 Order::Descending,
             );
-            if let Some((key, pub_key)) = members.next().transpose()? {
+            if let Some(key) = members.next().transpose()? {
                 epoch.last_member = members
                     .next()
                     .transpose()?
-                    .map(|(key, _)| Rank::from_key(key))
+                    .map(Rank::from_key)
                     .transpose()?;
                 epoch.active_count -= 1;
-                return crossed(key, pub_key).map(Some);
+                return crossed(storage, key).map(Some);
             }
         }
         // Nobody at or before the boundary: the count can only be 0 (kept consistent by
@@ -111,13 +126,13 @@ pub fn rebalance_step(
             .as_ref()
             .map(|last| Bound::exclusive(last.key()));
         let best_outside = RANKING
-            .range(storage, after_last, None, Order::Ascending)
+            .keys(storage, after_last, None, Order::Ascending)
             .next()
             .transpose()?;
-        let Some((key, pub_key)) = best_outside else {
+        let Some(key) = best_outside else {
             return Ok(None);
         };
-        let joining = crossed(key, pub_key)?;
+        let joining = crossed(storage, key)?;
         epoch.last_member = Some(Rank {
             power: joining.new_power,
             address: joining.address,
@@ -129,30 +144,24 @@ pub fn rebalance_step(
 }
 
 /// The top N ending at `last_member`, best first.
-pub fn top_n(
-    storage: &dyn Storage,
-    last_member: Option<Rank>,
-) -> StdResult<Vec<(Rank, PublicKey)>> {
+pub fn top_n(storage: &dyn Storage, last_member: Option<Rank>) -> StdResult<Vec<Rank>> {
     let Some(last) = last_member else {
         return Ok(vec![]);
     };
     RANKING
-        .range(
+        .keys(
             storage,
             None,
             Some(Bound::inclusive(last.key())),
             Order::Ascending,
         )
-        .map(|entry| {
-            let (key, pub_key) = entry?;
-            Ok((Rank::from_key(key)?, pub_key))
-        })
+        .map(|key| Rank::from_key(key?))
         .collect()
 }
 
 /// Up to `limit` members of the top N ending at `last_member`, in consensus-address order,
-/// after `after`. Reads the whole top N (for queries, which are not metered against
-/// transactions), so that the epoch keeps no per-validator record in address order.
+/// after `after`, with their keys. Reads the whole top N (for queries, which are not metered
+/// against transactions), so that the epoch keeps no per-validator record in address order.
 pub fn top_n_by_address(
     storage: &dyn Storage,
     last_member: Option<Rank>,
@@ -161,16 +170,16 @@ pub fn top_n_by_address(
 ) -> StdResult<Vec<(Rank, PublicKey)>> {
     let listed = top_n(storage, last_member)?
         .into_iter()
-        .filter(|(rank, _)| after.is_none_or(|after| rank.address.as_bytes() > after))
-        .map(|member| (member.0.address, member))
+        .filter(|rank| after.is_none_or(|after| rank.address.as_bytes() > after))
+        .map(|rank| (rank.address, rank))
         .collect();
     // An address is ranked once.
     let members = SortedMap::from_entries(listed, |kept, later| *kept = later);
-    Ok(members
+    members
         .into_iter()
-        .map(|(_, member)| member)
         .take(limit)
-        .collect())
+        .map(|(address, rank)| Ok((rank, consensus_key(storage, address)?)))
+        .collect()
 }
 
 /// The updates that take every consumer from the top N ending at `old_last` to the one ending

@@ -8,24 +8,30 @@
 //! channel opens or sent and not matured, the consumers due for a VSC in a quiet epoch, and the
 //! queues ordered by time (spawn, deletion, timeout checks).
 
-use cosmwasm_std::{Addr, Order, StdResult, Storage, Timestamp};
+use cosmwasm_std::{Addr, Empty, Order, StdResult, Storage, Timestamp};
 use cw_ics_ccv::ConsensusAddress;
 use cw_storage_plus::{
     Bound, Index, IndexList, IndexedMap, Item, KeyDeserialize, Map, UniqueIndex,
 };
 use serde::{Deserialize, Serialize};
 
-use super::ns;
+use super::{is_default, ns};
 use crate::msg::{ConsumerPhase, ConsumerRegistration, PendingVsc};
 
 /// The part of a consumer that only registration, updates, launch and stop change.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct ConsumerInfo {
+    #[serde(rename = "o", default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Addr>,
+    #[serde(rename = "r")]
     pub registration: ConsumerRegistration,
+    #[serde(rename = "h", default, skip_serializing_if = "Option::is_none")]
     pub launch_height: Option<u64>,
+    #[serde(rename = "l", default, skip_serializing_if = "Option::is_none")]
     pub launched_at: Option<Timestamp>,
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
     pub stopped_at: Option<Timestamp>,
+    #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<String>,
 }
 
@@ -37,13 +43,13 @@ pub struct ConsumerLink {
     /// The CCV channel once open (a copy of `channels()`, for sending).
     #[serde(rename = "ch", default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
-    #[serde(rename = "s")]
+    #[serde(rename = "s", default, skip_serializing_if = "is_default")]
     pub last_sent_vsc_id: u64,
-    #[serde(rename = "m")]
+    #[serde(rename = "m", default, skip_serializing_if = "is_default")]
     pub last_matured_vsc_id: u64,
     /// Highest vscId this consumer was given a VSC for (or the epoch it launched in): newer
     /// unbonding entries need a VSC to this consumer to mature.
-    #[serde(rename = "v")]
+    #[serde(rename = "v", default, skip_serializing_if = "is_default")]
     pub covered_vsc_id: u64,
     /// Copies of the registration's overrides (fixed once launched), needed when sending.
     #[serde(rename = "ct", default, skip_serializing_if = "Option::is_none")]
@@ -197,12 +203,12 @@ pub fn sent_vsc_ids(
 
 /// Consumers owed a VSC at the next epoch even if no validator changed (first VSC after the
 /// channel opened, slash acks to deliver). A quiet epoch visits only these.
-pub const DUE_CONSUMERS: Map<u64, ()> = Map::new(ns::DUE_CONSUMERS);
+pub const DUE_CONSUMERS: Map<u64, Empty> = Map::new(ns::DUE_CONSUMERS);
 
 /// Makes the next epoch give `consumer_id` a VSC if it owes one (call it whenever something is
 /// queued for the consumer's next VSC, e.g. a slash ack).
 pub fn mark_consumer_due(storage: &mut dyn Storage, consumer_id: u64) -> StdResult<()> {
-    DUE_CONSUMERS.save(storage, consumer_id, &())
+    DUE_CONSUMERS.save(storage, consumer_id, &Empty {})
 }
 
 /// The first consumer marked due after `after`.
@@ -213,9 +219,9 @@ pub fn next_due_consumer(storage: &dyn Storage, after: Option<u64>) -> StdResult
         .transpose()
 }
 
-/// Consumer ids queued by a time in seconds: (seconds, id) → (), so they come out in (time, id)
+/// Consumer ids queued by a time in seconds, keyed (seconds, id) so they come out in (time, id)
 /// order.
-pub type ConsumerQueue = Map<(u64, u64), ()>;
+pub type ConsumerQueue = Map<(u64, u64), Empty>;
 
 /// Registered consumers by spawn time.
 pub const SPAWN_QUEUE: ConsumerQueue = Map::new(ns::SPAWN_QUEUE);
@@ -249,7 +255,7 @@ pub fn schedule_timeout_check(
     deadline: Timestamp,
     consumer_id: u64,
 ) -> StdResult<()> {
-    TIMEOUT_CHECKS.save(storage, (deadline.seconds(), consumer_id), &())
+    TIMEOUT_CHECKS.save(storage, (deadline.seconds(), consumer_id), &Empty {})
 }
 
 /// Takes the earliest timeout check due at `now`, if any.
@@ -262,7 +268,7 @@ pub fn take_due_timeout_check(storage: &mut dyn Storage, now: Timestamp) -> StdR
 }
 
 /// The launched (running) consumers.
-pub const LAUNCHED: Map<u64, ()> = Map::new(ns::LAUNCHED);
+pub const LAUNCHED: Map<u64, Empty> = Map::new(ns::LAUNCHED);
 
 /// Every launched consumer's id, ascending.
 pub fn launched_ids(storage: &dyn Storage) -> StdResult<Vec<u64>> {

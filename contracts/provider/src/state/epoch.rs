@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use cosmwasm_std::{StdError, StdResult};
+use cosmwasm_std::{Empty, StdError, StdResult};
 use cw_ics_ccv::{ConsensusAddress, PublicKey};
 use cw_storage_plus::{Item, Map};
 use serde::{Deserialize, Serialize};
@@ -48,8 +48,11 @@ impl PartialOrd for Rank {
     }
 }
 
-/// Eligible validators (power above 0) by rank → consensus key.
-pub const RANKING: Map<(u64, &[u8]), PublicKey> = Map::new(ns::RANKING);
+/// Eligible validators (power above 0) by rank. The key is all there is: a validator's consensus
+/// key is found through the validators' index on the rare occasions it is needed (a validator
+/// crossing the top-N boundary without having changed, queries), which spares every move in the
+/// ranking writing the key again.
+pub const RANKING: Map<(u64, &[u8]), Empty> = Map::new(ns::RANKING);
 
 /// A validator saved since the epoch last ranked it: everything the epoch needs to move it in
 /// the ranking, so it reads neither the validator's records nor its index.

@@ -55,8 +55,7 @@ pub mod ns {
     /// Consensus address → change mark (`epoch::ChangeMark`) of a validator saved since the
     /// epoch last ranked it.
     pub const CHANGE_MARKS: &str = "m";
-    /// (u64::MAX − power, consensus address) → consensus key (`PublicKey`): eligible validators,
-    /// best first.
+    /// (u64::MAX − power, consensus address) → `Empty`: eligible validators, best first.
     pub const RANKING: &str = "r";
     /// Chunk number (`u32`) → candidates (`Vec<epoch::Candidate>`) of a running epoch, saved by
     /// a call that ended before the VSCs were given.
@@ -81,15 +80,15 @@ pub mod ns {
     pub const QUEUED_VSCS: &str = "q";
     /// (consumer id, vscId) → when that VSC was sent (`Timestamp`), until it matures.
     pub const SENT_VSCS: &str = "o";
-    /// Consumer id → (): owed a VSC at the next epoch even if no validator changed.
+    /// Consumer id → `Empty`: owed a VSC at the next epoch even if no validator changed.
     pub const DUE_CONSUMERS: &str = "cd";
-    /// (deadline in seconds, consumer id) → (): when to check a consumer's init or VSC timeout.
+    /// (deadline in seconds, consumer id) → `Empty`: when to check a consumer's init or VSC timeout.
     pub const TIMEOUT_CHECKS: &str = "t";
-    /// (spawn time in seconds, consumer id) → (): registered consumers waiting to launch.
+    /// (spawn time in seconds, consumer id) → `Empty`: registered consumers waiting to launch.
     pub const SPAWN_QUEUE: &str = "cs";
-    /// Consumer id → (): the launched (running) consumers.
+    /// Consumer id → `Empty`: the launched (running) consumers.
     pub const LAUNCHED: &str = "cl";
-    /// (deletion time in seconds, consumer id) → (): stopped consumers waiting for deletion.
+    /// (deletion time in seconds, consumer id) → `Empty`: stopped consumers waiting for deletion.
     pub const DELETION_QUEUE: &str = "cx";
 
     // Slashing.

@@ -3,7 +3,9 @@
 //! corrupt or missing records are errors, never panics.
 
 use cosmwasm_std::testing::MockStorage;
-use cosmwasm_std::{to_json_string, Addr, Binary, Decimal, Order, Storage, Timestamp, Uint128};
+use cosmwasm_std::{
+    to_json_string, Addr, Binary, Decimal, Empty, Order, Storage, Timestamp, Uint128,
+};
 use cw_ics_ccv::{ConsensusAddress, Infraction, PublicKey};
 use cw_storage_plus::Map;
 
@@ -214,9 +216,7 @@ fn the_ranking_comes_out_best_first_as_ranks_order_themselves() {
         },
     ];
     for rank in ranks {
-        RANKING
-            .save(&mut storage, rank.key(), &key(rank.address.0[0]))
-            .unwrap();
+        RANKING.save(&mut storage, rank.key(), &Empty {}).unwrap();
     }
     let stored: Vec<Rank> = RANKING
         .keys(&storage, None, None, Order::Ascending)
@@ -238,10 +238,14 @@ fn the_ranking_comes_out_best_first_as_ranks_order_themselves() {
 fn queues_yield_due_entries_in_time_then_id_order_after_the_cursor() {
     let mut storage = MockStorage::new();
     for (seconds, id) in [(300, 1), (100, 7), (100, 2), (256, 9)] {
-        SPAWN_QUEUE.save(&mut storage, (seconds, id), &()).unwrap();
+        SPAWN_QUEUE
+            .save(&mut storage, (seconds, id), &Empty {})
+            .unwrap();
     }
     // The deletion queue shares no entries with the spawn queue.
-    DELETION_QUEUE.save(&mut storage, (50, 4), &()).unwrap();
+    DELETION_QUEUE
+        .save(&mut storage, (50, 4), &Empty {})
+        .unwrap();
     let mut due = vec![];
     let mut after = None;
     while let Some(key) = next_due(&SPAWN_QUEUE, &storage, after, 299).unwrap() {
@@ -251,7 +255,7 @@ fn queues_yield_due_entries_in_time_then_id_order_after_the_cursor() {
     assert_eq!(due, vec![(100, 2), (100, 7), (256, 9)]);
     // A time equal to `now` is due, whatever the id.
     SPAWN_QUEUE
-        .save(&mut storage, (299, u64::MAX), &())
+        .save(&mut storage, (299, u64::MAX), &Empty {})
         .unwrap();
     assert_eq!(
         next_due(&SPAWN_QUEUE, &storage, Some((256, 9)), 299).unwrap(),
@@ -272,7 +276,7 @@ fn queues_yield_due_entries_in_time_then_id_order_after_the_cursor() {
 fn launched_consumers_come_out_in_id_order() {
     let mut storage = MockStorage::new();
     for id in [300, 2, 256, 1] {
-        LAUNCHED.save(&mut storage, id, &()).unwrap();
+        LAUNCHED.save(&mut storage, id, &Empty {}).unwrap();
     }
     assert_eq!(launched_ids(&storage).unwrap(), vec![1, 2, 256, 300]);
     assert_eq!(next_launched(&storage, None).unwrap(), Some(1));
