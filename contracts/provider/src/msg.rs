@@ -58,15 +58,11 @@ pub struct Config {
     pub max_epoch_work: u32,
 }
 
-// The config's members sit next to `admin` in the JSON (`flatten`), as they always have.
-// cw-schema does not read `flatten` (it would describe a nested `config` member), hence
-// `mute_warnings`; the JSON schema (schemars) describes the flat form.
+/// The configuration is its own member, the same object the `config` query answers with.
 #[cw_serde]
-#[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
     /// Defaults to the instantiating address.
     pub admin: Option<String>,
-    #[serde(flatten)]
     pub config: Config,
 }
 
@@ -247,12 +243,10 @@ pub enum QueryMsg {
     },
 }
 
-/// The stored configuration and the admin, in one flat object (see [`InstantiateMsg`]).
+/// The admin and the configuration, as instantiate takes them.
 #[cw_serde]
-#[schemaifier(mute_warnings)]
 pub struct ConfigResponse {
     pub admin: Addr,
-    #[serde(flatten)]
     pub config: Config,
 }
 

@@ -300,6 +300,7 @@ fn end_block_starts_the_next_vsc_id_at_the_next_height_and_tick_at_this_one() {
 
 #[test]
 fn instantiate_json_is_parsed_field_for_field_and_refuses_missing_or_null_required_fields() {
+    // The configuration is nested under `config`; `admin` and `max_epoch_work` may be left out.
     use cosmwasm_std::from_json;
     use serde_json::to_value as to_json_value;
     let msg = InstantiateMsg {
@@ -317,9 +318,11 @@ fn instantiate_json_is_parsed_field_for_field_and_refuses_missing_or_null_requir
         config: default_config(),
     };
     let mut object = to_json_value(&without_optionals).unwrap();
-    let fields = object.as_object_mut().unwrap();
-    fields.remove("admin");
-    fields.remove("max_epoch_work");
+    object.as_object_mut().unwrap().remove("admin");
+    object["config"]
+        .as_object_mut()
+        .unwrap()
+        .remove("max_epoch_work");
     assert_eq!(
         from_json::<InstantiateMsg>(object.to_string()).unwrap(),
         without_optionals
@@ -343,7 +346,7 @@ fn instantiate_json_is_parsed_field_for_field_and_refuses_missing_or_null_requir
     ];
     for field in required {
         let mut missing = to_json_value(&msg).unwrap();
-        missing.as_object_mut().unwrap().remove(field);
+        missing["config"].as_object_mut().unwrap().remove(field);
         let err = from_json::<InstantiateMsg>(missing.to_string()).unwrap_err();
         assert!(
             err.to_string()
@@ -351,7 +354,7 @@ fn instantiate_json_is_parsed_field_for_field_and_refuses_missing_or_null_requir
             "{field}: {err}"
         );
         let mut null = to_json_value(&msg).unwrap();
-        null[field] = serde_json::Value::Null;
+        null["config"][field] = serde_json::Value::Null;
         assert!(
             from_json::<InstantiateMsg>(null.to_string()).is_err(),
             "{field} null"
@@ -359,6 +362,7 @@ fn instantiate_json_is_parsed_field_for_field_and_refuses_missing_or_null_requir
     }
     let mut unknown = to_json_value(&msg).unwrap();
     unknown["surprise"] = serde_json::Value::Bool(true);
+    unknown["config"]["surprise"] = serde_json::Value::Bool(true);
     assert_eq!(
         from_json::<InstantiateMsg>(unknown.to_string()).unwrap(),
         msg,
