@@ -123,7 +123,7 @@ pub fn run(
                 rank_changed(storage, &mut epoch, &mut budget, &mut progress)?
             }
             EpochStage::Rebalance => {
-                move_cut(storage, &config, &mut epoch, &mut budget, &mut progress)?
+                move_boundary(storage, &config, &mut epoch, &mut budget, &mut progress)?
             }
             EpochStage::DueConsumers { after_consumer } => give_due(
                 storage,
@@ -270,7 +270,7 @@ fn rank_changed(
 }
 
 /// Stage 2: moves the boundary until the top N holds `max_validators` validators (or all).
-fn move_cut(
+fn move_boundary(
     storage: &mut dyn Storage,
     config: &Config,
     epoch: &mut EpochState,
