@@ -15,12 +15,12 @@ pub const ED25519_KEY_LEN: usize = 32;
 pub const CONSENSUS_ADDRESS_LEN: usize = 20;
 
 /// A validator's consensus public key, as CometBFT's `PublicKey` oneof: `{"ed25519":"<b64>"}`.
+/// The bytes must be padded standard base64, as the Go decoder requires.
 #[cw_serde]
 #[derive(Eq, PartialOrd, Ord, Hash)]
 pub enum PublicKey {
-    Ed25519(Binary),
+    Ed25519(#[serde(deserialize_with = "crate::wire::binary")] Binary),
 }
-cw_ics_json::json_enum!(PublicKey { Ed25519 = "ed25519" (Binary) });
 
 impl PublicKey {
     /// An ed25519 key, refused unless it is exactly 32 bytes.
@@ -113,9 +113,10 @@ impl Serialize for ConsensusAddress {
     }
 }
 
+/// Padded standard base64 of exactly 20 bytes.
 impl<'de> Deserialize<'de> for ConsensusAddress {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let bytes = Binary::deserialize(deserializer)?;
+        let bytes = crate::wire::binary(deserializer)?;
         ConsensusAddress::from_slice(bytes.as_slice()).map_err(serde::de::Error::custom)
     }
 }

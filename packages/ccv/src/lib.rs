@@ -6,7 +6,8 @@
 //! The encoding is byte-compatible with the Go implementation (cosmos/interchain-security),
 //! which marshals its packets with gogoproto's JSON marshaller: snake_case field names as
 //! declared in the protos, 64-bit integers as strings, bytes as padded standard base64, enums
-//! by name, empty lists emitted as `[]`.
+//! by name, empty lists emitted as `[]`. Each wire type is declared once with serde; the Go
+//! forms serde has no attribute for live in `wire` (see the crate README).
 
 mod ack;
 mod channel;
@@ -16,7 +17,7 @@ mod keys;
 mod packets;
 mod sign_bytes;
 mod sorted_map;
-mod string_int;
+mod wire;
 
 pub use ack::{AckResult, Acknowledgement};
 pub use channel::{
@@ -32,3 +33,4 @@ pub use packets::{
 };
 pub use sign_bytes::{BlockId, CanonicalVote, VoteType};
 pub use sorted_map::SortedMap;
+pub use wire::padded_base64;
