@@ -12,6 +12,7 @@
 mod ack;
 mod channel;
 mod error;
+mod evidence;
 mod genesis;
 mod keys;
 mod packets;
@@ -25,6 +26,7 @@ pub use channel::{
     DEFAULT_CCV_TIMEOUT_SECONDS,
 };
 pub use error::{ChannelError, PacketError};
+pub use evidence::{DuplicateVoteEvidence, EvidenceError, Vote};
 pub use genesis::{ConsumerGenesis, ConsumerParams, GenesisError, GenesisValidator};
 pub use keys::{ConsensusAddress, PublicKey, CONSENSUS_ADDRESS_LEN, ED25519_KEY_LEN};
 pub use packets::{
