@@ -82,7 +82,7 @@ pub struct Cli {
     /// infraction: the consumer sends a slash packet, the provider jails the validator and every
     /// consumer drops it; the demo unjails it a little after the outage.
     ///
-    /// Example: --offline 2:consumer-2:100:300 --offline 0:provider-1:500:20
+    /// Example: --offline 2:consumer-2:100:300 --offline 4:consumer-1:500:200
     #[arg(
         long,
         value_name = "V:CHAIN:AT:N",
