@@ -234,7 +234,11 @@ mod tests {
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 4);
         assert!(lines[1].starts_with("good") && lines[1].contains(" 2.0 "));
-        assert!(lines[1].contains(" 758.0 "), "headroom to 760 KiB: {}", lines[1]);
+        assert!(
+            lines[1].contains(" 758.0 "),
+            "headroom to 760 KiB: {}",
+            lines[1]
+        );
         assert!(lines[1].trim_end().ends_with("ok"));
         assert!(lines[2].contains(" 1.5 ") && lines[2].ends_with("REFUSED: too big"));
         assert!(lines[3].starts_with("limit 760 KiB"));

@@ -15,6 +15,9 @@ pub enum PacketError {
     #[error("a slash packet must name a validator with power above 0")]
     ZeroSlashPower,
 
+    #[error("power {0} is above CometBFT's maximum total voting power (i64::MAX / 8)")]
+    PowerAboveMaximum(u64),
+
     #[error("a consensus address must be 20 bytes, got {0}")]
     InvalidAddressLength(usize),
 

@@ -31,7 +31,7 @@ pub use genesis::{ConsumerGenesis, ConsumerParams, GenesisError, GenesisValidato
 pub use keys::{ConsensusAddress, PublicKey, CONSENSUS_ADDRESS_LEN, ED25519_KEY_LEN};
 pub use packets::{
     ConsumerPacket, ConsumerPacketType, Infraction, SlashPacketData, SlashedValidator,
-    ValidatorSetChangePacket, ValidatorUpdate, VscMaturedPacketData,
+    ValidatorSetChangePacket, ValidatorUpdate, VscMaturedPacketData, MAX_TOTAL_VOTING_POWER,
 };
 pub use sign_bytes::{BlockId, CanonicalVote, VoteType};
 pub use sorted_map::SortedMap;

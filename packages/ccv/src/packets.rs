@@ -14,6 +14,9 @@ use crate::keys::{ConsensusAddress, PublicKey};
 use crate::wire::{self, power, uint64};
 use crate::PacketError;
 
+/// CometBFT's `MaxTotalVotingPower`: no validator's power, and no set's total, may exceed it.
+pub const MAX_TOTAL_VOTING_POWER: u64 = (i64::MAX / 8) as u64;
+
 /// A change to one validator's power; power 0 removes the validator.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +104,9 @@ impl ValidatorSetChangePacket {
         }
         for update in &packet.validator_updates {
             update.pub_key.validate()?;
+            if update.power > MAX_TOTAL_VOTING_POWER {
+                return Err(PacketError::PowerAboveMaximum(update.power));
+            }
         }
         Ok(packet)
     }

@@ -196,6 +196,20 @@ fn vsc_with_negative_power_is_refused() {
 }
 
 #[test]
+fn vsc_with_power_above_cometbft_maximum_is_refused() {
+    let max = cw_ics_ccv::MAX_TOTAL_VOTING_POWER;
+    let at_max = vsc_with_update(&format!(
+        r#"{{"pub_key":{{"ed25519":"{KEY}"}},"power":"{max}"}}"#
+    ));
+    assert_eq!(vsc(&at_max).unwrap().validator_updates[0].power, max);
+    let above = max + 1;
+    let body = vsc_with_update(&format!(
+        r#"{{"pub_key":{{"ed25519":"{KEY}"}},"power":"{above}"}}"#
+    ));
+    assert_eq!(vsc(&body), Err(PacketError::PowerAboveMaximum(above)));
+}
+
+#[test]
 fn slash_with_zero_power_is_refused() {
     let body = slash_with_validator(&format!(r#"{{"address":"{ADDRESS}","power":"0"}}"#));
     assert_eq!(consumer(&body), Err(PacketError::ZeroSlashPower));
