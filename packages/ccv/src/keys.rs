@@ -1,6 +1,7 @@
 use core::fmt;
 
 use bech32::{Bech32, Hrp};
+use cosmwasm_schema::cw_schema::{DefinitionReference, SchemaVisitor, Schemaifier};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::Binary;
 use schemars::JsonSchema;
@@ -118,6 +119,13 @@ impl<'de> Deserialize<'de> for ConsensusAddress {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let bytes = crate::wire::binary(deserializer)?;
         ConsensusAddress::from_slice(bytes.as_slice()).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Described as what it is on the wire: base64 bytes.
+impl Schemaifier for ConsensusAddress {
+    fn visit_schema(visitor: &mut SchemaVisitor) -> DefinitionReference {
+        Binary::visit_schema(visitor)
     }
 }
 

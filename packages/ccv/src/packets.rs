@@ -4,6 +4,7 @@
 
 use core::fmt;
 
+use cosmwasm_schema::cw_schema::Schemaifier;
 use cosmwasm_std::Binary;
 use schemars::JsonSchema;
 use serde::de::{self, MapAccess, Visitor};
@@ -41,7 +42,10 @@ pub struct ValidatorSetChangePacket {
 
 /// The kind of misbehaviour a slash packet reports, by its proto enum name. The protocol's
 /// one infraction type: both contracts use it in their own records and answers too.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, JsonSchema)]
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, JsonSchema, Schemaifier,
+)]
+#[schemaifier(crate = "cosmwasm_schema::cw_schema")]
 pub enum Infraction {
     #[serde(rename = "INFRACTION_TYPE_DOUBLE_SIGN")]
     DoubleSign,
