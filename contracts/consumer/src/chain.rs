@@ -2,7 +2,7 @@
 //! `end_with_validator_update`.
 
 use cosmwasm_std::{
-    to_json_binary, DepsMut, Env, Order, QuerierWrapper, QueryRequest, Response, StdResult, Storage,
+    to_json_binary, DepsMut, Env, QuerierWrapper, QueryRequest, Response, StdResult, Storage,
 };
 use cw_ics_bindings::{
     ChainMsg, ChainQuery, Evidence, PowerChange, Privilege, Pubkey, ValidatorDiff,
@@ -15,7 +15,7 @@ use crate::evidence::{handle_evidence, Outcome};
 use crate::liveness::record_votes;
 use crate::outbox::{enqueue, progress, queued_slash};
 use crate::state::{ChainLink, CHAIN_LINK, CONFIG, HALT, LAST_VSC_ID};
-use crate::validator_set::{changes_after, current_powers};
+use crate::validator_set::{changes_since, current_powers};
 
 /// Promoted: ask for the privileges that make this contract the chain's validator-set
 /// source, and hand the whole replicated set to the chain at the next
@@ -88,8 +88,7 @@ fn pending_changes(storage: &dyn Storage, handed_up_to: Option<u64>) -> StdResul
     let mut last_vsc_id = handed_up_to;
     // key → (power on chain: before its first change, power after its last change)
     let mut changed = Vec::new();
-    for entry in changes_after(storage, handed_up_to, Order::Ascending) {
-        let (vsc_id, changes) = entry?;
+    for (vsc_id, changes) in changes_since(storage, handed_up_to)? {
         last_vsc_id = vsc_id;
         changed.extend(
             changes

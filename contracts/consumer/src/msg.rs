@@ -2,7 +2,7 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Timestamp};
 use cw_ics_ccv::{ConsumerGenesis, Infraction, PublicKey};
 
-use crate::state::{Config, HaltReason, HeadSlash, Mode};
+use crate::state::{HaltReason, HeadSlash, Mode};
 
 /// The consumer is instantiated with the genesis the provider serves for this consumer.
 #[cw_serde]
@@ -27,7 +27,7 @@ pub enum QueryMsg {
     #[returns(StatusResponse)]
     Status {},
     /// The genesis parameters the consumer runs with.
-    #[returns(Config)]
+    #[returns(crate::state::Config)]
     Config {},
     /// The replicated validator set now.
     #[returns(ValidatorSetResponse)]

@@ -5,7 +5,9 @@ use cw_ics_ccv::{ConsensusAddress, PublicKey, SortedMap, ValidatorUpdate};
 use cw_storage_plus::Bound;
 
 use crate::error::ContractError;
-use crate::state::{Member, SetChange, HEIGHT_TO_VSC, KEYS, MEMBERS, SET_CHANGES, SET_SIZE};
+use crate::state::{
+    Member, SetChange, HEIGHT_TO_VSC, KEYS, LAST_VSC_ID, MEMBERS, SET_CHANGES, SET_SIZE,
+};
 
 /// Stores `validators` (key, power; validated, distinct, powers above 0) as the current set,
 /// which is the set of vscId 0.
@@ -134,6 +136,28 @@ pub fn changes_after(
     order: Order,
 ) -> impl Iterator<Item = StdResult<(u64, Vec<SetChange>)>> + '_ {
     SET_CHANGES.range(storage, Some(Bound::exclusive(vsc_id)), None, order)
+}
+
+/// The change-log records after `vsc_id`, oldest first, for the hand-over to the chain. The
+/// record of the last VSC applied, usually the only one since the last hand-over, is a point
+/// read: a range pays for the record it opens on and again for the step onto it.
+pub fn changes_since(storage: &dyn Storage, vsc_id: u64) -> StdResult<Vec<(u64, Vec<SetChange>)>> {
+    let last = LAST_VSC_ID.load(storage)?;
+    if last <= vsc_id {
+        return Ok(vec![]);
+    }
+    let mut records = SET_CHANGES
+        .range(
+            storage,
+            Some(Bound::exclusive(vsc_id)),
+            Some(Bound::exclusive(last)),
+            Order::Ascending,
+        )
+        .collect::<StdResult<Vec<_>>>()?;
+    if let Some(changes) = SET_CHANGES.may_load(storage, last)? {
+        records.push((last, changes));
+    }
+    Ok(records)
 }
 
 /// The current set, key → power, in key order: the keys and the members are ranged side by
