@@ -115,10 +115,10 @@ pub struct HeightToVscIdsResponse {
     pub entries: Vec<VscIdAtHeightResponse>,
 }
 
-/// The infraction of a queued slash, in answers. Stored packets hold `cw_ics_ccv::Infraction`;
-/// answers cannot until that type implements `cw_schema::Schemaifier`, which `#[cw_serde]`
-/// and `QueryResponses` require of every field of an answer. Then this enum goes and the
-/// answer carries `Infraction` (JSON: its proto names).
+// Stored packets hold `cw_ics_ccv::Infraction`; an answer cannot until that type implements
+// `cw_schema::Schemaifier`, which `#[cw_serde]` and `QueryResponses` require of every field of
+// an answer. Then this enum goes and the answer carries `Infraction` (JSON: its proto names).
+/// What a queued slash reports.
 #[cw_serde]
 #[derive(Copy, Eq)]
 pub enum InfractionKind {
