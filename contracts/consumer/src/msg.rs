@@ -120,28 +120,12 @@ pub struct HeightToVscIdsResponse {
 // an answer. Then this enum goes and the answer carries `Infraction` (JSON: its proto names).
 /// What a queued slash reports.
 #[cw_serde]
-#[derive(Copy, Eq)]
-pub enum InfractionKind {
-    Downtime,
-    DoubleSign,
-}
-
-impl From<Infraction> for InfractionKind {
-    fn from(infraction: Infraction) -> Self {
-        match infraction {
-            Infraction::Downtime => InfractionKind::Downtime,
-            Infraction::DoubleSign => InfractionKind::DoubleSign,
-        }
-    }
-}
-
-#[cw_serde]
 pub enum PendingPacketKind {
     Slash {
         address: Binary,
         power: u64,
         vsc_id: u64,
-        infraction: InfractionKind,
+        infraction: Infraction,
     },
     VscMatured {
         vsc_id: u64,

@@ -152,7 +152,7 @@ pub fn pending_packets(
                 address: Binary::from(address.as_bytes()),
                 power,
                 vsc_id,
-                infraction: infraction.into(),
+                infraction,
             },
             QueuedPacket::VscMatured { vsc_id } => PendingPacketKind::VscMatured { vsc_id },
         })

@@ -5,7 +5,7 @@ use cosmwasm_std::Decimal;
 use cw_ics_ccv::{ConsumerPacket, Infraction, SlashPacketData, SlashedValidator};
 use cw_ics_consumer::liveness::signed_too_few;
 use cw_ics_consumer::msg::{
-    InfractionKind, LivenessResponse, OutstandingDowntimeResponse, QueryMsg,
+    LivenessResponse, OutstandingDowntimeResponse, QueryMsg,
 };
 
 /// Runs begin_block for heights `from..to` with validator 1 signing per `signs(height)` and
@@ -37,10 +37,7 @@ fn run_blocks(
                     power,
                 },
                 valset_update_id: vsc_id,
-                infraction: match infraction {
-                    InfractionKind::Downtime => Infraction::Downtime,
-                    InfractionKind::DoubleSign => Infraction::DoubleSign,
-                },
+                infraction,
             });
         }
     }
