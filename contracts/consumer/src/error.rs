@@ -61,6 +61,9 @@ pub enum ContractError {
     #[error("the chain's validator_votes query failed: {0}")]
     ValidatorVotes(StdError),
 
+    #[error("the validator set's total power would exceed CometBFT's maximum (i64::MAX / 8)")]
+    TotalPowerAboveMaximum,
+
     #[error("an arithmetic overflow (time, counter or power)")]
     Overflow,
 }

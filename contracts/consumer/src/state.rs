@@ -32,15 +32,25 @@ pub const HALT: Item<HaltReason> = Item::new("hr");
 pub const CHAIN_LINK: Item<ChainLink> = Item::new("cl");
 /// The vscId of the last VSC applied (0: the genesis set).
 pub const LAST_VSC_ID: Item<u64> = Item::new("vi");
-/// How many validators the current set has (kept so that a VSC that would empty it is refused
-/// without reading the set).
-pub const SET_SIZE: Item<u64> = Item::new("ss");
+/// How many validators the current set has and their total power (kept so that a VSC that
+/// would empty the set, or take its power past CometBFT's maximum, is refused without reading
+/// the set).
+pub const SET_TOTALS: Item<SetTotals> = Item::new("st");
 /// How many blocks the liveness step has counted (one per unhalted `begin_block`).
 pub const BLOCKS_COUNTED: Item<u64> = Item::new("bc");
 /// The bounds of the outgoing packet queue ([`PACKETS`]).
 pub const PACKET_QUEUE: Item<QueueBounds> = Item::new("pq");
 /// The state of the slash packet at the head of the queue, once it has been sent.
 pub const HEAD_SLASH: Item<HeadSlash> = Item::new("hs");
+
+/// The current set's size and total power.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct SetTotals {
+    #[serde(rename = "n")]
+    pub size: u64,
+    #[serde(rename = "p")]
+    pub power: u64,
+}
 
 /// The current set: consensus address (20 bytes) → power and liveness window.
 pub const MEMBERS: Map<&[u8], Member> = Map::new("m");
@@ -291,7 +301,7 @@ mod tests {
             HALT.as_slice().to_vec(),
             CHAIN_LINK.as_slice().to_vec(),
             LAST_VSC_ID.as_slice().to_vec(),
-            SET_SIZE.as_slice().to_vec(),
+            SET_TOTALS.as_slice().to_vec(),
             BLOCKS_COUNTED.as_slice().to_vec(),
             PACKET_QUEUE.as_slice().to_vec(),
             HEAD_SLASH.as_slice().to_vec(),

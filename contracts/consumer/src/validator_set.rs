@@ -1,21 +1,29 @@
 //! The replicated validator set: applying changes, its history by vscId, and height → vscId.
 
 use cosmwasm_std::{Order, StdError, StdResult, Storage};
-use cw_ics_ccv::{ConsensusAddress, PublicKey, SortedMap, ValidatorUpdate};
+use cw_ics_ccv::{ConsensusAddress, PublicKey, SortedMap, ValidatorUpdate, MAX_TOTAL_VOTING_POWER};
 use cw_storage_plus::Bound;
 
 use crate::error::ContractError;
 use crate::state::{
-    Member, SetChange, HEIGHT_TO_VSC, KEYS, LAST_VSC_ID, MEMBERS, SET_CHANGES, SET_SIZE,
+    Member, SetChange, SetTotals, HEIGHT_TO_VSC, KEYS, LAST_VSC_ID, MEMBERS, SET_CHANGES,
+    SET_TOTALS,
 };
 
-/// Stores `validators` (key, power; validated, distinct, powers above 0) as the current set,
-/// which is the set of vscId 0.
+/// Stores `validators` (key, power; validated, distinct, powers above 0, total within
+/// CometBFT's maximum) as the current set, which is the set of vscId 0.
 pub fn store_initial_set(
     storage: &mut dyn Storage,
     validators: &[(PublicKey, u64)],
-) -> StdResult<()> {
+) -> Result<(), ContractError> {
+    let mut totals = SetTotals::default();
     for (key, power) in validators {
+        totals.size = totals.size.checked_add(1).ok_or(ContractError::Overflow)?;
+        totals.power = totals
+            .power
+            .checked_add(*power)
+            .filter(|total| *total <= MAX_TOTAL_VOTING_POWER)
+            .ok_or(ContractError::TotalPowerAboveMaximum)?;
         let address = key.consensus_address();
         KEYS.save(storage, address.as_bytes(), key)?;
         MEMBERS.save(
@@ -27,7 +35,7 @@ pub fn store_initial_set(
             },
         )?;
     }
-    SET_SIZE.save(storage, &(validators.len() as u64))
+    Ok(SET_TOTALS.save(storage, &totals)?)
 }
 
 /// The updates of one VSC with the last update per key kept, in key order.
@@ -54,18 +62,20 @@ struct PlannedChange {
 /// A VSC's effect on the set, checked but not yet written.
 pub struct SetPlan {
     changes: Vec<PlannedChange>,
-    size_before: u64,
-    pub size_after: u64,
+    before: SetTotals,
+    pub after: SetTotals,
 }
 
 /// Reads one record per update (whatever the size of the set) and works out what `updates`
-/// change, without writing anything. Updates that leave a validator as it is are dropped.
+/// change, without writing anything. Updates that leave a validator as it is are dropped. A
+/// set whose total power would exceed CometBFT's maximum is refused, as CometBFT would refuse
+/// it.
 pub fn plan_change(
     storage: &dyn Storage,
     updates: SortedMap<&PublicKey, u64>,
 ) -> Result<SetPlan, ContractError> {
-    let size_before = SET_SIZE.load(storage)?;
-    let mut size_after = size_before;
+    let before_totals = SET_TOTALS.load(storage)?;
+    let mut after = before_totals;
     let mut changes = Vec::with_capacity(updates.len());
     for (key, power) in updates {
         let address = key.consensus_address();
@@ -75,10 +85,17 @@ pub fn plan_change(
             continue;
         }
         if power == 0 {
-            size_after = size_after.checked_sub(1).ok_or(ContractError::Overflow)?;
+            after.size = after.size.checked_sub(1).ok_or(ContractError::Overflow)?;
         } else if before.is_none() {
-            size_after = size_after.checked_add(1).ok_or(ContractError::Overflow)?;
+            after.size = after.size.checked_add(1).ok_or(ContractError::Overflow)?;
         }
+        // Powers are below the maximum (the packet decoder refuses others), so the sum of two
+        // cannot overflow before the check.
+        after.power = after
+            .power
+            .checked_sub(power_before)
+            .and_then(|total| total.checked_add(power))
+            .ok_or(ContractError::Overflow)?;
         changes.push(PlannedChange {
             key: key.clone(),
             address,
@@ -86,10 +103,13 @@ pub fn plan_change(
             power,
         });
     }
+    if after.power > MAX_TOTAL_VOTING_POWER {
+        return Err(ContractError::TotalPowerAboveMaximum);
+    }
     Ok(SetPlan {
         changes,
-        size_before,
-        size_after,
+        before: before_totals,
+        after,
     })
 }
 
@@ -123,8 +143,8 @@ pub fn apply_change(storage: &mut dyn Storage, vsc_id: u64, plan: SetPlan) -> St
     if !log.is_empty() {
         SET_CHANGES.save(storage, vsc_id, &log)?;
     }
-    if plan.size_after != plan.size_before {
-        SET_SIZE.save(storage, &plan.size_after)?;
+    if plan.after != plan.before {
+        SET_TOTALS.save(storage, &plan.after)?;
     }
     Ok(())
 }

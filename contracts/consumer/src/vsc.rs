@@ -45,7 +45,7 @@ pub fn receive_vsc(
     let updates = merge_updates(&vsc.validator_updates);
     let update_count = updates.len();
     let plan = plan_change(deps.storage, updates)?;
-    if plan.size_after == 0 {
+    if plan.after.size == 0 {
         return Err(ContractError::EmptyValidatorSet(vsc.valset_update_id));
     }
 

@@ -4,9 +4,7 @@ use common::*;
 use cosmwasm_std::Decimal;
 use cw_ics_ccv::{ConsumerPacket, Infraction, SlashPacketData, SlashedValidator};
 use cw_ics_consumer::liveness::signed_too_few;
-use cw_ics_consumer::msg::{
-    LivenessResponse, OutstandingDowntimeResponse, QueryMsg,
-};
+use cw_ics_consumer::msg::{LivenessResponse, OutstandingDowntimeResponse, QueryMsg};
 
 /// Runs begin_block for heights `from..to` with validator 1 signing per `signs(height)` and
 /// validators 2 and 3 always signing; returns the slash packets queued.
