@@ -22,11 +22,6 @@ pub fn lib_name(package: &str) -> String {
     package.replace('-', "_")
 }
 
-/// Contracts built only for the VM tests in `packages/vm-gas`: compiled and optimised exactly
-/// as the contracts are, so the tests run what the chain would, but never deployed, so they
-/// have no schema, checksum or place in the size table.
-pub const TEST_CONTRACTS: &[&str] = &["cw-ics-entry-probe"];
-
 pub const CONTRACTS: &[Contract] = &[
     Contract {
         package: "cw-ics-provider",

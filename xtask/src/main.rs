@@ -24,8 +24,8 @@ Usage: cargo xtask <command> [options]
 Commands:
   wasm              build every contract for wasm32, lower and optimise it with wasm-opt,
                     write artifacts/<name>.wasm and artifacts/checksums.txt, and check each
-                    artifact against wasmd's default capabilities and the 800 KiB upload limit;
-                    the VM tests' probe contract goes to artifacts/test/ (no checksum)
+                    artifact against wasmd's default capabilities and the project's limit of
+                    760 KiB (95% of wasmd's 800 KiB upload limit)
   check FILE...     check Wasm files as `cargo xtask wasm` checks its artifacts (wasmd's
                     capabilities, cosmwasm-vm's static checks and compilation, 800 KiB)
   schema            regenerate the JSON schema of every contract into schema/<contract>/

@@ -1,6 +1,6 @@
 //! `cargo xtask wasm`: release builds of every contract, lowered and optimised with wasm-opt,
-//! written to `artifacts/` with their checksums and checked as wasmd would check them. The
-//! test contracts are built the same way into `artifacts/test/`.
+//! written to `artifacts/` with their checksums and checked as wasmd would check them, and
+//! against this project's size limit.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -10,9 +10,9 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
-use crate::check::check_artifact;
+use crate::check::{check_artifact, PROJECT_LIMIT_BYTES};
 use crate::command;
-use crate::contracts::{lib_name, CONTRACTS, TEST_CONTRACTS};
+use crate::contracts::{lib_name, CONTRACTS};
 use crate::tools::{self, WASM_TARGET};
 use crate::workspace::Workspace;
 
@@ -50,7 +50,6 @@ pub fn run(workspace: &Workspace) -> Result<Vec<Artifact>> {
         optimise(&wasm_opt, &raw, &optimised)?;
         artifacts.push(inspect(contract.lib_name(), optimised)?);
     }
-    build_test_contracts(workspace, &wasm_opt, &test_artifacts_dir(&artifacts_dir))?;
 
     let checksums = artifacts_dir.join("checksums.txt");
     fs::write(&checksums, checksums_file(&artifacts))
@@ -65,6 +64,18 @@ pub fn run(workspace: &Workspace) -> Result<Vec<Artifact>> {
     if !refused.is_empty() {
         bail!("wasmd would refuse: {}", refused.join(", "));
     }
+    let oversized: Vec<&str> = artifacts
+        .iter()
+        .filter(|artifact| artifact.bytes > PROJECT_LIMIT_BYTES)
+        .map(|artifact| artifact.name.as_str())
+        .collect();
+    if !oversized.is_empty() {
+        bail!(
+            "over the project's limit of {} KiB per artifact: {}",
+            PROJECT_LIMIT_BYTES / 1024,
+            oversized.join(", ")
+        );
+    }
     Ok(artifacts)
 }
 
@@ -73,27 +84,6 @@ pub fn run(workspace: &Workspace) -> Result<Vec<Artifact>> {
 /// 597 KiB at "s" and 572 KiB at "z" after wasm-opt, against wasmd's 800 KiB upload limit;
 /// storage, not compute, dominates its gas.
 const WASM_PROFILE: &str = "wasm";
-
-/// Where the test contracts go: a folder of their own, so nothing that lists `artifacts/*.wasm`
-/// (checksums, sizes, deployment) takes them for contracts.
-fn test_artifacts_dir(artifacts_dir: &Path) -> PathBuf {
-    artifacts_dir.join("test")
-}
-
-/// Builds, optimises and checks the test contracts; one the VM would refuse fails the build.
-fn build_test_contracts(workspace: &Workspace, wasm_opt: &Path, dir: &Path) -> Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
-    for package in TEST_CONTRACTS {
-        let raw = build(workspace, package)?;
-        let optimised = dir.join(format!("{}.wasm", lib_name(package)));
-        optimise(wasm_opt, &raw, &optimised)?;
-        let artifact = inspect(lib_name(package), optimised)?;
-        if let Err(reason) = artifact.verdict {
-            bail!("the test contract {package} would be refused: {reason}");
-        }
-    }
-    Ok(())
-}
 
 /// One cargo invocation per contract: building several together unifies their features and
 /// has produced modules without entry points. Warnings are errors here because code compiled
@@ -175,23 +165,30 @@ fn checksums_file(artifacts: &[Artifact]) -> String {
 }
 
 fn size_table(artifacts: &[Artifact]) -> String {
+    let limit_kib = PROJECT_LIMIT_BYTES as f64 / 1024.0;
     let mut table = format!(
-        "{:<20} {:>10}  {:<64}  {}\n",
-        "contract", "size (KiB)", "sha256", "check"
+        "{:<20} {:>10} {:>14}  {:<64}  {}\n",
+        "contract", "size (KiB)", "headroom (KiB)", "sha256", "check"
     );
     for artifact in artifacts {
         let verdict = match &artifact.verdict {
             Ok(()) => "ok".to_string(),
             Err(reason) => format!("REFUSED: {reason}"),
         };
+        let kib = artifact.bytes as f64 / 1024.0;
         let _ = writeln!(
             table,
-            "{:<20} {:>10.1}  {:<64}  {verdict}",
+            "{:<20} {:>10.1} {:>14.1}  {:<64}  {verdict}",
             artifact.name,
-            artifact.bytes as f64 / 1024.0,
+            kib,
+            limit_kib - kib,
             artifact.sha256
         );
     }
+    let _ = write!(
+        table,
+        "limit {limit_kib:.0} KiB per artifact (95% of wasmd's 800 KiB upload limit)"
+    );
     table
 }
 
@@ -207,22 +204,6 @@ mod tests {
             sha256: sha256_hex(name.as_bytes()),
             verdict,
         }
-    }
-
-    #[test]
-    fn test_contracts_go_to_their_own_folder_and_are_not_contracts() {
-        let dir = test_artifacts_dir(Path::new("/repo/artifacts"));
-        assert_eq!(dir, PathBuf::from("/repo/artifacts/test"));
-        for package in TEST_CONTRACTS {
-            assert!(CONTRACTS
-                .iter()
-                .all(|contract| contract.package != *package));
-        }
-        // packages/vm-gas loads the probe from this path.
-        assert_eq!(
-            dir.join(format!("{}.wasm", lib_name(TEST_CONTRACTS[0]))),
-            PathBuf::from("/repo/artifacts/test/cw_ics_entry_probe.wasm")
-        );
     }
 
     #[test]
@@ -251,9 +232,15 @@ mod tests {
             artifact("bad", 1536, Err("too big".to_string())),
         ]);
         let lines: Vec<&str> = table.lines().collect();
-        assert_eq!(lines.len(), 3);
+        assert_eq!(lines.len(), 4);
         assert!(lines[1].starts_with("good") && lines[1].contains(" 2.0 "));
+        assert!(
+            lines[1].contains(" 758.0 "),
+            "headroom to 760 KiB: {}",
+            lines[1]
+        );
         assert!(lines[1].trim_end().ends_with("ok"));
         assert!(lines[2].contains(" 1.5 ") && lines[2].ends_with("REFUSED: too big"));
+        assert!(lines[3].starts_with("limit 760 KiB"));
     }
 }

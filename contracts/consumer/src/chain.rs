@@ -2,21 +2,20 @@
 //! `end_with_validator_update`.
 
 use cosmwasm_std::{
-    ContractResult, DepsMut, Env, Order, QuerierWrapper, Response, StdError, StdResult, Storage,
-    SystemResult,
+    to_json_binary, DepsMut, Env, QuerierWrapper, QueryRequest, Response, StdResult, Storage,
 };
 use cw_ics_bindings::{
     ChainMsg, ChainQuery, Evidence, PowerChange, Privilege, Pubkey, ValidatorDiff,
     ValidatorVoteResponse,
 };
-use cw_ics_ccv::SortedMap;
+use cw_ics_ccv::{PublicKey, SortedMap};
 
 use crate::error::ContractError;
 use crate::evidence::{handle_evidence, Outcome};
 use crate::liveness::record_votes;
-use crate::outbox::{enqueue, progress};
-use crate::state::{ChainLink, QueuedPacket, CHAIN_LINK, CONFIG, HALT, LAST_VSC_ID};
-use crate::validator_set::{changes_after, current_powers};
+use crate::outbox::{enqueue, progress, queued_slash};
+use crate::state::{ChainLink, CHAIN_LINK, CONFIG, HALT, LAST_VSC_ID};
+use crate::validator_set::{changes_since, current_powers};
 
 /// Promoted: ask for the privileges that make this contract the chain's validator-set
 /// source, and hand the whole replicated set to the chain at the next
@@ -25,7 +24,7 @@ pub fn promoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, Contrac
     CHAIN_LINK.save(
         deps.storage,
         &ChainLink::ValidatorSetUpdater { handed_up_to: None },
-    );
+    )?;
     Ok(Response::new()
         .add_message(ChainMsg::request(Privilege::ValidatorSetUpdater))
         .add_message(ChainMsg::request(Privilege::BeginBlocker))
@@ -34,7 +33,7 @@ pub fn promoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, Contrac
 
 /// Demoted: back to a validator-set oracle; the replicated set is kept and stays queryable.
 pub fn demoted(deps: DepsMut<ChainQuery>) -> Result<Response<ChainMsg>, ContractError> {
-    CHAIN_LINK.save(deps.storage, &ChainLink::Oracle);
+    CHAIN_LINK.save(deps.storage, &ChainLink::Oracle)?;
     Ok(Response::new().add_attribute("action", "demoted"))
 }
 
@@ -55,14 +54,14 @@ pub fn end_with_validator_update(
             &ChainLink::ValidatorSetUpdater {
                 handed_up_to: pending.handed_up_to,
             },
-        );
+        )?;
     }
     if pending.diff.diffs.is_empty() {
         return Ok(response);
     }
     Ok(response
         .add_attribute("changes", pending.diff.diffs.len().to_string())
-        .set_data(cw_ics_json::to_binary(&pending.diff)))
+        .set_data(to_json_binary(&pending.diff)?))
 }
 
 /// What the chain gets next and how far that brings it.
@@ -89,8 +88,7 @@ fn pending_changes(storage: &dyn Storage, handed_up_to: Option<u64>) -> StdResul
     let mut last_vsc_id = handed_up_to;
     // key → (power on chain: before its first change, power after its last change)
     let mut changed = Vec::new();
-    for entry in changes_after(storage, handed_up_to, Order::Ascending) {
-        let (vsc_id, changes) = entry?;
+    for (vsc_id, changes) in changes_since(storage, handed_up_to)? {
         last_vsc_id = vsc_id;
         changed.extend(
             changes
@@ -110,11 +108,12 @@ fn pending_changes(storage: &dyn Storage, handed_up_to: Option<u64>) -> StdResul
     })
 }
 
-fn power_change(key: [u8; 32], power: u64) -> PowerChange {
-    PowerChange {
-        pubkey: Pubkey::Ed25519(key.to_vec().into()),
-        power,
-    }
+/// The chain ABI's name for a key is its own `Pubkey`.
+fn power_change(key: PublicKey, power: u64) -> PowerChange {
+    let pubkey = match key {
+        PublicKey::Ed25519(bytes) => Pubkey::Ed25519(bytes),
+    };
+    PowerChange { pubkey, power }
 }
 
 /// The changes the next `end_with_validator_update` hands over (none in oracle mode).
@@ -145,7 +144,7 @@ pub fn begin_block(
             "downtime",
             slash.validator.address.to_bech32(&params.valcons_prefix)?,
         );
-        enqueue(deps.storage, &QueuedPacket::Slash(slash))?;
+        enqueue(deps.storage, &queued_slash(&slash))?;
     }
     for item in &evidence {
         match handle_evidence(deps.storage, item)? {
@@ -154,7 +153,7 @@ pub fn begin_block(
                     "double_sign",
                     slash.validator.address.to_bech32(&params.valcons_prefix)?,
                 );
-                enqueue(deps.storage, &QueuedPacket::Slash(slash))?;
+                enqueue(deps.storage, &queued_slash(&slash))?;
             }
             Outcome::Skipped(reason) => {
                 response = response.add_attribute("evidence_skipped", format!("{reason:?}"));
@@ -165,27 +164,13 @@ pub fn begin_block(
     Ok(response.add_messages(messages))
 }
 
-/// `QueryRequest::Custom(ChainQuery::ValidatorVotes {})` as JSON: a constant, so that the
-/// contract carries no `serde_json` serializer for `QueryRequest` (a test holds it to serde's).
-pub const VALIDATOR_VOTES_REQUEST: &[u8] = br#"{"custom":{"validator_votes":{}}}"#;
-
-/// The chain's `validator_votes` answer, read with `cw-ics-json` rather than through
-/// `QuerierWrapper::query`, whose `serde_json` deserializer is monomorphised for the answer
-/// type. Failures carry the messages `QuerierWrapper::query` gives them.
+/// Who signed the last block, from the chain's `validator_votes` query.
 fn validator_votes(
     querier: &QuerierWrapper<ChainQuery>,
 ) -> Result<ValidatorVoteResponse, ContractError> {
-    match querier.raw_query(VALIDATOR_VOTES_REQUEST) {
-        SystemResult::Err(system_err) => {
-            Err(StdError::msg(format_args!("Querier system error: {system_err}")).into())
-        }
-        SystemResult::Ok(ContractResult::Err(contract_err)) => {
-            Err(StdError::msg(format_args!("Querier contract error: {contract_err}")).into())
-        }
-        SystemResult::Ok(ContractResult::Ok(answer)) => {
-            cw_ics_json::from_slice(&answer).map_err(ContractError::InvalidValidatorVotes)
-        }
-    }
+    querier
+        .query(&QueryRequest::Custom(ChainQuery::ValidatorVotes {}))
+        .map_err(ContractError::ValidatorVotes)
 }
 
 /// `end_block` and the permissionless `tick`: maturity and sending only.

@@ -1,21 +1,11 @@
 use cosmwasm_std::StdError;
 use cw_ics_ccv::{ChannelError, GenesisError, PacketError};
-use cw_ics_json::{ContractVersionError, JsonError};
 use thiserror::Error;
 
 #[derive(Error, Debug)]
 pub enum ContractError {
     #[error(transparent)]
     Std(#[from] StdError),
-
-    #[error(transparent)]
-    ContractVersion(#[from] ContractVersionError),
-
-    #[error("cannot migrate from contract {0}")]
-    WrongContract(String),
-
-    #[error("cannot migrate from version {from} to the older version {to}")]
-    Downgrade { from: String, to: String },
 
     #[error(transparent)]
     Channel(#[from] ChannelError),
@@ -67,8 +57,12 @@ pub enum ContractError {
     #[error("an acknowledgement arrived for a slash packet that is not in flight")]
     UnexpectedSlashAck,
 
-    #[error("the chain's validator_votes answer is refused: {0}")]
-    InvalidValidatorVotes(JsonError),
+    /// The chain could not answer, or answered something that is not a `ValidatorVoteResponse`.
+    #[error("the chain's validator_votes query failed: {0}")]
+    ValidatorVotes(StdError),
+
+    #[error("the validator set's total power would exceed CometBFT's maximum (i64::MAX / 8)")]
+    TotalPowerAboveMaximum,
 
     #[error("an arithmetic overflow (time, counter or power)")]
     Overflow,

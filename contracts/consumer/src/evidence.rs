@@ -1,7 +1,7 @@
 //! Duplicate-vote evidence from `begin_block` → double-sign slash packets, one per
 //! (validator, infraction height).
 
-use cosmwasm_std::{StdResult, Storage};
+use cosmwasm_std::{Empty, StdResult, Storage};
 use cw_ics_bindings::{Evidence, EvidenceType};
 use cw_ics_ccv::{ConsensusAddress, Infraction, SlashPacketData, SlashedValidator};
 
@@ -33,9 +33,8 @@ pub fn handle_evidence(storage: &mut dyn Storage, evidence: &Evidence) -> StdRes
     let Ok(address) = ConsensusAddress::from_slice(evidence.validator.address.as_slice()) else {
         return Ok(Outcome::Skipped(Skipped::MalformedAddress));
     };
-    let height = evidence.height.to_be_bytes();
-    let key: [&[u8]; 2] = [address.as_bytes(), &height];
-    if DOUBLE_SIGNS_REPORTED.has(storage, &key) {
+    let key = (address.as_bytes(), evidence.height);
+    if DOUBLE_SIGNS_REPORTED.has(storage, key) {
         return Ok(Outcome::Skipped(Skipped::AlreadyReported));
     }
     let vsc_id = vsc_id_at(storage, evidence.height)?;
@@ -47,7 +46,7 @@ pub fn handle_evidence(storage: &mut dyn Storage, evidence: &Evidence) -> StdRes
     } else {
         member_power
     };
-    DOUBLE_SIGNS_REPORTED.save(storage, &key, &());
+    DOUBLE_SIGNS_REPORTED.save(storage, key, &Empty {})?;
     Ok(Outcome::Slash(SlashPacketData {
         validator: SlashedValidator { address, power },
         valset_update_id: vsc_id,

@@ -53,10 +53,10 @@ pub fn instantiate_from_genesis(
             params,
             genesis_height: env.block.height,
         },
-    );
-    LAST_VSC_ID.save(deps.storage, &0);
-    record_vsc_from_height(deps.storage, env.block.height, 0);
-    CHAIN_LINK.save(deps.storage, &ChainLink::Oracle);
+    )?;
+    LAST_VSC_ID.save(deps.storage, &0)?;
+    record_vsc_from_height(deps.storage, env.block.height, 0)?;
+    CHAIN_LINK.save(deps.storage, &ChainLink::Oracle)?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("provider_chain_id", provider_chain_id)

@@ -55,6 +55,6 @@ pub fn open_ack(
             channel_id: channel.endpoint.channel_id.clone(),
             established: false,
         },
-    );
+    )?;
     Ok(())
 }

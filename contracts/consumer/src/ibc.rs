@@ -1,6 +1,8 @@
 //! IBC entrypoints: the handshake (see `handshake`), VSC receipt (see `vsc`), acks and
 //! timeouts of our packets (see `outbox`), and the halt on error ack, timeout or close.
 
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannelCloseMsg,
     IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,
@@ -15,6 +17,7 @@ use crate::outbox::{flush, on_result_ack, AckOutcome};
 use crate::state::{HaltReason, CCV_CHANNEL, HALT};
 use crate::vsc::receive_vsc;
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_open(
     deps: DepsMut<ChainQuery>,
     _env: Env,
@@ -29,6 +32,7 @@ pub fn ibc_channel_open(
     }
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_connect(
     deps: DepsMut<ChainQuery>,
     _env: Env,
@@ -50,6 +54,7 @@ pub fn ibc_channel_connect(
     }
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_channel_close(
     deps: DepsMut<ChainQuery>,
     _env: Env,
@@ -69,7 +74,12 @@ pub fn ibc_channel_close(
     }
 }
 
-/// An `Err` here makes the chain revert this call's writes and answer with an error ack.
+/// The receive convention (the same in the provider): every refusal of a received packet is an
+/// `Err` — not on the CCV channel, malformed, out of order, emptying the set, after a halt —
+/// so that wasmd reverts this call's writes and writes an error acknowledgement; a packet that
+/// was understood and applied returns `Ok` with a result acknowledgement. No refusal is written
+/// as an error ack from `Ok`, which would keep whatever the call had written.
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_receive(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -78,6 +88,7 @@ pub fn ibc_packet_receive(
     receive_vsc(deps, env, &msg.packet)
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_ack(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -114,6 +125,7 @@ pub fn ibc_packet_ack(
     }
 }
 
+#[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_timeout(
     deps: DepsMut<ChainQuery>,
     _env: Env,
@@ -143,7 +155,7 @@ fn is_ccv_channel(storage: &dyn Storage, channel_id: &str) -> Result<bool, Contr
 /// Records the first halt reason; later ones (e.g. the close that follows a timeout) keep it.
 fn halt(storage: &mut dyn Storage, reason: HaltReason) -> Result<(), ContractError> {
     if HALT.may_load(storage)?.is_none() {
-        HALT.save(storage, &reason);
+        HALT.save(storage, &reason)?;
     }
     Ok(())
 }

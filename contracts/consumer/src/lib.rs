@@ -7,8 +7,6 @@
 
 pub mod chain;
 pub mod contract;
-#[cfg(not(feature = "library"))]
-mod entry;
 pub mod error;
 pub mod evidence;
 pub mod genesis;

@@ -16,7 +16,7 @@ use cw_ics_ccv::{
 
 use crate::error::ContractError;
 use crate::state::{
-    stored_address, AddressBytes, Member, Progress, Window, BLOCKS_COUNTED, MEMBERS, MISSED_BLOCKS,
+    stored_address, Member, Progress, Window, BLOCKS_COUNTED, MEMBERS, MISSED_BLOCKS,
     OUTSTANDING_DOWNTIME,
 };
 use crate::validator_set::vsc_id_at;
@@ -38,25 +38,25 @@ pub fn record_votes(
         .unwrap_or(0)
         .checked_add(1)
         .ok_or(ContractError::Overflow)?;
-    BLOCKS_COUNTED.save(storage, &block);
+    BLOCKS_COUNTED.save(storage, &block)?;
     // A vote listed twice counts once (the last).
-    let votes_by_address: SortedMap<AddressBytes, &ValidatorVote> = SortedMap::from_entries(
+    let votes_by_address: SortedMap<ConsensusAddress, &ValidatorVote> = SortedMap::from_entries(
         votes
             .iter()
             .filter_map(|vote| {
                 let address = ConsensusAddress::from_slice(vote.address.as_slice()).ok()?;
-                Some((address.0, vote))
+                Some((address, vote))
             })
             .collect(),
         |kept, later| *kept = later,
     );
     let members = MEMBERS
-        .range(storage, &[], Order::Ascending)
+        .range(storage, None, None, Order::Ascending)
         .collect::<StdResult<Vec<_>>>()?;
     let mut slashes = vec![];
     for (address, member) in members {
-        let address = ConsensusAddress(stored_address(&address)?);
-        let step = match votes_by_address.get(&address.0) {
+        let address = stored_address(&address)?;
+        let step = match votes_by_address.get(&address) {
             Some(vote) => count_vote(storage, params, block, &address, &member, vote)?,
             None => Step {
                 window: pause(block, member.window)?,
@@ -70,14 +70,14 @@ pub fn record_votes(
                 valset_update_id: vsc_id_at(storage, infraction_height)?,
                 infraction: Infraction::Downtime,
             });
-            OUTSTANDING_DOWNTIME.save(storage, &[address.as_bytes()], &infraction_height);
+            OUTSTANDING_DOWNTIME.save(storage, address.as_bytes(), &infraction_height)?;
         }
         if step.window != member.window {
             let updated = Member {
                 window: step.window,
                 ..member
             };
-            MEMBERS.save(storage, &[address.as_bytes()], &updated);
+            MEMBERS.save(storage, address.as_bytes(), &updated)?;
         }
     }
     Ok(slashes)
@@ -135,19 +135,19 @@ fn count_vote(
     // With no miss in the window, no bit of this generation is set: nothing to read.
     if window.missed > 0 || missed {
         let slot = counted % size;
-        let key: [&[u8]; 2] = [address.as_bytes(), &slot.to_be_bytes()];
+        let key = (address.as_bytes(), slot);
         let was_missed =
-            window.missed > 0 && MISSED_BLOCKS.may_load(storage, &key)? == Some(window.generation);
+            window.missed > 0 && MISSED_BLOCKS.may_load(storage, key)? == Some(window.generation);
         match (was_missed, missed) {
             (false, true) => {
-                MISSED_BLOCKS.save(storage, &key, &window.generation);
+                MISSED_BLOCKS.save(storage, key, &window.generation)?;
                 window.missed = window
                     .missed
                     .checked_add(1)
                     .ok_or(ContractError::Overflow)?;
             }
             (true, false) => {
-                MISSED_BLOCKS.remove(storage, &key);
+                MISSED_BLOCKS.remove(storage, key);
                 window.missed = window.missed.saturating_sub(1);
             }
             _ => {}
@@ -161,7 +161,7 @@ fn count_vote(
     let window_full = counted >= size;
     if window_full
         && signed_too_few(size, window.missed, params.min_signed_per_window)?
-        && !OUTSTANDING_DOWNTIME.has(storage, &[address.as_bytes()])
+        && !OUTSTANDING_DOWNTIME.has(storage, address.as_bytes())
     {
         let power = if vote.power > 0 {
             vote.power
@@ -207,6 +207,7 @@ pub fn signed_too_few(
 }
 
 /// Liveness counters of one validator, for queries.
+#[derive(Default)]
 pub struct SigningInfo {
     /// Blocks observed since the window started; it is full once this reaches its size.
     pub blocks_counted: u64,
@@ -215,15 +216,12 @@ pub struct SigningInfo {
 }
 
 /// The counters of a member of the current set; zeros for anyone else.
-pub fn signing_info(storage: &dyn Storage, address: &[u8]) -> StdResult<SigningInfo> {
+pub fn signing_info(storage: &dyn Storage, address: &ConsensusAddress) -> StdResult<SigningInfo> {
     let window = MEMBERS
-        .may_load(storage, &[address])?
+        .may_load(storage, address.as_bytes())?
         .and_then(|member| member.window);
     let Some(window) = window else {
-        return Ok(SigningInfo {
-            blocks_counted: 0,
-            missed_in_window: 0,
-        });
+        return Ok(SigningInfo::default());
     };
     let blocks_counted = match window.progress {
         Progress::Counting { since } => BLOCKS_COUNTED

@@ -1,7 +1,6 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Timestamp};
-use cw_ics_ccv::{ConsumerGenesis, ConsumerParams, PublicKey};
-use cw_ics_json::{json_enum, json_struct};
+use cw_ics_ccv::{ConsumerGenesis, Infraction, PublicKey};
 
 use crate::state::{HaltReason, HeadSlash, Mode};
 
@@ -10,7 +9,6 @@ use crate::state::{HaltReason, HeadSlash, Mode};
 pub struct InstantiateMsg {
     pub genesis: ConsumerGenesis,
 }
-json_struct!(InstantiateMsg { genesis });
 
 #[cw_serde]
 pub enum ExecuteMsg {
@@ -19,7 +17,6 @@ pub enum ExecuteMsg {
     /// that maturity and retries progress; received VSCs and acks do the same work.
     Tick {},
 }
-json_enum!(ExecuteMsg { Tick = "tick" {} });
 
 #[cw_serde]
 #[derive(QueryResponses)]
@@ -30,7 +27,7 @@ pub enum QueryMsg {
     #[returns(StatusResponse)]
     Status {},
     /// The genesis parameters the consumer runs with.
-    #[returns(ConfigResponse)]
+    #[returns(crate::state::Config)]
     Config {},
     /// The replicated validator set now.
     #[returns(ValidatorSetResponse)]
@@ -72,24 +69,9 @@ pub enum QueryMsg {
     #[returns(PendingDiffResponse)]
     PendingDiff {},
 }
-json_enum!(QueryMsg {
-    ContractVersion = "contract_version" {},
-    Status = "status" {},
-    Config = "config" {},
-    CurrentSet = "current_set" {},
-    SetAtHeight = "set_at_height" { height },
-    VscIdAtHeight = "vsc_id_at_height" { height },
-    HeightToVscIds = "height_to_vsc_ids" { start_after, limit },
-    PendingPackets = "pending_packets" { start_at, limit },
-    MaturingVscs = "maturing_vscs" { start_after, limit },
-    OutstandingDowntime = "outstanding_downtime" { start_after, limit },
-    Liveness = "liveness" { address },
-    PendingDiff = "pending_diff" {},
-});
 
 #[cw_serde]
 pub struct MigrateMsg {}
-json_struct!(MigrateMsg {});
 
 #[cw_serde]
 pub struct StatusResponse {
@@ -105,34 +87,6 @@ pub struct StatusResponse {
     pub last_vsc_id: u64,
     pub mode: Mode,
 }
-json_struct!(StatusResponse {
-    provider_chain_id,
-    chain_id,
-    connection_id,
-    channel_id,
-    established,
-    halted,
-    last_vsc_id,
-    mode,
-});
-
-#[cw_serde]
-pub struct ConfigResponse {
-    pub provider_chain_id: String,
-    pub chain_id: String,
-    pub connection_id: String,
-    pub provider_port_id: String,
-    pub params: ConsumerParams,
-    pub genesis_height: u64,
-}
-json_struct!(ConfigResponse {
-    provider_chain_id,
-    chain_id,
-    connection_id,
-    provider_port_id,
-    params,
-    genesis_height,
-});
 
 #[cw_serde]
 pub struct ValidatorEntry {
@@ -141,11 +95,6 @@ pub struct ValidatorEntry {
     pub address: Binary,
     pub power: u64,
 }
-json_struct!(ValidatorEntry {
-    pub_key,
-    address,
-    power
-});
 
 #[cw_serde]
 pub struct ValidatorSetResponse {
@@ -154,57 +103,34 @@ pub struct ValidatorSetResponse {
     /// Sorted by key bytes.
     pub validators: Vec<ValidatorEntry>,
 }
-json_struct!(ValidatorSetResponse { vsc_id, validators });
 
 #[cw_serde]
 pub struct VscIdAtHeightResponse {
     pub height: u64,
     pub vsc_id: u64,
 }
-json_struct!(VscIdAtHeightResponse { height, vsc_id });
 
 #[cw_serde]
 pub struct HeightToVscIdsResponse {
     pub entries: Vec<VscIdAtHeightResponse>,
 }
-json_struct!(HeightToVscIdsResponse { entries });
 
-#[cw_serde]
-#[derive(Copy, Eq)]
-pub enum InfractionKind {
-    Downtime,
-    DoubleSign,
-}
-json_enum!(InfractionKind {
-    Downtime = "downtime",
-    DoubleSign = "double_sign",
-});
-
-impl From<cw_ics_ccv::Infraction> for InfractionKind {
-    fn from(infraction: cw_ics_ccv::Infraction) -> Self {
-        match infraction {
-            cw_ics_ccv::Infraction::Downtime => InfractionKind::Downtime,
-            cw_ics_ccv::Infraction::DoubleSign => InfractionKind::DoubleSign,
-        }
-    }
-}
-
+// Stored packets hold `cw_ics_ccv::Infraction`; an answer cannot until that type implements
+// `cw_schema::Schemaifier`, which `#[cw_serde]` and `QueryResponses` require of every field of
+// an answer. Then this enum goes and the answer carries `Infraction` (JSON: its proto names).
+/// What a queued slash reports.
 #[cw_serde]
 pub enum PendingPacketKind {
     Slash {
         address: Binary,
         power: u64,
         vsc_id: u64,
-        infraction: InfractionKind,
+        infraction: Infraction,
     },
     VscMatured {
         vsc_id: u64,
     },
 }
-json_enum!(PendingPacketKind {
-    Slash = "slash" { address, power, vsc_id, infraction },
-    VscMatured = "vsc_matured" { vsc_id },
-});
 
 #[cw_serde]
 pub struct PendingPacketsResponse {
@@ -213,40 +139,28 @@ pub struct PendingPacketsResponse {
     pub head_slash: Option<HeadSlash>,
     pub total: u32,
 }
-json_struct!(PendingPacketsResponse {
-    packets,
-    head_slash,
-    total
-});
 
 #[cw_serde]
 pub struct MaturingVsc {
     pub vsc_id: u64,
     pub matures_at: Timestamp,
 }
-json_struct!(MaturingVsc { vsc_id, matures_at });
 
 #[cw_serde]
 pub struct MaturingVscsResponse {
     pub maturing: Vec<MaturingVsc>,
 }
-json_struct!(MaturingVscsResponse { maturing });
 
 #[cw_serde]
 pub struct OutstandingDowntimeEntry {
     pub address: Binary,
     pub infraction_height: u64,
 }
-json_struct!(OutstandingDowntimeEntry {
-    address,
-    infraction_height
-});
 
 #[cw_serde]
 pub struct OutstandingDowntimeResponse {
     pub validators: Vec<OutstandingDowntimeEntry>,
 }
-json_struct!(OutstandingDowntimeResponse { validators });
 
 #[cw_serde]
 pub struct LivenessResponse {
@@ -257,16 +171,8 @@ pub struct LivenessResponse {
     pub missed_in_window: u64,
     pub outstanding_downtime: bool,
 }
-json_struct!(LivenessResponse {
-    address,
-    signed_blocks_window,
-    blocks_counted,
-    missed_in_window,
-    outstanding_downtime,
-});
 
 #[cw_serde]
 pub struct PendingDiffResponse {
     pub diff: cw_ics_bindings::ValidatorDiff,
 }
-json_struct!(PendingDiffResponse { diff });

@@ -2,14 +2,18 @@
 //! packet stays at the head while in flight and blocks what is behind it until its ack; a
 //! bounced slash is resent after the retry delay. VSC-matured packets leave the queue when sent.
 
-use cosmwasm_std::{CosmosMsg, Env, IbcMsg, IbcTimeout, Order, StdResult, Storage, Timestamp};
+use cosmwasm_std::{
+    CosmosMsg, Empty, Env, IbcMsg, IbcTimeout, Order, StdResult, Storage, Timestamp,
+};
 use cw_ics_bindings::ChainMsg;
-use cw_ics_ccv::{AckResult, ConsumerPacket, VscMaturedPacketData};
+use cw_ics_ccv::{
+    AckResult, ConsumerPacket, SlashPacketData, SlashedValidator, VscMaturedPacketData,
+};
+use cw_storage_plus::Bound;
 
 use crate::error::ContractError;
 use crate::state::{
-    be_u64, HeadSlash, QueuedPacket, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, MATURING, PACKETS,
-    PACKET_QUEUE,
+    HeadSlash, QueuedPacket, CCV_CHANNEL, CONFIG, HALT, HEAD_SLASH, MATURING, PACKETS, PACKET_QUEUE,
 };
 use crate::time::after;
 
@@ -20,9 +24,9 @@ pub const MAX_MATURITIES_PER_CALL: usize = 50;
 
 pub fn enqueue(storage: &mut dyn Storage, packet: &QueuedPacket) -> Result<(), ContractError> {
     let mut queue = PACKET_QUEUE.may_load(storage)?.unwrap_or_default();
-    PACKETS.save(storage, &[&queue.next.to_be_bytes()], packet);
+    PACKETS.save(storage, queue.next, packet)?;
     queue.next = queue.next.checked_add(1).ok_or(ContractError::Overflow)?;
-    PACKET_QUEUE.save(storage, &queue);
+    PACKET_QUEUE.save(storage, &queue)?;
     Ok(())
 }
 
@@ -32,16 +36,16 @@ pub fn front(storage: &dyn Storage) -> StdResult<Option<QueuedPacket>> {
     if queue.head == queue.next {
         return Ok(None);
     }
-    PACKETS.may_load(storage, &[&queue.head.to_be_bytes()])
+    PACKETS.may_load(storage, queue.head)
 }
 
 /// Removes the head of the queue, if any.
 fn pop_front(storage: &mut dyn Storage) -> StdResult<()> {
     let mut queue = PACKET_QUEUE.may_load(storage)?.unwrap_or_default();
     if queue.head < queue.next {
-        PACKETS.remove(storage, &[&queue.head.to_be_bytes()]);
+        PACKETS.remove(storage, queue.head);
         queue.head += 1;
-        PACKET_QUEUE.save(storage, &queue);
+        PACKET_QUEUE.save(storage, &queue)?;
     }
     Ok(())
 }
@@ -54,9 +58,14 @@ pub fn queued(
     limit: usize,
 ) -> StdResult<(Vec<QueuedPacket>, u64)> {
     let queue = PACKET_QUEUE.may_load(storage)?.unwrap_or_default();
-    let start = queue.head.saturating_add(skip).to_be_bytes();
+    let start = queue.head.saturating_add(skip);
     let packets = PACKETS
-        .range_between(storage, &[], Some(&start), None, Order::Ascending)
+        .range(
+            storage,
+            Some(Bound::inclusive(start)),
+            None,
+            Order::Ascending,
+        )
         .take(limit)
         .map(|entry| entry.map(|(_, packet)| packet))
         .collect::<StdResult<_>>()?;
@@ -65,11 +74,30 @@ pub fn queued(
 
 /// The packet as it goes on the wire.
 fn wire_packet(packet: &QueuedPacket) -> ConsumerPacket {
-    match packet {
-        QueuedPacket::Slash(slash) => ConsumerPacket::Slash(slash.clone()),
-        QueuedPacket::VscMatured { vsc_id } => ConsumerPacket::VscMatured(VscMaturedPacketData {
-            valset_update_id: *vsc_id,
+    match *packet {
+        QueuedPacket::Slash {
+            address,
+            power,
+            vsc_id,
+            infraction,
+        } => ConsumerPacket::Slash(SlashPacketData {
+            validator: SlashedValidator { address, power },
+            valset_update_id: vsc_id,
+            infraction,
         }),
+        QueuedPacket::VscMatured { vsc_id } => ConsumerPacket::VscMatured(VscMaturedPacketData {
+            valset_update_id: vsc_id,
+        }),
+    }
+}
+
+/// A slash packet as it waits in the queue.
+pub fn queued_slash(slash: &SlashPacketData) -> QueuedPacket {
+    QueuedPacket::Slash {
+        address: slash.validator.address,
+        power: slash.validator.power,
+        vsc_id: slash.valset_update_id,
+        infraction: slash.infraction,
     }
 }
 
@@ -81,11 +109,7 @@ pub fn schedule_maturity(
     vsc_id: u64,
 ) -> Result<(), ContractError> {
     let matures_at = after(received, unbonding_period_seconds)?;
-    MATURING.save(
-        storage,
-        &[&matures_at.nanos().to_be_bytes(), &vsc_id.to_be_bytes()],
-        &(),
-    );
+    MATURING.save(storage, (matures_at.nanos(), vsc_id), &Empty {})?;
     Ok(())
 }
 
@@ -94,22 +118,9 @@ pub fn maturing(
     storage: &dyn Storage,
     due_by: Option<Timestamp>,
 ) -> impl Iterator<Item = StdResult<(u64, u64)>> + '_ {
-    // Nothing can mature after the last nanosecond there is: then everything is due.
-    let above = due_by
-        .and_then(|time| time.nanos().checked_add(1))
-        .map(u64::to_be_bytes);
-    let ranged = MATURING.range_between(
-        storage,
-        &[],
-        None,
-        above.as_ref().map(|bytes| &bytes[..]),
-        Order::Ascending,
-    );
-    ranged.map(|entry| {
-        let (key, _) = entry?;
-        let (nanos, vsc_id) = key.split_at(key.len().min(8));
-        Ok((be_u64(nanos)?, be_u64(vsc_id)?))
-    })
+    // Due by a time: every key up to (that time, any vscId).
+    let max = due_by.map(|time| Bound::inclusive((time.nanos(), u64::MAX)));
+    MATURING.keys(storage, None, max, Order::Ascending)
 }
 
 /// Moves the VSCs whose unbonding period has passed into the queue, earliest first.
@@ -121,7 +132,7 @@ pub fn queue_due_maturities(
         .take(MAX_MATURITIES_PER_CALL)
         .collect::<StdResult<_>>()?;
     for (nanos, vsc_id) in &due {
-        MATURING.remove(storage, &[&nanos.to_be_bytes(), &vsc_id.to_be_bytes()]);
+        MATURING.remove(storage, (*nanos, *vsc_id));
         enqueue(storage, &QueuedPacket::VscMatured { vsc_id: *vsc_id })?;
     }
     Ok(due.len())
@@ -171,7 +182,7 @@ pub fn flush(
                 messages.push(send(&head)?);
                 pop_front(storage)?;
             }
-            QueuedPacket::Slash(_) => {
+            QueuedPacket::Slash { .. } => {
                 let may_send = match HEAD_SLASH.may_load(storage)? {
                     None => true,
                     Some(HeadSlash::AwaitingAck) => false,
@@ -179,7 +190,7 @@ pub fn flush(
                 };
                 if may_send {
                     messages.push(send(&head)?);
-                    HEAD_SLASH.save(storage, &HeadSlash::AwaitingAck);
+                    HEAD_SLASH.save(storage, &HeadSlash::AwaitingAck)?;
                 }
                 break;
             }
@@ -213,7 +224,7 @@ pub fn on_result_ack(
         ConsumerPacket::Slash(slash) => slash,
     };
     let in_flight = HEAD_SLASH.may_load(storage)? == Some(HeadSlash::AwaitingAck);
-    let head_matches = matches!(front(storage)?, Some(QueuedPacket::Slash(head)) if head == *slash);
+    let head_matches = front(storage)? == Some(queued_slash(slash));
     if !in_flight || !head_matches {
         return Ok(AckOutcome::Ignored);
     }
@@ -221,7 +232,7 @@ pub fn on_result_ack(
         AckResult::SlashBounced => {
             let retry_delay = CONFIG.load(storage)?.params.retry_delay_seconds;
             let retry_at = after(env.block.time, retry_delay)?;
-            HEAD_SLASH.save(storage, &HeadSlash::Bounced { retry_at });
+            HEAD_SLASH.save(storage, &HeadSlash::Bounced { retry_at })?;
             Ok(AckOutcome::SlashBounced(retry_at))
         }
         AckResult::Success | AckResult::SlashHandled => {

@@ -1,26 +1,54 @@
-//! Query handlers.
+//! Query dispatch and handlers.
 
-use cosmwasm_std::{Binary, Deps, StdError, StdResult, Timestamp};
+use cosmwasm_std::{to_json_binary, Binary, Deps, Env, Order, StdError, StdResult, Timestamp};
 use cw_ics_bindings::ChainQuery;
-use cw_ics_ccv::PublicKey;
+use cw_ics_ccv::ConsensusAddress;
+use cw_storage_plus::Bound;
 
 use crate::chain::pending_diff;
-use crate::liveness::signing_info;
+use crate::error::ContractError;
+use crate::liveness::{signing_info, SigningInfo};
 use crate::msg::{
-    ConfigResponse, HeightToVscIdsResponse, LivenessResponse, MaturingVsc, MaturingVscsResponse,
+    HeightToVscIdsResponse, LivenessResponse, MaturingVsc, MaturingVscsResponse,
     OutstandingDowntimeEntry, OutstandingDowntimeResponse, PendingDiffResponse, PendingPacketKind,
-    PendingPacketsResponse, StatusResponse, ValidatorEntry, ValidatorSetResponse,
+    PendingPacketsResponse, QueryMsg, StatusResponse, ValidatorEntry, ValidatorSetResponse,
     VscIdAtHeightResponse,
 };
 use crate::outbox::{maturing, queued};
 use crate::state::{
-    be_u64, QueuedPacket, CCV_CHANNEL, CHAIN_LINK, CONFIG, HALT, HEAD_SLASH, HEIGHT_TO_VSC,
+    Config, QueuedPacket, CCV_CHANNEL, CHAIN_LINK, CONFIG, HALT, HEAD_SLASH, HEIGHT_TO_VSC,
     LAST_VSC_ID, OUTSTANDING_DOWNTIME,
 };
-use crate::validator_set::{address_of, set_at_vsc, vsc_id_at};
+use crate::validator_set::{set_at_vsc, vsc_id_at};
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 100;
+
+pub fn query(deps: Deps<ChainQuery>, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    let binary = match msg {
+        QueryMsg::ContractVersion {} => to_json_binary(&cw2::get_contract_version(deps.storage)?),
+        QueryMsg::Status {} => to_json_binary(&status(deps)?),
+        QueryMsg::Config {} => to_json_binary(&config(deps)?),
+        QueryMsg::CurrentSet {} => to_json_binary(&current_set(deps)?),
+        QueryMsg::SetAtHeight { height } => to_json_binary(&set_at_height(deps, height)?),
+        QueryMsg::VscIdAtHeight { height } => to_json_binary(&vsc_id_at_height(deps, height)?),
+        QueryMsg::HeightToVscIds { start_after, limit } => {
+            to_json_binary(&height_to_vsc_ids(deps, start_after, limit)?)
+        }
+        QueryMsg::PendingPackets { start_at, limit } => {
+            to_json_binary(&pending_packets(deps, start_at, limit)?)
+        }
+        QueryMsg::MaturingVscs { start_after, limit } => {
+            to_json_binary(&maturing_vscs(deps, start_after, limit)?)
+        }
+        QueryMsg::OutstandingDowntime { start_after, limit } => {
+            to_json_binary(&outstanding_downtime(deps, start_after, limit)?)
+        }
+        QueryMsg::Liveness { address } => to_json_binary(&liveness(deps, address)?),
+        QueryMsg::PendingDiff {} => to_json_binary(&pending_diff_query(deps)?),
+    }?;
+    Ok(binary)
+}
 
 fn limit(requested: Option<u32>) -> usize {
     requested.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
@@ -41,24 +69,16 @@ pub fn status(deps: Deps<ChainQuery>) -> StdResult<StatusResponse> {
     })
 }
 
-pub fn config(deps: Deps<ChainQuery>) -> StdResult<ConfigResponse> {
-    let config = CONFIG.load(deps.storage)?;
-    Ok(ConfigResponse {
-        provider_chain_id: config.provider_chain_id,
-        chain_id: config.chain_id,
-        connection_id: config.connection_id,
-        provider_port_id: config.provider_port_id,
-        params: config.params,
-        genesis_height: config.genesis_height,
-    })
+pub fn config(deps: Deps<ChainQuery>) -> StdResult<Config> {
+    CONFIG.load(deps.storage)
 }
 
 fn set_of(deps: Deps<ChainQuery>, vsc_id: u64) -> StdResult<ValidatorSetResponse> {
     let validators = set_at_vsc(deps.storage, vsc_id)?
         .into_iter()
-        .map(|(key, power)| ValidatorEntry {
-            address: Binary::from(address_of(&key).as_bytes()),
-            pub_key: PublicKey::Ed25519(key.to_vec().into()),
+        .map(|(pub_key, power)| ValidatorEntry {
+            address: Binary::from(pub_key.consensus_address().as_bytes()),
+            pub_key,
             power,
         })
         .collect();
@@ -97,21 +117,15 @@ pub fn height_to_vsc_ids(
     start_after: Option<u64>,
     limit_requested: Option<u32>,
 ) -> StdResult<HeightToVscIdsResponse> {
-    let after = start_after.map(u64::to_be_bytes);
     let entries = HEIGHT_TO_VSC
-        .page(
+        .range(
             deps.storage,
-            &[],
-            after.as_ref().map(|bytes| &bytes[..]),
-            limit(limit_requested),
-        )?
-        .into_iter()
-        .map(|(height, vsc_id)| {
-            Ok(VscIdAtHeightResponse {
-                height: be_u64(&height)?,
-                vsc_id,
-            })
-        })
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(limit(limit_requested))
+        .map(|entry| entry.map(|(height, vsc_id)| VscIdAtHeightResponse { height, vsc_id }))
         .collect::<StdResult<_>>()?;
     Ok(HeightToVscIdsResponse { entries })
 }
@@ -129,11 +143,16 @@ pub fn pending_packets(
     let packets = packets
         .into_iter()
         .map(|packet| match packet {
-            QueuedPacket::Slash(slash) => PendingPacketKind::Slash {
-                address: Binary::from(slash.validator.address.as_bytes()),
-                power: slash.validator.power,
-                vsc_id: slash.valset_update_id,
-                infraction: slash.infraction.into(),
+            QueuedPacket::Slash {
+                address,
+                power,
+                vsc_id,
+                infraction,
+            } => PendingPacketKind::Slash {
+                address: Binary::from(address.as_bytes()),
+                power,
+                vsc_id,
+                infraction,
             },
             QueuedPacket::VscMatured { vsc_id } => PendingPacketKind::VscMatured { vsc_id },
         })
@@ -172,28 +191,36 @@ pub fn outstanding_downtime(
     limit_requested: Option<u32>,
 ) -> StdResult<OutstandingDowntimeResponse> {
     let validators = OUTSTANDING_DOWNTIME
-        .page(
+        .range(
             deps.storage,
-            &[],
-            start_after.as_ref().map(Binary::as_slice),
-            limit(limit_requested),
-        )?
-        .into_iter()
-        .map(|(address, infraction_height)| OutstandingDowntimeEntry {
-            address: Binary::from(address),
-            infraction_height,
+            start_after
+                .as_ref()
+                .map(|address| Bound::exclusive(address.as_slice())),
+            None,
+            Order::Ascending,
+        )
+        .take(limit(limit_requested))
+        .map(|entry| {
+            entry.map(|(address, infraction_height)| OutstandingDowntimeEntry {
+                address: Binary::from(address),
+                infraction_height,
+            })
         })
-        .collect();
+        .collect::<StdResult<_>>()?;
     Ok(OutstandingDowntimeResponse { validators })
 }
 
+/// Zeros for an address outside the current set, a malformed one included.
 pub fn liveness(deps: Deps<ChainQuery>, address: Binary) -> StdResult<LivenessResponse> {
-    let info = signing_info(deps.storage, address.as_slice())?;
+    let info = match ConsensusAddress::from_slice(address.as_slice()) {
+        Ok(member) => signing_info(deps.storage, &member)?,
+        Err(_) => SigningInfo::default(),
+    };
     Ok(LivenessResponse {
         signed_blocks_window: CONFIG.load(deps.storage)?.params.signed_blocks_window,
         blocks_counted: info.blocks_counted,
         missed_in_window: info.missed_in_window,
-        outstanding_downtime: OUTSTANDING_DOWNTIME.has(deps.storage, &[address.as_slice()]),
+        outstanding_downtime: OUTSTANDING_DOWNTIME.has(deps.storage, address.as_slice()),
         address,
     })
 }

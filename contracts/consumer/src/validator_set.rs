@@ -1,53 +1,49 @@
 //! The replicated validator set: applying changes, its history by vscId, and height → vscId.
 
-use cosmwasm_std::{Order, StdResult, Storage};
-use cw_ics_ccv::{ConsensusAddress, PacketError, PublicKey, SortedMap, ValidatorUpdate};
+use cosmwasm_std::{Order, StdError, StdResult, Storage};
+use cw_ics_ccv::{ConsensusAddress, PublicKey, SortedMap, ValidatorUpdate, MAX_TOTAL_VOTING_POWER};
+use cw_storage_plus::Bound;
 
 use crate::error::ContractError;
 use crate::state::{
-    be_u64, KeyBytes, Member, SetChange, HEIGHT_TO_VSC, MEMBERS, SET_CHANGES, SET_SIZE,
+    Member, SetChange, SetTotals, HEIGHT_TO_VSC, KEYS, LAST_VSC_ID, MEMBERS, SET_CHANGES,
+    SET_TOTALS,
 };
 
-/// The consensus address of an ed25519 key.
-pub fn address_of(key: &KeyBytes) -> ConsensusAddress {
-    PublicKey::Ed25519(key.to_vec().into()).consensus_address()
-}
-
-/// The 32 bytes of a key that was validated when its packet or genesis was decoded.
-fn key_bytes(key: &PublicKey) -> Result<KeyBytes, ContractError> {
-    KeyBytes::try_from(key.bytes())
-        .map_err(|_| PacketError::InvalidKeyLength(key.bytes().len()).into())
-}
-
-/// Stores `validators` (key, power; validated, distinct, powers above 0) as the current set,
-/// which is the set of vscId 0.
+/// Stores `validators` (key, power; validated, distinct, powers above 0, total within
+/// CometBFT's maximum) as the current set, which is the set of vscId 0.
 pub fn store_initial_set(
     storage: &mut dyn Storage,
     validators: &[(PublicKey, u64)],
 ) -> Result<(), ContractError> {
+    let mut totals = SetTotals::default();
     for (key, power) in validators {
-        let key = key_bytes(key)?;
-        let address = address_of(&key);
+        totals.size = totals.size.checked_add(1).ok_or(ContractError::Overflow)?;
+        totals.power = totals
+            .power
+            .checked_add(*power)
+            .filter(|total| *total <= MAX_TOTAL_VOTING_POWER)
+            .ok_or(ContractError::TotalPowerAboveMaximum)?;
+        let address = key.consensus_address();
+        KEYS.save(storage, address.as_bytes(), key)?;
         MEMBERS.save(
             storage,
-            &[address.as_bytes()],
+            address.as_bytes(),
             &Member {
-                key,
                 power: *power,
                 window: None,
             },
-        );
+        )?;
     }
-    SET_SIZE.save(storage, &(validators.len() as u64));
-    Ok(())
+    Ok(SET_TOTALS.save(storage, &totals)?)
 }
 
-/// The updates of one VSC with the last update per key kept, keyed by key bytes.
-pub fn merge_updates(updates: &[ValidatorUpdate]) -> SortedMap<Vec<u8>, &ValidatorUpdate> {
+/// The updates of one VSC with the last update per key kept, in key order.
+pub fn merge_updates(updates: &[ValidatorUpdate]) -> SortedMap<&PublicKey, u64> {
     SortedMap::from_entries(
         updates
             .iter()
-            .map(|update| (update.pub_key.bytes().to_vec(), update))
+            .map(|update| (&update.pub_key, update.power))
             .collect(),
         |kept, later| *kept = later,
     )
@@ -55,8 +51,8 @@ pub fn merge_updates(updates: &[ValidatorUpdate]) -> SortedMap<Vec<u8>, &Validat
 
 /// One validator's change, planned before anything is written.
 struct PlannedChange {
+    key: PublicKey,
     address: ConsensusAddress,
-    key: KeyBytes,
     /// The member as it is now (`None`: not in the set).
     before: Option<Member>,
     /// The new power (0: leaves the set).
@@ -66,63 +62,77 @@ struct PlannedChange {
 /// A VSC's effect on the set, checked but not yet written.
 pub struct SetPlan {
     changes: Vec<PlannedChange>,
-    size_before: u64,
-    pub size_after: u64,
+    before: SetTotals,
+    pub after: SetTotals,
 }
 
 /// Reads one record per update (whatever the size of the set) and works out what `updates`
-/// change, without writing anything. Updates that leave a validator as it is are dropped.
+/// change, without writing anything. Updates that leave a validator as it is are dropped. A
+/// set whose total power would exceed CometBFT's maximum is refused, as CometBFT would refuse
+/// it.
 pub fn plan_change(
     storage: &dyn Storage,
-    updates: &SortedMap<Vec<u8>, &ValidatorUpdate>,
+    updates: SortedMap<&PublicKey, u64>,
 ) -> Result<SetPlan, ContractError> {
-    let size_before = SET_SIZE.load(storage)?;
-    let mut size_after = size_before;
+    let before_totals = SET_TOTALS.load(storage)?;
+    let mut after = before_totals;
     let mut changes = Vec::with_capacity(updates.len());
-    for update in updates.values() {
-        let key = key_bytes(&update.pub_key)?;
-        let address = address_of(&key);
-        let before = MEMBERS.may_load(storage, &[address.as_bytes()])?;
+    for (key, power) in updates {
+        let address = key.consensus_address();
+        let before = MEMBERS.may_load(storage, address.as_bytes())?;
         let power_before = before.as_ref().map_or(0, |member| member.power);
-        if power_before == update.power {
+        if power_before == power {
             continue;
         }
-        if update.power == 0 {
-            size_after = size_after.checked_sub(1).ok_or(ContractError::Overflow)?;
+        if power == 0 {
+            after.size = after.size.checked_sub(1).ok_or(ContractError::Overflow)?;
         } else if before.is_none() {
-            size_after = size_after.checked_add(1).ok_or(ContractError::Overflow)?;
+            after.size = after.size.checked_add(1).ok_or(ContractError::Overflow)?;
         }
+        // Powers are below the maximum (the packet decoder refuses others), so the sum of two
+        // cannot overflow before the check.
+        after.power = after
+            .power
+            .checked_sub(power_before)
+            .and_then(|total| total.checked_add(power))
+            .ok_or(ContractError::Overflow)?;
         changes.push(PlannedChange {
+            key: key.clone(),
             address,
-            key,
             before,
-            power: update.power,
+            power,
         });
+    }
+    if after.power > MAX_TOTAL_VOTING_POWER {
+        return Err(ContractError::TotalPowerAboveMaximum);
     }
     Ok(SetPlan {
         changes,
-        size_before,
-        size_after,
+        before: before_totals,
+        after,
     })
 }
 
-/// Writes a planned change of `vsc_id`: one record per changed validator and one change-log
-/// record for the whole VSC. A member keeps its liveness window across power changes; a
-/// validator that leaves takes its window with it.
-pub fn apply_change(storage: &mut dyn Storage, vsc_id: u64, plan: SetPlan) {
+/// Writes a planned change of `vsc_id`: one record per changed validator (two for one that
+/// joins) and one change-log record for the whole VSC. A member keeps its liveness window
+/// across power changes; a validator that leaves takes its window with it.
+pub fn apply_change(storage: &mut dyn Storage, vsc_id: u64, plan: SetPlan) -> StdResult<()> {
     let mut log = Vec::with_capacity(plan.changes.len());
     for change in plan.changes {
-        let address = [change.address.as_bytes()];
+        let address = change.address.as_bytes();
         let power_before = change.before.as_ref().map_or(0, |member| member.power);
         if change.power == 0 {
-            MEMBERS.remove(storage, &address);
+            MEMBERS.remove(storage, address);
+            KEYS.remove(storage, address);
         } else {
+            if change.before.is_none() {
+                KEYS.save(storage, address, &change.key)?;
+            }
             let member = Member {
-                key: change.key,
                 power: change.power,
                 window: change.before.and_then(|member| member.window),
             };
-            MEMBERS.save(storage, &address, &member);
+            MEMBERS.save(storage, address, &member)?;
         }
         log.push(SetChange {
             key: change.key,
@@ -131,35 +141,61 @@ pub fn apply_change(storage: &mut dyn Storage, vsc_id: u64, plan: SetPlan) {
         });
     }
     if !log.is_empty() {
-        SET_CHANGES.save(storage, &[&vsc_id.to_be_bytes()], &log);
+        SET_CHANGES.save(storage, vsc_id, &log)?;
     }
-    if plan.size_after != plan.size_before {
-        SET_SIZE.save(storage, &plan.size_after);
+    if plan.after != plan.before {
+        SET_TOTALS.save(storage, &plan.after)?;
     }
+    Ok(())
 }
 
-/// The changes of every VSC after `vsc_id`, oldest first.
+/// The changes of every VSC after `vsc_id`, in `order` of vscId.
 pub fn changes_after(
     storage: &dyn Storage,
     vsc_id: u64,
     order: Order,
 ) -> impl Iterator<Item = StdResult<(u64, Vec<SetChange>)>> + '_ {
-    let min = vsc_id.checked_add(1).map(u64::to_be_bytes);
-    let ranged: Box<dyn Iterator<Item = _>> = match min {
-        Some(min) => SET_CHANGES.range_between(storage, &[], Some(&min), None, order),
-        None => Box::new(std::iter::empty()),
-    };
-    ranged.map(|entry| {
-        let (key, changes) = entry?;
-        Ok((be_u64(&key)?, changes))
-    })
+    SET_CHANGES.range(storage, Some(Bound::exclusive(vsc_id)), None, order)
 }
 
-/// The current set, key → power, in key order.
-pub fn current_powers(storage: &dyn Storage) -> StdResult<SortedMap<KeyBytes, u64>> {
-    let powers = MEMBERS
-        .range(storage, &[], Order::Ascending)
-        .map(|entry| entry.map(|(_, member)| (member.key, member.power)))
+/// The change-log records after `vsc_id`, oldest first, for the hand-over to the chain. The
+/// record of the last VSC applied, usually the only one since the last hand-over, is a point
+/// read: a range pays for the record it opens on and again for the step onto it.
+pub fn changes_since(storage: &dyn Storage, vsc_id: u64) -> StdResult<Vec<(u64, Vec<SetChange>)>> {
+    let last = LAST_VSC_ID.load(storage)?;
+    if last <= vsc_id {
+        return Ok(vec![]);
+    }
+    let mut records = SET_CHANGES
+        .range(
+            storage,
+            Some(Bound::exclusive(vsc_id)),
+            Some(Bound::exclusive(last)),
+            Order::Ascending,
+        )
+        .collect::<StdResult<Vec<_>>>()?;
+    if let Some(changes) = SET_CHANGES.may_load(storage, last)? {
+        records.push((last, changes));
+    }
+    Ok(records)
+}
+
+/// The current set, key → power, in key order: the keys and the members are ranged side by
+/// side (both are keyed by consensus address).
+pub fn current_powers(storage: &dyn Storage) -> StdResult<SortedMap<PublicKey, u64>> {
+    let keys = KEYS.range(storage, None, None, Order::Ascending);
+    let members = MEMBERS.range(storage, None, None, Order::Ascending);
+    let powers = keys
+        .zip(members)
+        .map(|(key, member)| {
+            let ((key_address, key), (member_address, member)) = (key?, member?);
+            if key_address != member_address {
+                return Err(StdError::msg(
+                    "corrupt state: the set's keys and members differ",
+                ));
+            }
+            Ok((key, member.power))
+        })
         .collect::<StdResult<Vec<_>>>()?;
     // Keys are unique in the set.
     Ok(SortedMap::from_entries(powers, |kept, later| *kept = later))
@@ -168,7 +204,7 @@ pub fn current_powers(storage: &dyn Storage) -> StdResult<SortedMap<KeyBytes, u6
 /// The set as it stood after `vsc_id` (a vscId this consumer applied, or 0), key → power in key
 /// order: the current set with every later change rolled back. For queries; its cost grows with
 /// the set and the changes since `vsc_id`.
-pub fn set_at_vsc(storage: &dyn Storage, vsc_id: u64) -> StdResult<SortedMap<KeyBytes, u64>> {
+pub fn set_at_vsc(storage: &dyn Storage, vsc_id: u64) -> StdResult<SortedMap<PublicKey, u64>> {
     let mut powers = current_powers(storage)?;
     for entry in changes_after(storage, vsc_id, Order::Descending) {
         let (_, changes) = entry?;
@@ -184,19 +220,21 @@ pub fn set_at_vsc(storage: &dyn Storage, vsc_id: u64) -> StdResult<SortedMap<Key
 }
 
 /// Records that `vsc_id` is in force from `height` on.
-pub fn record_vsc_from_height(storage: &mut dyn Storage, height: u64, vsc_id: u64) {
-    HEIGHT_TO_VSC.save(storage, &[&height.to_be_bytes()], &vsc_id);
+pub fn record_vsc_from_height(
+    storage: &mut dyn Storage,
+    height: u64,
+    vsc_id: u64,
+) -> StdResult<()> {
+    HEIGHT_TO_VSC.save(storage, height, &vsc_id)
 }
 
 /// The vscId in force at `height`: the last change at or below it; 0 before instantiation.
 pub fn vsc_id_at(storage: &dyn Storage, height: u64) -> StdResult<u64> {
-    let above = height.checked_add(1).map(u64::to_be_bytes);
     let found = HEIGHT_TO_VSC
-        .range_between(
+        .range(
             storage,
-            &[],
             None,
-            above.as_ref().map(|bytes| &bytes[..]),
+            Some(Bound::inclusive(height)),
             Order::Descending,
         )
         .next()
@@ -211,12 +249,15 @@ pub fn find_member_power(
     address: &ConsensusAddress,
     vsc_id: u64,
 ) -> StdResult<Option<u64>> {
-    if let Some(member) = MEMBERS.may_load(storage, &[address.as_bytes()])? {
+    if let Some(member) = MEMBERS.may_load(storage, address.as_bytes())? {
         return Ok(Some(member.power));
     }
     for entry in changes_after(storage, vsc_id, Order::Ascending) {
         let (_, changes) = entry?;
-        if let Some(change) = changes.iter().find(|c| address_of(&c.key) == *address) {
+        if let Some(change) = changes
+            .iter()
+            .find(|change| change.key.consensus_address() == *address)
+        {
             return Ok((change.before > 0).then_some(change.before));
         }
     }

@@ -43,21 +43,22 @@ pub fn receive_vsc(
         .map(|ack| parse_slash_ack(ack, &config.params.valcons_prefix))
         .collect::<Result<Vec<_>, _>>()?;
     let updates = merge_updates(&vsc.validator_updates);
-    let plan = plan_change(deps.storage, &updates)?;
-    if plan.size_after == 0 {
+    let update_count = updates.len();
+    let plan = plan_change(deps.storage, updates)?;
+    if plan.after.size == 0 {
         return Err(ContractError::EmptyValidatorSet(vsc.valset_update_id));
     }
 
-    apply_change(deps.storage, vsc.valset_update_id, plan);
-    LAST_VSC_ID.save(deps.storage, &vsc.valset_update_id);
+    apply_change(deps.storage, vsc.valset_update_id, plan)?;
+    LAST_VSC_ID.save(deps.storage, &vsc.valset_update_id)?;
     let next_height = env
         .block
         .height
         .checked_add(1)
         .ok_or(ContractError::Overflow)?;
-    record_vsc_from_height(deps.storage, next_height, vsc.valset_update_id);
+    record_vsc_from_height(deps.storage, next_height, vsc.valset_update_id)?;
     for address in &acked {
-        OUTSTANDING_DOWNTIME.remove(deps.storage, &[address.as_bytes()]);
+        OUTSTANDING_DOWNTIME.remove(deps.storage, address.as_bytes());
     }
     schedule_maturity(
         deps.storage,
@@ -68,7 +69,7 @@ pub fn receive_vsc(
     let newly_established = !channel.established;
     if newly_established {
         channel.established = true;
-        CCV_CHANNEL.save(deps.storage, &channel);
+        CCV_CHANNEL.save(deps.storage, &channel)?;
     }
     let messages = progress(deps.storage, &env)?;
 
@@ -76,7 +77,7 @@ pub fn receive_vsc(
         IbcReceiveResponse::new(Acknowledgement::Result(AckResult::Success).encode()?)
             .add_attribute("action", "receive_vsc")
             .add_attribute("valset_update_id", vsc.valset_update_id.to_string())
-            .add_attribute("updates", updates.len().to_string())
+            .add_attribute("updates", update_count.to_string())
             .add_attribute("slash_acks", acked.len().to_string())
             .add_attribute("established", newly_established.to_string())
             .add_messages(messages),

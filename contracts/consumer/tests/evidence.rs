@@ -2,7 +2,8 @@ mod common;
 
 use common::*;
 use cw_ics_bindings::EvidenceType;
-use cw_ics_consumer::msg::{InfractionKind, PendingPacketKind};
+use cw_ics_ccv::Infraction;
+use cw_ics_consumer::msg::PendingPacketKind;
 
 fn double_signs(deps: &Deps) -> Vec<(cosmwasm_std::Binary, u64)> {
     pending(deps)
@@ -12,7 +13,7 @@ fn double_signs(deps: &Deps) -> Vec<(cosmwasm_std::Binary, u64)> {
             PendingPacketKind::Slash {
                 address,
                 vsc_id,
-                infraction: InfractionKind::DoubleSign,
+                infraction: Infraction::DoubleSign,
                 ..
             } => Some((address, vsc_id)),
             _ => None,

@@ -4,9 +4,7 @@ use common::*;
 use cosmwasm_std::Decimal;
 use cw_ics_ccv::{ConsumerPacket, Infraction, SlashPacketData, SlashedValidator};
 use cw_ics_consumer::liveness::signed_too_few;
-use cw_ics_consumer::msg::{
-    InfractionKind, LivenessResponse, OutstandingDowntimeResponse, QueryMsg,
-};
+use cw_ics_consumer::msg::{LivenessResponse, OutstandingDowntimeResponse, QueryMsg};
 
 /// Runs begin_block for heights `from..to` with validator 1 signing per `signs(height)` and
 /// validators 2 and 3 always signing; returns the slash packets queued.
@@ -37,10 +35,7 @@ fn run_blocks(
                     power,
                 },
                 valset_update_id: vsc_id,
-                infraction: match infraction {
-                    InfractionKind::Downtime => Infraction::Downtime,
-                    InfractionKind::DoubleSign => Infraction::DoubleSign,
-                },
+                infraction,
             });
         }
     }

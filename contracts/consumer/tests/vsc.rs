@@ -3,7 +3,9 @@ mod common;
 use common::*;
 use cosmwasm_std::{from_json, Binary};
 use cw_ics_bindings::{ChainSudoMsg, PrivilegeChange, ValidatorDiff};
-use cw_ics_ccv::{AckResult, Acknowledgement, ConsumerPacket, VscMaturedPacketData};
+use cw_ics_ccv::{
+    AckResult, Acknowledgement, ConsumerPacket, VscMaturedPacketData, MAX_TOTAL_VOTING_POWER,
+};
 use cw_ics_consumer::contract::sudo;
 use cw_ics_consumer::msg::{
     MaturingVscsResponse, QueryMsg, ValidatorSetResponse, VscIdAtHeightResponse,
@@ -139,7 +141,8 @@ fn malformed_packets_are_refused_without_changes() {
         ("unknown field", r#"{"validator_updates":[],"valset_update_id":"1","slash_acks":[],"x":1}"#.to_string()),
         ("short key", r#"{"validator_updates":[{"pub_key":{"ed25519":"AAAA"},"power":"1"}],"valset_update_id":"1","slash_acks":[]}"#.to_string()),
         ("negative power", format!(r#"{{"validator_updates":[{{"pub_key":{{"ed25519":"{key_b64}"}},"power":"-1"}}],"valset_update_id":"1","slash_acks":[]}}"#)),
-        ("numeric id", r#"{"validator_updates":[],"valset_update_id":1,"slash_acks":[]}"#.to_string()),
+        // Go's decoder reads a JSON number as well as a string, but never a fraction.
+        ("fractional id", r#"{"validator_updates":[],"valset_update_id":"1.0","slash_acks":[]}"#.to_string()),
     ];
     for (name, data) in cases {
         let result = receive_raw(
@@ -189,6 +192,37 @@ fn a_vsc_that_removes_every_validator_is_refused() {
     .unwrap_err();
     assert!(matches!(err, ContractError::EmptyValidatorSet(1)));
     assert_eq!(powers(&deps).len(), 3);
+}
+
+/// CometBFT refuses a set whose total power exceeds i64::MAX / 8; so does the consumer, before
+/// anything is written. The genesis set has 10 + 20 + 30 = 60.
+#[test]
+fn a_vsc_that_takes_the_total_power_past_cometbfts_maximum_is_refused() {
+    let mut deps = opened();
+    let before = storage_dump(&deps);
+    let env = env_at(GENESIS_HEIGHT + 3, GENESIS_TIME + 30);
+    let at_max = MAX_TOTAL_VOTING_POWER - 60;
+    let err = receive_vsc(&mut deps, env.clone(), 1, &[(4, at_max + 1)], &[]).unwrap_err();
+    assert!(matches!(err, ContractError::TotalPowerAboveMaximum));
+    let err = receive_vsc(&mut deps, env.clone(), 1, &[(1, at_max + 10), (4, 1)], &[]).unwrap_err();
+    assert!(matches!(err, ContractError::TotalPowerAboveMaximum));
+    assert_eq!(storage_dump(&deps), before);
+
+    receive_vsc(&mut deps, env.clone(), 1, &[(4, at_max)], &[]).unwrap();
+    assert_eq!(power_of(&deps, 4), Some(at_max));
+    // Lowering one power makes room for another.
+    receive_vsc(&mut deps, env, 2, &[(4, at_max - 5), (5, 5)], &[]).unwrap();
+    assert_eq!(power_of(&deps, 5), Some(5));
+}
+
+#[test]
+fn a_genesis_whose_total_power_exceeds_cometbfts_maximum_is_refused() {
+    let mut genesis = genesis();
+    genesis.initial_validator_set[0].power = MAX_TOTAL_VOTING_POWER;
+    assert!(matches!(
+        setup_with(genesis),
+        Err(ContractError::TotalPowerAboveMaximum)
+    ));
 }
 
 #[test]

@@ -24,22 +24,12 @@ pub enum ChainSudoMsg {
     /// a JSON [`ValidatorDiff`] (or empty for no change).
     EndWithValidatorUpdate {},
 }
-cw_ics_json::json_enum!(ChainSudoMsg {
-    PrivilegeChange = "privilege_change" (PrivilegeChange),
-    BeginBlock = "begin_block" { evidence },
-    EndBlock = "end_block" {},
-    EndWithValidatorUpdate = "end_with_validator_update" {},
-});
 
 #[cw_serde]
 pub enum PrivilegeChange {
     Promoted {},
     Demoted {},
 }
-cw_ics_json::json_enum!(PrivilegeChange {
-    Promoted = "promoted" {},
-    Demoted = "demoted" {},
-});
 
 /// What a privileged contract may ask the chain for.
 #[cw_serde]
@@ -49,28 +39,18 @@ pub enum Privilege {
     EndBlocker,
     ValidatorSetUpdater,
 }
-cw_ics_json::json_enum!(Privilege {
-    BeginBlocker = "begin_blocker",
-    EndBlocker = "end_blocker",
-    ValidatorSetUpdater = "validator_set_updater",
-});
 
 #[cw_serde]
 pub enum PrivilegeMsg {
     Request(Privilege),
     Release(Privilege),
 }
-cw_ics_json::json_enum!(PrivilegeMsg {
-    Request = "request" (Privilege),
-    Release = "release" (Privilege),
-});
 
 /// The custom message a contract sends to the chain.
 #[cw_serde]
 pub enum ChainMsg {
     Privilege(PrivilegeMsg),
 }
-cw_ics_json::json_enum!(ChainMsg { Privilege = "privilege" (PrivilegeMsg) });
 
 impl CustomMsg for ChainMsg {}
 
@@ -99,7 +79,6 @@ impl CustomQuery for ChainQuery {}
 pub struct ValidatorVoteResponse {
     pub votes: Vec<ValidatorVote>,
 }
-cw_ics_json::json_struct!(ValidatorVoteResponse { votes });
 
 /// One validator of the last block's commit: its consensus address, power, and whether its
 /// signature is in the commit.
@@ -109,11 +88,6 @@ pub struct ValidatorVote {
     pub power: u64,
     pub voted: bool,
 }
-cw_ics_json::json_struct!(ValidatorVote {
-    address,
-    power,
-    voted
-});
 
 /// Evidence of misbehaviour the chain's consensus engine delivered in `begin_block`.
 #[cw_serde]
@@ -125,30 +99,18 @@ pub struct Evidence {
     pub time: u64,
     pub total_voting_power: u64,
 }
-cw_ics_json::json_struct!(Evidence {
-    evidence_type,
-    validator,
-    height,
-    time,
-    total_voting_power,
-});
 
 #[cw_serde]
 pub enum EvidenceType {
     DuplicateVote,
     LightClientAttack,
 }
-cw_ics_json::json_enum!(EvidenceType {
-    DuplicateVote = "duplicate_vote",
-    LightClientAttack = "light_client_attack",
-});
 
 #[cw_serde]
 pub struct EvidenceValidator {
     pub address: Binary,
     pub power: u64,
 }
-cw_ics_json::json_struct!(EvidenceValidator { address, power });
 
 /// The validator-set update a `validator_set_updater` returns from `end_with_validator_update`.
 #[cw_serde]
@@ -156,7 +118,6 @@ cw_ics_json::json_struct!(EvidenceValidator { address, power });
 pub struct ValidatorDiff {
     pub diffs: Vec<PowerChange>,
 }
-cw_ics_json::json_struct!(ValidatorDiff { diffs });
 
 /// One validator's new power; 0 removes it from the consensus set.
 #[cw_serde]
@@ -164,11 +125,9 @@ pub struct PowerChange {
     pub pubkey: Pubkey,
     pub power: u64,
 }
-cw_ics_json::json_struct!(PowerChange { pubkey, power });
 
 #[cw_serde]
 #[derive(Eq, Hash, PartialOrd, Ord)]
 pub enum Pubkey {
     Ed25519(Binary),
 }
-cw_ics_json::json_enum!(Pubkey { Ed25519 = "ed25519" (Binary) });

@@ -1,8 +1,8 @@
 use cosmwasm_std::Binary;
-use cw_ics_json::{from_slice, json_struct, ToJson, Writer};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::wire;
 use crate::PacketError;
 
 /// The result bytes of a successful CCV acknowledgement.
@@ -36,19 +36,18 @@ impl AckResult {
     }
 }
 
-/// ibc-go's acknowledgement envelope: `{"result":"<b64>"}` or `{"error":"<text>"}`.
-#[derive(Clone, Debug, PartialEq, Eq, JsonSchema)]
+/// ibc-go's acknowledgement envelope: `{"result":"<b64>"}` or `{"error":"<text>"}`, exactly
+/// one of them.
+#[derive(Clone, Debug, PartialEq, Eq, JsonSchema, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Acknowledgement {
-    Result(AckResult),
+    Result(
+        #[serde(with = "result_byte")]
+        #[schemars(with = "Binary")]
+        AckResult,
+    ),
     Error(String),
 }
-
-/// Read side of the envelope; [`Acknowledgement::encode`] writes only the member it has.
-struct WireAcknowledgement {
-    result: Option<Binary>,
-    error: Option<String>,
-}
-json_struct!(deny_unknown_fields WireAcknowledgement { result, error });
 
 impl Acknowledgement {
     pub fn error(text: impl Into<String>) -> Self {
@@ -56,31 +55,29 @@ impl Acknowledgement {
     }
 
     pub fn encode(&self) -> Result<Binary, PacketError> {
-        let mut writer = Writer::new();
-        writer.begin_object();
-        match self {
-            Acknowledgement::Result(result) => {
-                writer.key("result");
-                Binary::new(vec![result.byte()]).write_json(&mut writer);
-            }
-            Acknowledgement::Error(text) => {
-                writer.key("error");
-                writer.string(text);
-            }
-        }
-        writer.end_object();
-        Ok(Binary::new(writer.into_vec()))
+        wire::encode(self)
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self, PacketError> {
-        let wire: WireAcknowledgement = from_slice(bytes)?;
-        match (wire.result, wire.error) {
-            (Some(result), None) => match result.as_slice() {
-                [byte] => Ok(Acknowledgement::Result(AckResult::from_byte(*byte)?)),
-                other => Err(PacketError::InvalidAckResultLength(other.len())),
-            },
-            (None, Some(text)) => Ok(Acknowledgement::Error(text)),
-            _ => Err(PacketError::InvalidAckEnvelope),
+        wire::decode(bytes)
+    }
+}
+
+/// The result member: one byte, as padded base64.
+mod result_byte {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(result: &AckResult, serializer: S) -> Result<S::Ok, S::Error> {
+        Binary::new(vec![result.byte()]).serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<AckResult, D::Error> {
+        match wire::binary(deserializer)?.as_slice() {
+            [byte] => AckResult::from_byte(*byte).map_err(de::Error::custom),
+            other => Err(de::Error::custom(format_args!(
+                "an acknowledgement result must be exactly one byte, got {}",
+                other.len()
+            ))),
         }
     }
 }

@@ -1,6 +1,5 @@
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::Decimal;
-use cw_ics_json::json_struct;
 use thiserror::Error;
 
 use crate::PublicKey;
@@ -23,14 +22,6 @@ pub struct ConsumerGenesis {
     pub initial_validator_set: Vec<GenesisValidator>,
     pub params: ConsumerParams,
 }
-json_struct!(ConsumerGenesis {
-    provider_chain_id,
-    chain_id,
-    connection_id,
-    provider_port_id,
-    initial_validator_set,
-    params,
-});
 
 /// A validator of the initial set: the consensus key the consumer chain must use and its power.
 #[cw_serde]
@@ -38,7 +29,6 @@ pub struct GenesisValidator {
     pub pub_key: PublicKey,
     pub power: u64,
 }
-json_struct!(GenesisValidator { pub_key, power });
 
 /// The consumer's protocol parameters, fixed by the provider at launch.
 #[cw_serde]
@@ -56,14 +46,6 @@ pub struct ConsumerParams {
     /// Bech32 prefix of the consensus addresses in `slash_acks` (e.g. `cosmosvalcons`).
     pub valcons_prefix: String,
 }
-json_struct!(ConsumerParams {
-    unbonding_period_seconds,
-    ccv_timeout_seconds,
-    retry_delay_seconds,
-    signed_blocks_window,
-    min_signed_per_window,
-    valcons_prefix,
-});
 
 #[derive(Error, Debug, Clone, PartialEq, Eq)]
 pub enum GenesisError {

@@ -1,6 +1,7 @@
 use core::fmt;
 
 use bech32::{Bech32, Hrp};
+use cosmwasm_schema::cw_schema::{DefinitionReference, SchemaVisitor, Schemaifier};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::Binary;
 use schemars::JsonSchema;
@@ -15,12 +16,12 @@ pub const ED25519_KEY_LEN: usize = 32;
 pub const CONSENSUS_ADDRESS_LEN: usize = 20;
 
 /// A validator's consensus public key, as CometBFT's `PublicKey` oneof: `{"ed25519":"<b64>"}`.
+/// The bytes must be padded standard base64, as the Go decoder requires.
 #[cw_serde]
 #[derive(Eq, PartialOrd, Ord, Hash)]
 pub enum PublicKey {
-    Ed25519(Binary),
+    Ed25519(#[serde(deserialize_with = "crate::wire::binary")] Binary),
 }
-cw_ics_json::json_enum!(PublicKey { Ed25519 = "ed25519" (Binary) });
 
 impl PublicKey {
     /// An ed25519 key, refused unless it is exactly 32 bytes.
@@ -113,10 +114,18 @@ impl Serialize for ConsensusAddress {
     }
 }
 
+/// Padded standard base64 of exactly 20 bytes.
 impl<'de> Deserialize<'de> for ConsensusAddress {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let bytes = Binary::deserialize(deserializer)?;
+        let bytes = crate::wire::binary(deserializer)?;
         ConsensusAddress::from_slice(bytes.as_slice()).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Described as what it is on the wire: base64 bytes.
+impl Schemaifier for ConsensusAddress {
+    fn visit_schema(visitor: &mut SchemaVisitor) -> DefinitionReference {
+        Binary::visit_schema(visitor)
     }
 }
 

@@ -5,19 +5,24 @@
 //! The bytes are the length-delimited protobuf encoding of `tendermint.types.CanonicalVote`,
 //! written here by hand so that contracts need no protobuf library.
 
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::Binary;
+
 /// A vote's step: CometBFT's `SignedMsgType`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cw_serde]
+#[derive(Copy, Eq)]
 pub enum VoteType {
     Prevote = 1,
     Precommit = 2,
 }
 
-/// The identifier of the block a vote is for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The identifier of the block a vote is for: its hash and its part-set header.
+#[cw_serde]
+#[derive(Eq)]
 pub struct BlockId {
-    pub hash: Vec<u8>,
+    pub hash: Binary,
     pub part_set_total: u32,
-    pub part_set_hash: Vec<u8>,
+    pub part_set_hash: Binary,
 }
 
 /// The signed content of a vote.
@@ -58,7 +63,8 @@ impl CanonicalVote<'_> {
 }
 
 impl BlockId {
-    fn is_zero(&self) -> bool {
+    /// CometBFT writes a block id of zeros as no block id: a vote for nil.
+    pub fn is_zero(&self) -> bool {
         self.hash.is_empty() && self.part_set_total == 0 && self.part_set_hash.is_empty()
     }
 

@@ -12,7 +12,7 @@ fn public_key() -> impl Strategy<Value = PublicKey> {
 }
 
 fn validator_update() -> impl Strategy<Value = ValidatorUpdate> {
-    (public_key(), 0..=i64::MAX as u64)
+    (public_key(), 0..=cw_ics_ccv::MAX_TOTAL_VOTING_POWER)
         .prop_map(|(pub_key, power)| ValidatorUpdate { pub_key, power })
 }
 

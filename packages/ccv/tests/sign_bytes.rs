@@ -44,9 +44,9 @@ fn block_id() -> impl Strategy<Value = BlockId> {
         prop::array::uniform32(any::<u8>()),
     )
         .prop_map(|(hash, part_set_total, part_set_hash)| BlockId {
-            hash: hash.to_vec(),
+            hash: hash.to_vec().into(),
             part_set_total,
-            part_set_hash: part_set_hash.to_vec(),
+            part_set_hash: part_set_hash.to_vec().into(),
         })
 }
 
@@ -87,9 +87,9 @@ fn two_votes_for_different_blocks_sign_different_bytes() {
         height: 10,
         round: 0,
         block_id: Some(BlockId {
-            hash: vec![hash; 32],
+            hash: vec![hash; 32].into(),
             part_set_total: 1,
-            part_set_hash: vec![hash; 32],
+            part_set_hash: vec![hash; 32].into(),
         }),
         timestamp_seconds: 1_700_000_000,
         timestamp_nanos: 0,

@@ -3,42 +3,17 @@
 //! shaped by flags.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+use clap::builder::ArgPredicate;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 use crate::network::{Network, NetworkBuilder, Params, RelayerPolicy, POWER_REDUCTION};
 use crate::report::{final_sets, html_report};
 use crate::timeline::{timeline, EntryKind, TimelineEntry};
-
-pub const USAGE: &str = "\
-cw-ics — simulate a shared-security network: one provider chain, consumer chains running the
-cw-ics contracts, simulated validators with real ed25519 keys, and a relayer.
-
-USAGE:
-    cw-ics [FLAGS]
-
-With no flags it runs the default scenario: 6 validators, 2 consumers, one simulated day of
-60-second blocks; a bonding wave at block 50, val-5 offline on consumer-1 from block 200 for
-150 blocks (jailed on the provider and removed everywhere, unjailed later), and an unbonding
-wave at block 400 that matures on the provider once both consumers have matured it.
-
-FLAGS:
-    --validators N           validators (default 6, at least 1)
-    --consumers N            consumer chains (default 2)
-    --blocks N               blocks to simulate on every chain (default 1440)
-    --block-time SECONDS     seconds per block (default 60)
-    --offline V:CHAIN:AT:N   validator index V stops signing on CHAIN at block AT for N blocks
-                             (repeatable; replaces the default fault plan)
-    --double-sign V:CHAIN:AT validator index V double-signs on CHAIN at block AT (repeatable)
-    --relayer-down AT:N      the relayer is down from block AT for N blocks
-    --no-faults              no offline validator, no double sign
-    --no-waves               no bonding or unbonding wave
-    --no-invariants          skip the DESIGN.md §7 checks after each block (faster)
-    --report PATH            where to write the HTML report (default target/cw-ics-report.html)
-    --timeline N             print at most N timeline lines (default 200; 0 for none)
-    -h, --help               this text
-";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlannedFault {
@@ -69,113 +44,170 @@ pub struct DemoConfig {
     pub timeline_lines: usize,
 }
 
-impl Default for DemoConfig {
-    fn default() -> Self {
-        DemoConfig {
-            validators: 6,
-            consumers: 2,
-            blocks: 1440,
-            block_time: 60,
-            faults: vec![PlannedFault::Offline {
-                validator: 5,
-                chain_id: "consumer-1".to_string(),
-                at: 200,
-                blocks: 150,
-            }],
-            relayer_down: None,
-            waves: true,
-            check_invariants: true,
-            report: PathBuf::from("target/cw-ics-report.html"),
-            timeline_lines: 200,
-        }
-    }
+/// Simulate a shared-security network: one provider chain, consumer chains running the cw-ics
+/// contracts, simulated validators with real ed25519 keys, and a relayer.
+///
+/// With no flags it runs the default scenario: 6 validators, 2 consumers, one simulated day of
+/// 60-second blocks; a bonding wave at block 50, val-5 offline on consumer-1 from block 200 for
+/// 150 blocks (jailed on the provider and removed everywhere, unjailed later), and an unbonding
+/// wave at block 400 that matures on the provider once both consumers have matured it. It prints
+/// a timeline and a summary, and writes an HTML report.
+///
+/// Chains are named provider-1 and consumer-1, consumer-2, …; validators are numbered from 0
+/// (val-0 has the most stake).
+#[derive(Parser, Debug)]
+// Negative numbers reach the value parsers, which say why they are refused.
+#[command(name = "cw-ics", max_term_width = 100, allow_negative_numbers = true)]
+pub struct Cli {
+    /// Number of validators, at least 1
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = at_least_one::<usize>)]
+    validators: usize,
+
+    /// Number of consumer chains
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = whole_number::<usize>)]
+    consumers: usize,
+
+    /// Blocks to simulate on every chain
+    #[arg(long, value_name = "N", default_value_t = 1440, value_parser = whole_number::<u64>)]
+    blocks: u64,
+
+    /// Seconds per block, at least 1
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = at_least_one::<u64>)]
+    block_time: u64,
+
+    /// Validator V stops signing on CHAIN from block AT for N blocks (repeatable; any --offline
+    /// or --double-sign replaces the default fault plan)
+    ///
+    /// CHAIN is provider-1 or consumer-K. On a consumer, a long enough outage is a downtime
+    /// infraction: the consumer sends a slash packet, the provider jails the validator and every
+    /// consumer drops it; the demo unjails it a little after the outage.
+    ///
+    /// Example: --offline 2:consumer-2:100:300 --offline 4:consumer-1:500:200
+    #[arg(
+        long,
+        value_name = "V:CHAIN:AT:N",
+        value_parser = offline_fault,
+        default_value = "5:consumer-1:200:150",
+        // `--no-faults` is a flag, always matched (false by default): test its value.
+        default_value_ifs = [
+            ("double_sign", ArgPredicate::IsPresent, None::<&str>),
+            ("no_faults", ArgPredicate::Equals("true".into()), None),
+        ],
+    )]
+    offline: Vec<PlannedFault>,
+
+    /// Validator V double-signs on CHAIN at block AT (repeatable)
+    ///
+    /// CHAIN is provider-1 or consumer-K. The two conflicting votes are really signed; the chain
+    /// hands the evidence to its contract.
+    ///
+    /// Example: --double-sign 1:consumer-1:300
+    #[arg(long, value_name = "V:CHAIN:AT", value_parser = double_sign_fault)]
+    double_sign: Vec<PlannedFault>,
+
+    /// The relayer is down from block AT for N blocks (by default it is always up)
+    ///
+    /// Packets wait on their chains meanwhile and are relayed, or time out, when it is back.
+    ///
+    /// Example: --relayer-down 300:200
+    #[arg(long, value_name = "AT:N", value_parser = relayer_outage)]
+    relayer_down: Option<(u64, u64)>,
+
+    /// No faults at all: drops the default fault plan (not with --offline or --double-sign)
+    #[arg(long, conflicts_with_all = ["offline", "double_sign"])]
+    no_faults: bool,
+
+    /// No bonding wave (block 50) and no unbonding wave (block 400)
+    #[arg(long)]
+    no_waves: bool,
+
+    /// Skip the DESIGN.md §7 invariant checks after each block (faster)
+    #[arg(long)]
+    no_invariants: bool,
+
+    /// Where the HTML report goes
+    ///
+    /// A self-contained page: the timeline, the summary and each chain's voting power per
+    /// validator over time. Its folder is created if missing.
+    #[arg(long, value_name = "PATH", default_value = "target/cw-ics-report.html")]
+    report: PathBuf,
+
+    /// Print at most N timeline lines; 0 for none
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = whole_number::<usize>)]
+    timeline: usize,
 }
 
-/// Parses the command line (without the program name). `Ok(None)` means `--help`.
-pub fn parse_args(args: &[String]) -> Result<Option<DemoConfig>> {
-    let mut config = DemoConfig::default();
-    let mut custom_faults = false;
-    let mut args = args.iter();
-    while let Some(flag) = args.next() {
-        let mut value = |name: &str| -> Result<String> {
-            args.next()
-                .cloned()
-                .with_context(|| format!("{name} needs a value (see --help)"))
+impl Cli {
+    /// The scenario these flags describe, refused (as a usage error) when a fault names a
+    /// validator or a chain that the network will not have.
+    pub fn into_config(self) -> Result<DemoConfig, clap::Error> {
+        let config = DemoConfig {
+            validators: self.validators,
+            consumers: self.consumers,
+            blocks: self.blocks,
+            block_time: self.block_time,
+            faults: self.offline.into_iter().chain(self.double_sign).collect(),
+            relayer_down: self.relayer_down,
+            waves: !self.no_waves,
+            check_invariants: !self.no_invariants,
+            report: self.report,
+            timeline_lines: self.timeline,
         };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--validators" => config.validators = number(&value(flag)?, flag)? as usize,
-            "--consumers" => config.consumers = number(&value(flag)?, flag)? as usize,
-            "--blocks" => config.blocks = number(&value(flag)?, flag)?,
-            "--block-time" => config.block_time = number(&value(flag)?, flag)?,
-            "--offline" => {
-                let text = value(flag)?;
-                let parts: Vec<&str> = text.split(':').collect();
-                let [validator, chain, at, blocks] = parts[..] else {
-                    bail!("--offline takes V:CHAIN:AT:N, got `{text}`");
-                };
-                if !custom_faults {
-                    config.faults.clear();
-                    custom_faults = true;
-                }
-                config.faults.push(PlannedFault::Offline {
-                    validator: number(validator, flag)? as usize,
-                    chain_id: chain.to_string(),
-                    at: number(at, flag)?,
-                    blocks: number(blocks, flag)?,
-                });
-            }
-            "--double-sign" => {
-                let text = value(flag)?;
-                let parts: Vec<&str> = text.split(':').collect();
-                let [validator, chain, at] = parts[..] else {
-                    bail!("--double-sign takes V:CHAIN:AT, got `{text}`");
-                };
-                if !custom_faults {
-                    config.faults.clear();
-                    custom_faults = true;
-                }
-                config.faults.push(PlannedFault::DoubleSign {
-                    validator: number(validator, flag)? as usize,
-                    chain_id: chain.to_string(),
-                    at: number(at, flag)?,
-                });
-            }
-            "--relayer-down" => {
-                let text = value(flag)?;
-                let Some((at, blocks)) = text.split_once(':') else {
-                    bail!("--relayer-down takes AT:N, got `{text}`");
-                };
-                config.relayer_down = Some((number(at, flag)?, number(blocks, flag)?));
-            }
-            "--no-faults" => {
-                config.faults.clear();
-                custom_faults = true;
-            }
-            "--no-waves" => config.waves = false,
-            "--no-invariants" => config.check_invariants = false,
-            "--report" => config.report = PathBuf::from(value(flag)?),
-            "--timeline" => config.timeline_lines = number(&value(flag)?, flag)? as usize,
-            other => bail!("unknown flag `{other}` (see --help)"),
+        match config.validate() {
+            Ok(()) => Ok(config),
+            Err(reason) => Err(Cli::command().error(ErrorKind::ValueValidation, reason)),
         }
     }
-    config.validate()?;
-    Ok(Some(config))
 }
 
-fn number(text: &str, flag: &str) -> Result<u64> {
-    text.parse::<u64>()
-        .with_context(|| format!("{flag}: `{text}` is not a whole number"))
+fn whole_number<T: FromStr>(text: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))
+}
+
+fn at_least_one<T: FromStr + PartialOrd + From<u8>>(text: &str) -> Result<T, String> {
+    let number: T = whole_number(text)?;
+    if number < T::from(1) {
+        return Err("must be at least 1".to_string());
+    }
+    Ok(number)
+}
+
+fn offline_fault(text: &str) -> Result<PlannedFault, String> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let [validator, chain, at, blocks] = parts[..] else {
+        return Err("expected V:CHAIN:AT:N, e.g. 5:consumer-1:200:150".to_string());
+    };
+    Ok(PlannedFault::Offline {
+        validator: whole_number(validator)?,
+        chain_id: chain.to_string(),
+        at: whole_number(at)?,
+        blocks: whole_number(blocks)?,
+    })
+}
+
+fn double_sign_fault(text: &str) -> Result<PlannedFault, String> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let [validator, chain, at] = parts[..] else {
+        return Err("expected V:CHAIN:AT, e.g. 2:consumer-1:300".to_string());
+    };
+    Ok(PlannedFault::DoubleSign {
+        validator: whole_number(validator)?,
+        chain_id: chain.to_string(),
+        at: whole_number(at)?,
+    })
+}
+
+fn relayer_outage(text: &str) -> Result<(u64, u64), String> {
+    let Some((at, blocks)) = text.split_once(':') else {
+        return Err("expected AT:N, e.g. 300:200".to_string());
+    };
+    Ok((whole_number(at)?, whole_number(blocks)?))
 }
 
 impl DemoConfig {
-    fn validate(&self) -> Result<()> {
-        if self.validators == 0 {
-            bail!("--validators must be at least 1");
-        }
-        if self.block_time == 0 {
-            bail!("--block-time must be at least 1 second");
-        }
+    /// Every fault names a validator and a chain of this network.
+    fn validate(&self) -> Result<(), String> {
         for fault in &self.faults {
             let (validator, chain_id) = match fault {
                 PlannedFault::Offline {
@@ -190,14 +222,16 @@ impl DemoConfig {
                 } => (*validator, chain_id),
             };
             if validator >= self.validators {
-                bail!(
+                return Err(format!(
                     "a fault names validator {validator}, but there are only {} (0..{})",
                     self.validators,
-                    self.validators - 1
-                );
+                    self.validators.saturating_sub(1)
+                ));
             }
             if !self.consumer_ids().contains(chain_id) && chain_id != "provider-1" {
-                bail!("a fault names the chain `{chain_id}`, which this network does not have");
+                return Err(format!(
+                    "a fault names the chain `{chain_id}`, which this network does not have"
+                ));
             }
         }
         Ok(())

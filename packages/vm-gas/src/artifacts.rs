@@ -4,9 +4,6 @@ use std::path::{Path, PathBuf};
 
 pub const PROVIDER_ARTIFACT: &str = "cw_ics_provider.wasm";
 pub const CONSUMER_ARTIFACT: &str = "cw_ics_consumer.wasm";
-/// The test contract `packages/entry-probe`, which calls each host function cw-ics-entry
-/// wraps; `cargo xtask wasm` writes it under `test/` as it is never deployed.
-pub const ENTRY_PROBE_ARTIFACT: &str = "test/cw_ics_entry_probe.wasm";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArtifactError {
