@@ -414,21 +414,23 @@ fn deploy_provider(
 fn provider_instantiate(admin: &Addr, params: &Params) -> provider_msg::InstantiateMsg {
     provider_msg::InstantiateMsg {
         admin: Some(admin.to_string()),
-        bond_denom: BOND_DENOM.to_string(),
-        power_reduction: Uint128::new(POWER_REDUCTION),
-        unbonding_period_seconds: params.provider_unbonding,
-        epoch_length_blocks: params.epoch_length_blocks,
-        max_validators: params.max_validators,
-        consumer_registration: provider_msg::RegistrationPolicy::AdminOnly,
-        ccv_timeout_seconds: params.ccv_timeout,
-        init_timeout_seconds: params.init_timeout,
-        vsc_timeout_seconds: params.vsc_timeout,
-        downtime_jail_seconds: params.downtime_jail,
-        downtime_slash_fraction: params.downtime_slash_fraction,
-        double_sign_slash_fraction: params.double_sign_slash_fraction,
-        slashed_tokens: provider_msg::SlashedTokens::Burn {},
-        wait_for_consumer_maturity: true,
-        max_epoch_work: None,
+        config: provider_msg::Config {
+            bond_denom: BOND_DENOM.to_string(),
+            power_reduction: Uint128::new(POWER_REDUCTION),
+            unbonding_period_seconds: params.provider_unbonding,
+            epoch_length_blocks: params.epoch_length_blocks,
+            max_validators: params.max_validators,
+            consumer_registration: provider_msg::RegistrationPolicy::AdminOnly,
+            ccv_timeout_seconds: params.ccv_timeout,
+            init_timeout_seconds: params.init_timeout,
+            vsc_timeout_seconds: params.vsc_timeout,
+            downtime_jail_seconds: params.downtime_jail,
+            downtime_slash_fraction: params.downtime_slash_fraction,
+            double_sign_slash_fraction: params.double_sign_slash_fraction,
+            slashed_tokens: provider_msg::SlashedTokens::Burn {},
+            wait_for_consumer_maturity: true,
+            max_epoch_work: provider_msg::DEFAULT_MAX_EPOCH_WORK,
+        },
     }
 }
 

@@ -203,7 +203,8 @@ pub fn timeline(net: &Network) -> Vec<TimelineEntry> {
 
 /// What the first provider did with the slash packets it received.
 fn provider_slash_log(net: &Network) -> Vec<TimelineEntry> {
-    use cw_ics_provider::msg::{InfractionKind, QueryMsg, SlashAction, SlashLogResponse};
+    use cw_ics_ccv::Infraction;
+    use cw_ics_provider::msg::{QueryMsg, SlashAction, SlashLogResponse};
     let mut entries = vec![];
     let mut start_after = None;
     loop {
@@ -236,11 +237,11 @@ fn provider_slash_log(net: &Network) -> Vec<TimelineEntry> {
                     EntryKind::Jail,
                     format!("{name} already jailed: downtime report from {consumer} acknowledged"),
                 ),
-                (SlashAction::Recorded {}, InfractionKind::DoubleSign) => (
+                (SlashAction::Recorded {}, Infraction::DoubleSign) => (
                     EntryKind::Jail,
                     format!("double sign by {name} on {consumer} recorded in the slash log"),
                 ),
-                (SlashAction::Recorded {}, InfractionKind::Downtime) => (
+                (SlashAction::Recorded {}, Infraction::Downtime) => (
                     EntryKind::Jail,
                     format!("downtime of {name} on {consumer} recorded"),
                 ),

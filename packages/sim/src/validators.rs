@@ -97,9 +97,9 @@ impl SignedVote {
             height: self.height,
             round: self.round,
             block_id: Some(BlockId {
-                hash: self.block_hash.clone(),
+                hash: self.block_hash.clone().into(),
                 part_set_total: 1,
-                part_set_hash: self.block_hash.clone(),
+                part_set_hash: self.block_hash.clone().into(),
             }),
             timestamp_seconds: self.timestamp_seconds,
             timestamp_nanos: 0,

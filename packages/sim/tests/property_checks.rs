@@ -87,7 +87,7 @@ fn record(id: u64, vsc_id: u64) -> provider_msg::SlashRecord {
         consumer_id: 1,
         validator: Addr::unchecked("validator"),
         consensus_address: "07".repeat(20),
-        infraction: provider_msg::InfractionKind::Downtime,
+        infraction: cw_ics_ccv::Infraction::Downtime,
         vsc_id,
         infraction_height: 10,
         received_at: Timestamp::from_seconds(1),

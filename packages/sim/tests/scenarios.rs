@@ -108,10 +108,7 @@ fn a_validator_offline_on_one_consumer_is_jailed_everywhere_then_unjailed() {
     }
     let records = net.slash_log().unwrap();
     assert_eq!(records.len(), 1);
-    assert_eq!(
-        records[0].infraction,
-        provider_msg::InfractionKind::Downtime
-    );
+    assert_eq!(records[0].infraction, cw_ics_ccv::Infraction::Downtime);
 
     // Unjailing too early is refused; after the jail time the validator returns everywhere.
     assert!(net.unjail(3).is_err());
@@ -158,10 +155,7 @@ fn a_double_sign_on_a_consumer_is_reported_and_logged() {
     );
     let records = net.slash_log().unwrap();
     assert_eq!(records.len(), 1);
-    assert_eq!(
-        records[0].infraction,
-        provider_msg::InfractionKind::DoubleSign
-    );
+    assert_eq!(records[0].infraction, cw_ics_ccv::Infraction::DoubleSign);
     assert_eq!(records[0].action, provider_msg::SlashAction::Recorded {});
     // A consumer's word alone slashes nobody.
     assert_eq!(net.validator_state(1).unwrap().power, 30);

@@ -28,7 +28,7 @@ pub struct StorageTally {
     pub bytes_read: u64,
     pub bytes_written: u64,
     pub keys_touched: BTreeSet<Vec<u8>>,
-    /// The same costs by namespace (cw-storage-plus name or cw-ics-store tag), to tell which record a cost comes from.
+    /// The same costs by namespace (cw-storage-plus name), to tell which record a cost comes from.
     pub by_namespace: BTreeMap<String, NamespaceTally>,
 }
 
@@ -55,12 +55,8 @@ impl StorageTally {
 }
 
 /// The namespace a key belongs to: a cw-storage-plus map's keys start with the namespace's
-/// length (two bytes) and the namespace; an item's key is its namespace; a `cw-ics-store`
-/// table's keys start with its tag, a byte ≥ 0x80 (named by the contract's `state.rs`).
+/// length (two bytes) and the namespace; an item's key is its namespace.
 pub fn namespace_of(key: &[u8]) -> String {
-    if let Some(&tag) = key.first().filter(|&&first| first >= 0x80) {
-        return format!("tag {tag:#04x}");
-    }
     let printable = |bytes: &[u8]| {
         !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
     };
@@ -270,7 +266,6 @@ mod tests {
             2_000 + 30 * (33 + map_key.len() as u64 + 1)
         );
         assert_eq!(tally.by_namespace["config"].writes, 1);
-        assert_eq!(namespace_of(&[0x85, 0xfe, 0x00]), "tag 0x85");
         assert_eq!(namespace_of(&[0x01, 0xfe]), "(other)");
     }
 

@@ -454,7 +454,7 @@ fn wasm_artifacts_and_native_contracts_agree_on_a_whole_ccv_life() {
 
     // Provider: validators, stake, a consumer registered with a short liveness window.
     let mut msg = instantiate_msg();
-    msg.max_validators = 4;
+    msg.config.max_validators = 4;
     let mut provider = ProviderTwin::instantiate(
         &provider_wasm,
         "provider-1",

@@ -87,7 +87,7 @@ impl Measured {
         self.calls.iter().map(|c| c.storage.writes).sum()
     }
 
-    /// Storage costs by namespace (cw-storage-plus name or cw-ics-store tag) over all calls, costliest first.
+    /// Storage costs by namespace (cw-storage-plus name) over all calls, costliest first.
     pub fn by_namespace(&self) -> Vec<(String, crate::NamespaceTally)> {
         let mut merged: std::collections::BTreeMap<String, crate::NamespaceTally> =
             std::collections::BTreeMap::new();

@@ -10,8 +10,8 @@ use cw_ics_ccv::{
     ValidatorSetChangePacket, VscMaturedPacketData, CCV_VERSION,
 };
 use cw_ics_provider::msg::{
-    ConfigUpdate, ConsumerRegistration, EpochResponse, ExecuteMsg, InstantiateMsg, QueryMsg,
-    RegistrationPolicy, SlashedTokens,
+    Config, ConfigUpdate, ConsumerRegistration, EpochResponse, ExecuteMsg, InstantiateMsg,
+    QueryMsg, RegistrationPolicy, SlashedTokens, DEFAULT_MAX_EPOCH_WORK,
 };
 use serde::de::DeserializeOwned;
 
@@ -30,21 +30,23 @@ pub const MAX_VALIDATORS: u32 = 1_000;
 pub fn instantiate_msg() -> InstantiateMsg {
     InstantiateMsg {
         admin: None,
-        bond_denom: DENOM.to_string(),
-        power_reduction: Uint128::new(POWER_REDUCTION),
-        unbonding_period_seconds: UNBONDING_SECONDS,
-        epoch_length_blocks: EPOCH_BLOCKS,
-        max_validators: MAX_VALIDATORS,
-        consumer_registration: RegistrationPolicy::AdminOnly,
-        ccv_timeout_seconds: 28 * 24 * 3600,
-        init_timeout_seconds: 7 * 24 * 3600,
-        vsc_timeout_seconds: 28 * 24 * 3600,
-        downtime_jail_seconds: 600,
-        downtime_slash_fraction: Decimal::permille(1),
-        double_sign_slash_fraction: Decimal::percent(5),
-        slashed_tokens: SlashedTokens::Burn {},
-        wait_for_consumer_maturity: true,
-        max_epoch_work: None,
+        config: Config {
+            bond_denom: DENOM.to_string(),
+            power_reduction: Uint128::new(POWER_REDUCTION),
+            unbonding_period_seconds: UNBONDING_SECONDS,
+            epoch_length_blocks: EPOCH_BLOCKS,
+            max_validators: MAX_VALIDATORS,
+            consumer_registration: RegistrationPolicy::AdminOnly,
+            ccv_timeout_seconds: 28 * 24 * 3600,
+            init_timeout_seconds: 7 * 24 * 3600,
+            vsc_timeout_seconds: 28 * 24 * 3600,
+            downtime_jail_seconds: 600,
+            downtime_slash_fraction: Decimal::permille(1),
+            double_sign_slash_fraction: Decimal::percent(5),
+            slashed_tokens: SlashedTokens::Burn {},
+            wait_for_consumer_maturity: true,
+            max_epoch_work: DEFAULT_MAX_EPOCH_WORK,
+        },
     }
 }
 

@@ -269,9 +269,9 @@ impl Report<'_> {
             );
             let _ = writeln!(
                 md,
-                "Storage gas by namespace (a cw-storage-plus name, or `tag 0x..` for a \
-                 cw-ics-store table: the tags are listed in each contract's `state.rs`; reads \
-                 include iteration; writes include deletes), costliest first.\n"
+                "Storage gas by namespace (cw-storage-plus names, listed in each contract's \
+                 `state` module; reads include iteration; writes include deletes), costliest \
+                 first.\n"
             );
             for row in over {
                 let parts: Vec<String> = row
