@@ -13,7 +13,7 @@ use cw_ics_bindings::{
 };
 use cw_ics_ccv::PublicKey;
 
-use crate::validators::{DuplicateVoteEvidence, SimValidator};
+use crate::validators::{SignedEvidence, SimValidator};
 
 /// Blocks between the end block that returns an update and the first block it signs.
 pub const VALIDATOR_UPDATE_DELAY: u64 = 2;
@@ -30,7 +30,7 @@ pub struct Consensus {
     offline: Vec<(Vec<u8>, RangeInclusive<u64>)>,
     double_signs: Vec<(Vec<u8>, u64)>,
     /// Every double sign that happened, with the signed conflicting votes.
-    pub evidence_log: Vec<DuplicateVoteEvidence>,
+    pub evidence_log: Vec<SignedEvidence>,
     /// The evidence last handed to begin_block, and whether the next block hands it again.
     last_evidence: Vec<Evidence>,
     replay_evidence: bool,
@@ -131,11 +131,8 @@ impl Consensus {
                 continue;
             };
             if let Some(validator) = self.signers.get(&key) {
-                self.evidence_log.push(validator.double_sign(
-                    &self.chain_id,
-                    height as i64,
-                    time_seconds as i64,
-                ));
+                self.evidence_log
+                    .push(validator.double_sign(&self.chain_id, height, time_seconds));
             }
             evidence.push(Evidence {
                 evidence_type: EvidenceType::DuplicateVote,

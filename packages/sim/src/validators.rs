@@ -1,7 +1,9 @@
 //! Simulated validators: real ed25519 keys that sign CometBFT votes.
 
-use cw_ics_ccv::{BlockId, CanonicalVote, ConsensusAddress, PublicKey, VoteType};
-use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use cosmwasm_std::testing::MockApi;
+use cosmwasm_std::{Binary, Timestamp};
+use cw_ics_ccv::{BlockId, ConsensusAddress, DuplicateVoteEvidence, PublicKey, Vote, VoteType};
+use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest, Sha256};
 
 /// A validator operator's consensus key, derived from its name so runs are reproducible.
@@ -11,23 +13,14 @@ pub struct SimValidator {
     signing_key: SigningKey,
 }
 
-/// A vote with its signature, as it would travel in a commit or in evidence.
+/// Two conflicting votes by one validator on one chain, with what checking them needs: the
+/// protocol's evidence (what anyone submits to the provider), the chain id the votes were
+/// signed for and the signer's key.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignedVote {
+pub struct SignedEvidence {
     pub chain_id: String,
-    pub height: i64,
-    pub round: i64,
-    pub block_hash: Vec<u8>,
-    pub timestamp_seconds: i64,
-    pub signature: Vec<u8>,
-}
-
-/// Two votes by one validator for different blocks at the same height and round.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DuplicateVoteEvidence {
     pub public_key: PublicKey,
-    pub vote_a: SignedVote,
-    pub vote_b: SignedVote,
+    pub evidence: DuplicateVoteEvidence,
 }
 
 impl SimValidator {
@@ -52,23 +45,27 @@ impl SimValidator {
     pub fn sign_precommit(
         &self,
         chain_id: &str,
-        height: i64,
+        height: u64,
         block_hash: &[u8],
-        timestamp_seconds: i64,
-    ) -> SignedVote {
-        let mut vote = SignedVote {
-            chain_id: chain_id.to_string(),
+        timestamp_seconds: u64,
+    ) -> Vote {
+        let mut vote = Vote {
+            vote_type: VoteType::Precommit,
             height,
             round: 0,
-            block_hash: block_hash.to_vec(),
-            timestamp_seconds,
-            signature: vec![],
+            block_id: Some(BlockId {
+                hash: block_hash.to_vec().into(),
+                part_set_total: 1,
+                part_set_hash: block_hash.to_vec().into(),
+            }),
+            timestamp: Timestamp::from_seconds(timestamp_seconds),
+            validator_address: Binary::from(self.consensus_address().as_bytes()),
+            validator_index: 0,
+            signature: Binary::default(),
         };
-        vote.signature = self
-            .signing_key
-            .sign(&vote.sign_bytes())
-            .to_bytes()
-            .to_vec();
+        // Heights in the simulator are far below i64::MAX, so the vote always has sign-bytes.
+        let bytes = vote.sign_bytes(chain_id).unwrap_or_default();
+        vote.signature = Binary::from(self.signing_key.sign(&bytes).to_bytes().as_slice());
         vote
     }
 
@@ -76,62 +73,30 @@ impl SimValidator {
     pub fn double_sign(
         &self,
         chain_id: &str,
-        height: i64,
-        timestamp_seconds: i64,
-    ) -> DuplicateVoteEvidence {
+        height: u64,
+        timestamp_seconds: u64,
+    ) -> SignedEvidence {
         let hash = |fork: &str| -> Vec<u8> {
             Sha256::digest(format!("{chain_id}/{height}/{fork}")).to_vec()
         };
-        DuplicateVoteEvidence {
+        SignedEvidence {
+            chain_id: chain_id.to_string(),
             public_key: self.public_key(),
-            vote_a: self.sign_precommit(chain_id, height, &hash("a"), timestamp_seconds),
-            vote_b: self.sign_precommit(chain_id, height, &hash("b"), timestamp_seconds),
+            evidence: DuplicateVoteEvidence {
+                vote_a: self.sign_precommit(chain_id, height, &hash("a"), timestamp_seconds),
+                vote_b: self.sign_precommit(chain_id, height, &hash("b"), timestamp_seconds),
+            },
         }
     }
 }
 
-impl SignedVote {
-    pub fn sign_bytes(&self) -> Vec<u8> {
-        CanonicalVote {
-            vote_type: VoteType::Precommit,
-            height: self.height,
-            round: self.round,
-            block_id: Some(BlockId {
-                hash: self.block_hash.clone().into(),
-                part_set_total: 1,
-                part_set_hash: self.block_hash.clone().into(),
-            }),
-            timestamp_seconds: self.timestamp_seconds,
-            timestamp_nanos: 0,
-            chain_id: &self.chain_id,
-        }
-        .sign_bytes()
-    }
-
-    pub fn verify(&self, public_key: &PublicKey) -> bool {
-        let Ok(key_bytes) = <[u8; 32]>::try_from(public_key.bytes()) else {
-            return false;
-        };
-        let Ok(key) = VerifyingKey::from_bytes(&key_bytes) else {
-            return false;
-        };
-        let Ok(signature) = ed25519_dalek::Signature::from_slice(&self.signature) else {
-            return false;
-        };
-        key.verify(&self.sign_bytes(), &signature).is_ok()
-    }
-}
-
-impl DuplicateVoteEvidence {
-    /// Valid evidence: both votes signed by the key, same chain, height and round, different
-    /// blocks.
+impl SignedEvidence {
+    /// Whether the provider would believe it: the protocol crate's check, with the ed25519
+    /// verification of cosmwasm-std's mock API (the same algorithm the chain runs).
     pub fn is_valid(&self) -> bool {
-        self.vote_a.chain_id == self.vote_b.chain_id
-            && self.vote_a.height == self.vote_b.height
-            && self.vote_a.round == self.vote_b.round
-            && self.vote_a.block_hash != self.vote_b.block_hash
-            && self.vote_a.verify(&self.public_key)
-            && self.vote_b.verify(&self.public_key)
+        self.evidence
+            .verify(&MockApi::default(), &self.chain_id, &self.public_key)
+            .is_ok()
     }
 }
 
@@ -162,11 +127,15 @@ mod tests {
         assert!(!forged.is_valid());
 
         let mut same_block = evidence.clone();
-        same_block.vote_b = same_block.vote_a.clone();
+        same_block.evidence.vote_b = same_block.evidence.vote_a.clone();
         assert!(!same_block.is_valid());
 
+        let mut other_chain = evidence.clone();
+        other_chain.chain_id = "consumer-2".to_string();
+        assert!(!other_chain.is_valid());
+
         let mut tampered = evidence;
-        tampered.vote_b.height += 1;
+        tampered.evidence.vote_b.height += 1;
         assert!(!tampered.is_valid());
     }
 }
