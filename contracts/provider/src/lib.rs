@@ -3,6 +3,7 @@
 pub mod config;
 pub mod consumers;
 pub mod contract;
+pub mod entry_slash;
 pub mod epoch;
 pub mod error;
 pub mod ibc;

@@ -39,7 +39,6 @@ fn entry(amount: u128) -> UnbondingEntry {
         created_height: 77,
         vsc_id: 3,
         completes_at: Timestamp::from_seconds(1_700_000_000),
-        waiting_on: vec![1, 300],
     }
 }
 
@@ -396,6 +395,7 @@ fn hot_records_keep_their_short_names() {
         covered_vsc_id: 5,
         ccv_timeout_seconds: None,
         vsc_timeout_seconds: None,
+        launch_floor: None,
     };
     assert_eq!(
         to_json_string(&link).unwrap(),
@@ -408,7 +408,7 @@ fn hot_records_keep_their_short_names() {
     );
     assert_eq!(
         to_json_string(&entry(5)).unwrap(),
-        r#"{"v":"operator","a":"5","b":"5","h":77,"n":3,"t":"1700000000000000000","w":[1,300]}"#
+        r#"{"v":"operator","a":"5","b":"5","h":77,"n":3,"t":"1700000000000000000"}"#
     );
 }
 
