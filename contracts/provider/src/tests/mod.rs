@@ -5,6 +5,7 @@ mod config;
 mod consumers;
 mod epoch;
 mod ibc;
+mod maturity;
 mod staking;
 mod storage;
 mod top_n;
