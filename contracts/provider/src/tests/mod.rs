@@ -3,6 +3,7 @@
 
 mod config;
 mod consumers;
+mod entry_slash;
 mod epoch;
 mod ibc;
 mod maturity;
