@@ -15,6 +15,7 @@ pub mod receive;
 pub mod staking;
 pub mod state;
 pub mod vsc;
+pub mod withdraw;
 
 #[cfg(test)]
 mod tests;
