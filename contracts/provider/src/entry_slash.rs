@@ -20,8 +20,6 @@
 //! height is at least the slash's, its id higher), so a job ends at the first such entry.
 //! Infraction height 0 covers every entry the validator still has (equivocation).
 
-use std::collections::BTreeMap;
-
 use cosmwasm_std::{Addr, Decimal, Empty, Event, Order, StdResult, Storage, Uint128};
 use cw_storage_plus::Bound;
 
@@ -125,8 +123,9 @@ pub fn net_balance(
 /// Cuts taken from entries as they are withdrawn, gathered per job for one event each.
 #[derive(Default)]
 pub struct WithdrawCuts {
-    /// Job id → (validator, entries cut, tokens).
-    jobs: BTreeMap<u64, (Addr, u32, Uint128)>,
+    /// (job id, validator, entries cut, tokens), in the order first met (a withdrawal meets a
+    /// few jobs: a linear search is enough).
+    jobs: Vec<(u64, Addr, u32, Uint128)>,
     pub total: Uint128,
 }
 
@@ -144,12 +143,17 @@ impl WithdrawCuts {
             balance = balance.checked_sub(cut)?;
             job.taken = job.taken.checked_add(cut)?;
             ENTRY_SLASHES.save(storage, job.id, &job)?;
-            let seen = self
-                .jobs
-                .entry(job.id)
-                .or_insert_with(|| (job.validator.clone(), 0, Uint128::zero()));
-            seen.1 = seen.1.saturating_add(1);
-            seen.2 = seen.2.checked_add(cut)?;
+            let index = match self.jobs.iter().position(|seen| seen.0 == job.id) {
+                Some(index) => index,
+                None => {
+                    self.jobs
+                        .push((job.id, job.validator.clone(), 0, Uint128::zero()));
+                    self.jobs.len() - 1
+                }
+            };
+            let seen = &mut self.jobs[index];
+            seen.2 = seen.2.saturating_add(1);
+            seen.3 = seen.3.checked_add(cut)?;
             self.total = self.total.checked_add(cut)?;
         }
         Ok(balance)
@@ -158,7 +162,7 @@ impl WithdrawCuts {
     pub fn events(&self) -> Vec<Event> {
         self.jobs
             .iter()
-            .map(|(id, (validator, entries, amount))| {
+            .map(|(id, validator, entries, amount)| {
                 chunk_event(*id, validator, *entries, *amount, false)
                     .add_attribute("by", "withdraw")
             })

@@ -1,8 +1,6 @@
 //! `withdraw`: pays out a staker's released unbonding entries, after applying the slashes
 //! still pending on them, and frees their slots under the entry cap.
 
-use std::collections::BTreeMap;
-
 use cosmwasm_std::{
     coin, Addr, BankMsg, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage, Uint128,
 };
@@ -98,8 +96,8 @@ pub fn withdraw(
 struct Paid {
     ids: Vec<String>,
     total: Uint128,
-    /// Entries paid per validator.
-    freed: BTreeMap<Addr, u32>,
+    /// Entries paid per validator (a withdrawal pays at most 100: a linear search is enough).
+    freed: Vec<(Addr, u32)>,
     cuts: WithdrawCuts,
 }
 
@@ -118,8 +116,10 @@ impl Paid {
         UNBONDINGS_BY_VALIDATOR.remove(storage, (&entry.validator, entry.created_height, id));
         self.total = self.total.checked_add(balance)?;
         self.ids.push(id.to_string());
-        let freed = self.freed.entry(entry.validator.clone()).or_default();
-        *freed = freed.saturating_add(1);
+        match self.freed.iter_mut().find(|(v, _)| *v == entry.validator) {
+            Some((_, freed)) => *freed = freed.saturating_add(1),
+            None => self.freed.push((entry.validator.clone(), 1)),
+        }
         Ok(())
     }
 
