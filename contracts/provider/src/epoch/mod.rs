@@ -4,7 +4,11 @@
 //! stages (re-rank changed validators and move the top-N boundary, give a VSC to the consumers that
 //! are owed one, launch due consumers, apply due timeouts, delete stopped consumers). Every call
 //! does at most `max_epoch_work` units of work and the next call resumes where it stopped; a
-//! call between the end of one epoch and the next boundary does nothing.
+//! call between the end of one epoch and the next boundary does nothing but entry-slash work.
+//!
+//! Entry-slash jobs (`entry_slash`) take whatever budget the epoch's stages leave, in every
+//! call, between epochs too: they never hold up an epoch, and a call with no job pending pays
+//! one iterator step to find out.
 //!
 //! Every consumer is given the same set (the top N), so the epoch's changes are computed once,
 //! from the validators the ranking moved, and sent to each launched consumer as they are; a

@@ -1,4 +1,5 @@
-//! The stake ledger in storage: validators, delegations, unbonding entries.
+//! The stake ledger in storage: validators, delegations, unbonding entries, the entries each
+//! (staker, validator) pair holds, entry-slash jobs and the consumers' maturity floors.
 //!
 //! A validator is kept in two records. Its identity (consensus key, moniker, commission) is
 //! written when it registers or edits its description, and is indexed by consensus address
