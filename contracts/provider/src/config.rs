@@ -106,7 +106,8 @@ pub fn apply_update(
         double_sign_slash_fraction,
         slashed_tokens,
         wait_for_consumer_maturity,
-        max_epoch_work
+        max_epoch_work,
+        max_unbonding_entries
     );
     validate(api, &config)?;
     if let Some(admin) = admin {
@@ -133,6 +134,10 @@ fn validate(api: &dyn Api, config: &Config) -> Result<(), ContractError> {
         ("init_timeout_seconds", config.init_timeout_seconds),
         ("vsc_timeout_seconds", config.vsc_timeout_seconds),
         ("max_epoch_work", u64::from(config.max_epoch_work)),
+        (
+            "max_unbonding_entries",
+            u64::from(config.max_unbonding_entries),
+        ),
     ] {
         if value == 0 {
             return invalid(&format!("{name} must be above 0"));

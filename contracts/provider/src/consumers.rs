@@ -7,6 +7,7 @@ use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{ConsensusAddress, ConsumerGenesis, ConsumerParams, GenesisValidator};
 
 use crate::error::ContractError;
+use crate::maturity;
 use crate::msg::{Config, ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
 use crate::ranking::{consensus_key, top_n};
 use crate::state::consumers::{
@@ -148,6 +149,7 @@ pub fn register(
             covered_vsc_id: 0,
             ccv_timeout_seconds: None,
             vsc_timeout_seconds: None,
+            launch_floor: None,
         },
     };
     let spawn_time = consumer.info.registration.spawn_time.seconds();
@@ -311,6 +313,7 @@ pub fn stop(
     // A stopped consumer receives no more VSCs: the acks it is owed are dropped.
     take_slash_acks(storage, consumer.id)?;
     LAUNCHED.remove(storage, consumer.id);
+    maturity::on_stop(storage, consumer.id, &mut consumer.link);
     let delete_at = now.plus_seconds(config.unbonding_period_seconds).seconds();
     DELETION_QUEUE.save(storage, (delete_at, consumer.id), &Empty {})?;
     consumer.save(storage)?;
@@ -411,6 +414,7 @@ pub fn launch(
     let spawn_time = registration.spawn_time.seconds();
     SPAWN_QUEUE.remove(storage, (spawn_time, consumer_id));
     LAUNCHED.save(storage, consumer_id, &Empty {})?;
+    maturity::on_launch(storage, epoch, consumer_id, &mut consumer.link)?;
     consumer.link.phase = ConsumerPhase::Launched;
     consumer.link.covered_vsc_id = epoch.epoch_vsc_id;
     consumer.info.launch_height = Some(env.block.height);

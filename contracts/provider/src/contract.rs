@@ -7,7 +7,7 @@ use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use crate::state::epoch::EPOCH;
 use crate::state::{CONTRACT_NAME, CONTRACT_VERSION};
-use crate::{config, consumers, epoch, query, staking};
+use crate::{config, consumers, epoch, query, staking, withdraw};
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
@@ -42,7 +42,7 @@ pub fn execute(
         ExecuteMsg::Unbond { validator, amount } => {
             staking::unbond(deps, env, info, validator, amount)
         }
-        ExecuteMsg::Withdraw { entry_ids } => staking::withdraw(deps, env, info, entry_ids),
+        ExecuteMsg::Withdraw { entry_ids } => withdraw::withdraw(deps, env, info, entry_ids),
         ExecuteMsg::Unjail {} => staking::unjail(deps, env, info),
         ExecuteMsg::RegisterConsumer(registration) => consumers::register(deps, info, registration),
         ExecuteMsg::UpdateConsumer {

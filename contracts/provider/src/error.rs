@@ -113,6 +113,13 @@ pub enum ContractError {
 
     #[error("arithmetic overflow")]
     Overflow,
+
+    /// The Cosmos SDK's text (`ErrMaxUnbondingDelegationEntries`); `max` is the configured cap.
+    #[error("too many unbonding delegation entries for (delegator, validator) tuple")]
+    TooManyUnbondingEntries { max: u32 },
+
+    #[error("{given} entry ids given: at most {max} per withdrawal")]
+    TooManyEntryIds { given: usize, max: usize },
 }
 
 impl From<cosmwasm_std::OverflowError> for ContractError {

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod consumers;
 pub mod contract;
+pub mod entry_slash;
 pub mod epoch;
 pub mod error;
 pub mod ibc;
@@ -14,6 +15,7 @@ pub mod receive;
 pub mod staking;
 pub mod state;
 pub mod vsc;
+pub mod withdraw;
 
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,14 @@ fn default_max_epoch_work() -> u32 {
     DEFAULT_MAX_EPOCH_WORK
 }
 
+/// Unbonding entries one (staker, validator) pair may hold at once when the instantiate message
+/// names no limit (the Cosmos SDK's `MaxEntries`).
+pub const DEFAULT_MAX_UNBONDING_ENTRIES: u32 = 7;
+
+fn default_max_unbonding_entries() -> u32 {
+    DEFAULT_MAX_UNBONDING_ENTRIES
+}
+
 /// Who may register consumer chains.
 #[cw_serde]
 #[derive(Copy, Eq)]
@@ -56,6 +64,9 @@ pub struct Config {
     /// Units of epoch work (storage steps) one `tick`/`end_block` call may do.
     #[serde(default = "default_max_epoch_work")]
     pub max_epoch_work: u32,
+    /// Unbonding entries one (staker, validator) pair may hold at once (default 7, as the SDK).
+    #[serde(default = "default_max_unbonding_entries")]
+    pub max_unbonding_entries: u32,
 }
 
 /// The configuration is its own member, the same object the `config` query answers with.
@@ -88,6 +99,7 @@ pub struct ConfigUpdate {
     pub slashed_tokens: Option<SlashedTokens>,
     pub wait_for_consumer_maturity: Option<bool>,
     pub max_epoch_work: Option<u32>,
+    pub max_unbonding_entries: Option<u32>,
 }
 
 /// A consumer chain's registration.
@@ -241,6 +253,12 @@ pub enum QueryMsg {
         start_after: Option<u64>,
         limit: Option<u32>,
     },
+    /// Entry-slash jobs still pending, oldest first.
+    #[returns(EntrySlashesResponse)]
+    EntrySlashes {
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
 }
 
 /// The admin and the configuration, as instantiate takes them.
@@ -299,15 +317,19 @@ pub struct DelegationsResponse {
 pub struct UnbondingResponse {
     pub id: u64,
     pub validator: Addr,
-    /// Tokens still to be paid (after any slashing).
+    /// Tokens still to be paid: after any slashing, including the cuts of entry-slash jobs
+    /// that have not reached the entry yet (a withdrawal applies them first).
     pub balance: Uint128,
     pub initial_amount: Uint128,
     pub created_height: u64,
     pub vsc_id: u64,
     pub completes_at: Timestamp,
-    /// Consumers whose maturity this entry still waits for.
+    /// Consumers whose maturity this entry still waits for: at most 10, those that matured the
+    /// least first (then by id); `waiting_on_more` tells whether there are others.
     pub waiting_on: Vec<u64>,
     pub released: bool,
+    /// More consumers than `waiting_on` lists still hold the entry.
+    pub waiting_on_more: bool,
 }
 
 #[cw_serde]
@@ -385,7 +407,9 @@ pub struct VscHeightResponse {
 
 #[cw_serde]
 pub enum SlashAction {
-    /// Downtime: jailed (unless already jailed) and `slashed` tokens taken.
+    /// Downtime: jailed (unless already jailed) and `slashed` tokens taken from the bonded
+    /// stake. The validator's unbonding entries created since the infraction are cut after,
+    /// by an entry-slash job (query `entry_slashes`, events `entry_slash`).
     Jailed { slashed: Uint128 },
     /// The validator was already jailed or tombstoned: only acknowledged.
     AlreadyJailed {},
@@ -411,4 +435,29 @@ pub struct SlashRecord {
 #[cw_serde]
 pub struct SlashLogResponse {
     pub records: Vec<SlashRecord>,
+}
+
+/// A slash's cut of unbonding entries, still pending (also how it is stored). The slash took
+/// its share of the bonded stake at once; the validator's entries created at or after
+/// `infraction_height` that existed at the slash (ids up to `last_entry_id`) are cut by
+/// `fraction` in bounded chunks by the epoch work (`tick`/`end_block`), oldest job first, or
+/// when the staker withdraws the entry, whichever comes first; the cut tokens are burned or
+/// sent as `slashed_tokens` says at that moment.
+#[cw_serde]
+pub struct EntrySlash {
+    pub id: u64,
+    pub validator: Addr,
+    /// 0: every entry the validator still has (equivocation).
+    pub infraction_height: u64,
+    pub fraction: Decimal,
+    pub last_entry_id: u64,
+    /// (created height, entry id) of the last entry the epoch work cut; None: none yet.
+    pub cursor: Option<(u64, u64)>,
+    /// Tokens taken from entries so far, by the epoch work and by withdrawals.
+    pub taken: Uint128,
+}
+
+#[cw_serde]
+pub struct EntrySlashesResponse {
+    pub jobs: Vec<EntrySlash>,
 }

@@ -5,20 +5,24 @@ use cw_ics_bindings::ChainQuery;
 use cw_storage_plus::Bound;
 
 use crate::consumers::{consumer_genesis, load_consumer};
+use crate::entry_slash::net_balance;
 use crate::error::ContractError;
-use crate::maturity::{is_released, pending_consumers};
+use crate::maturity::{awaited, is_released, lowest_floor, MAX_AWAITED_LISTED};
 use crate::msg::{
     Config, ConfigResponse, ConsumerPhase, ConsumerResponse, ConsumerValidator,
     ConsumerValidatorsResponse, ConsumersResponse, DelegationResponse, DelegationsResponse,
-    EpochResponse, PendingVscsResponse, QueryMsg, SlashLogResponse, UnbondingResponse,
-    UnbondingsResponse, ValidatorResponse, ValidatorsResponse, VscHeightResponse,
+    EntrySlashesResponse, EpochResponse, PendingVscsResponse, QueryMsg, SlashLogResponse,
+    UnbondingResponse, UnbondingsResponse, ValidatorResponse, ValidatorsResponse,
+    VscHeightResponse,
 };
 use crate::ranking::top_n_by_address;
 use crate::staking::{load_validator, shares_value, validator_power};
 use crate::state::consumers::{queued_vscs, Consumer};
 use crate::state::epoch::{EpochStage, EPOCH, VSC_HEIGHTS};
 use crate::state::slashing::{pending_slash_acks, SLASH_LOG};
-use crate::state::staking::{validators, Stake, Validator, DELEGATIONS, STAKES, UNBONDINGS};
+use crate::state::staking::{
+    validators, Stake, Validator, DELEGATIONS, ENTRY_SLASHES, STAKES, UNBONDINGS,
+};
 use crate::state::{ADMIN, CONFIG};
 
 pub const DEFAULT_LIMIT: u32 = 10;
@@ -121,14 +125,18 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                 )
                 .take(limit(page))
                 .collect::<StdResult<Vec<_>>>()?;
+            let lowest = lowest_floor(storage)?;
             let mut unbondings = Vec::with_capacity(entries.len());
             for (id, entry) in entries {
+                let (waiting_on, waiting_on_more) =
+                    awaited(storage, id, &entry, MAX_AWAITED_LISTED)?;
                 unbondings.push(UnbondingResponse {
                     id,
-                    released: is_released(storage, &config, &env, &entry)?,
-                    waiting_on: pending_consumers(storage, &entry)?,
+                    released: is_released(&config, &env, lowest, id, &entry),
+                    waiting_on,
+                    waiting_on_more,
+                    balance: net_balance(storage, id, &entry)?,
                     validator: entry.validator,
-                    balance: entry.balance,
                     initial_amount: entry.initial_amount,
                     created_height: entry.created_height,
                     vsc_id: entry.vsc_id,
@@ -217,6 +225,22 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                 .map(|entry| entry.map(|(_, record)| record))
                 .collect::<StdResult<Vec<_>>>()?;
             to_json_binary(&SlashLogResponse { records })?
+        }
+        QueryMsg::EntrySlashes {
+            start_after,
+            limit: page,
+        } => {
+            let jobs = ENTRY_SLASHES
+                .range(
+                    storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit(page))
+                .map(|entry| entry.map(|(_, job)| job))
+                .collect::<StdResult<Vec<_>>>()?;
+            to_json_binary(&EntrySlashesResponse { jobs })?
         }
     })
 }

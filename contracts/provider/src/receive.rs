@@ -10,6 +10,7 @@ use cw_storage_plus::KeyDeserialize;
 
 use crate::consumers::phase_name;
 use crate::error::ContractError;
+use crate::maturity;
 use crate::msg::{ConsumerPhase, SlashAction, SlashRecord, SlashedTokens};
 use crate::staking::{jail, slash, StakeChange};
 use crate::state::consumers::{
@@ -162,7 +163,7 @@ fn handle_slash(
     })
 }
 
-fn slashed_tokens_message(
+pub(crate) fn slashed_tokens_message(
     destination: &SlashedTokens,
     denom: &str,
     amount: Uint128,
@@ -191,7 +192,7 @@ fn handle_matured(
     for matured in sent_vsc_ids(storage, consumer_id, Some(vsc_id), usize::MAX)? {
         SENT_VSCS.remove(storage, (consumer_id, matured));
     }
-    link.last_matured_vsc_id = link.last_matured_vsc_id.max(vsc_id);
+    maturity::on_matured(storage, consumer_id, &mut link, vsc_id)?;
     CONSUMER_LINKS.save(storage, consumer_id, &link)?;
     Ok(Handled {
         ack: AckResult::Success,

@@ -1,28 +1,24 @@
 //! The stake ledger: validators, delegations (as shares), unbonding entries, jail.
 
 use cosmwasm_std::{
-    coin, Addr, BankMsg, Decimal, DepsMut, Env, MessageInfo, Order, Response, StdResult, Storage,
-    Timestamp, Uint128, Uint256,
+    Addr, Decimal, DepsMut, Env, MessageInfo, Response, StdResult, Storage, Timestamp, Uint128,
+    Uint256,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::PublicKey;
-use cw_storage_plus::Bound;
 
+use crate::entry_slash;
 use crate::error::ContractError;
-use crate::maturity::is_released;
 use crate::msg::Config;
-use crate::state::consumers::launched_ids;
 use crate::state::epoch::{ChangeMark, CHANGE_MARKS, EPOCH};
 use crate::state::staking::{
     validators, Stake, UnbondingEntry, Validator, DELEGATIONS, NEXT_UNBONDING_ID, STAKES,
-    UNBONDINGS, UNBONDINGS_BY_VALIDATOR,
+    UNBONDINGS, UNBONDINGS_BY_VALIDATOR, UNBONDING_COUNTS,
 };
 use crate::state::{next_id, CONFIG};
 
 /// CometBFT's limit on a validator's power (MaxTotalVotingPower / 8 keeps sums safe too).
 pub const MAX_POWER: u64 = (i64::MAX as u64) / 8;
-/// Entries `Withdraw { entry_ids: None }` looks at.
-pub const WITHDRAW_SCAN_LIMIT: usize = 100;
 const MAX_MONIKER_LEN: usize = 70;
 
 /// Power as stake gives it: 0 while jailed or tombstoned.
@@ -107,7 +103,7 @@ fn validate_description(moniker: &str, commission: Decimal) -> Result<(), Contra
     Ok(())
 }
 
-fn refuse_funds(info: &MessageInfo) -> Result<(), ContractError> {
+pub(crate) fn refuse_funds(info: &MessageInfo) -> Result<(), ContractError> {
     if info.funds.is_empty() {
         Ok(())
     } else {
@@ -247,6 +243,12 @@ pub fn unbond(
     let mut change = StakeChange::load(deps.storage, &config, operator.clone())?;
     let stake = &mut change.stake;
     let key = (&info.sender, &operator);
+    let entries = UNBONDING_COUNTS.may_load(deps.storage, key)?.unwrap_or(0);
+    if entries >= config.max_unbonding_entries {
+        return Err(ContractError::TooManyUnbondingEntries {
+            max: config.max_unbonding_entries,
+        });
+    }
     let held = DELEGATIONS.may_load(deps.storage, key)?.unwrap_or_default();
     let available = shares_value(stake, held)?;
     if amount > available {
@@ -280,9 +282,9 @@ pub fn unbond(
         created_height: env.block.height,
         vsc_id: epoch.current_vsc_id,
         completes_at: env.block.time.plus_seconds(config.unbonding_period_seconds),
-        waiting_on: launched_ids(deps.storage)?,
     };
     UNBONDINGS.save(deps.storage, (&info.sender, id), &entry)?;
+    UNBONDING_COUNTS.save(deps.storage, key, &entries.saturating_add(1))?;
     UNBONDINGS_BY_VALIDATOR.save(
         deps.storage,
         (&operator, entry.created_height, id),
@@ -321,63 +323,6 @@ fn ceil_ratio(
     Uint128::try_from(rounded).map_err(|_| ContractError::Overflow)
 }
 
-pub fn withdraw(
-    deps: DepsMut<ChainQuery>,
-    env: Env,
-    info: MessageInfo,
-    entry_ids: Option<Vec<u64>>,
-) -> Result<Response<ChainMsg>, ContractError> {
-    refuse_funds(&info)?;
-    let config = CONFIG.load(deps.storage)?;
-    let staker = &info.sender;
-    let mut total = Uint128::zero();
-    let mut withdrawn = Vec::new();
-    match entry_ids {
-        Some(ids) => {
-            for id in ids {
-                // Loaded one at a time, after the previous ones were removed: an id given twice
-                // is unknown the second time.
-                let entry = UNBONDINGS
-                    .may_load(deps.storage, (staker, id))?
-                    .ok_or(ContractError::UnknownUnbonding(id))?;
-                if !is_released(deps.storage, &config, &env, &entry)? {
-                    return Err(ContractError::NotReleased(id));
-                }
-                total = total.checked_add(remove_entry(deps.storage, staker, id, &entry))?;
-                withdrawn.push(id.to_string());
-            }
-        }
-        None => {
-            let entries = UNBONDINGS
-                .prefix(staker)
-                .range(deps.storage, None, None, Order::Ascending)
-                .take(WITHDRAW_SCAN_LIMIT)
-                .collect::<StdResult<Vec<_>>>()?;
-            for (id, entry) in entries {
-                if is_released(deps.storage, &config, &env, &entry)? {
-                    total = total.checked_add(remove_entry(deps.storage, staker, id, &entry))?;
-                    withdrawn.push(id.to_string());
-                }
-            }
-        }
-    }
-    if withdrawn.is_empty() {
-        return Err(ContractError::NothingToWithdraw);
-    }
-    let mut response = Response::new()
-        .add_attribute("action", "withdraw")
-        .add_attribute("staker", staker.clone())
-        .add_attribute("entries", withdrawn.join(","))
-        .add_attribute("amount", total);
-    if !total.is_zero() {
-        response = response.add_message(BankMsg::Send {
-            to_address: info.sender.into_string(),
-            amount: vec![coin(total.u128(), config.bond_denom)],
-        });
-    }
-    Ok(response)
-}
-
 pub fn unjail(
     deps: DepsMut<ChainQuery>,
     env: Env,
@@ -400,18 +345,6 @@ pub fn unjail(
         .add_attribute("operator", info.sender))
 }
 
-/// Deletes a paid entry and its index key; returns what it pays.
-fn remove_entry(
-    storage: &mut dyn Storage,
-    staker: &Addr,
-    id: u64,
-    entry: &UnbondingEntry,
-) -> Uint128 {
-    UNBONDINGS.remove(storage, (staker, id));
-    UNBONDINGS_BY_VALIDATOR.remove(storage, (&entry.validator, entry.created_height, id));
-    entry.balance
-}
-
 /// Jails a validator until `until` (keeping a later release time if it is already jailed).
 /// The caller saves the stake.
 pub fn jail(stake: &mut Stake, until: Timestamp) {
@@ -421,9 +354,11 @@ pub fn jail(stake: &mut Stake, until: Timestamp) {
     });
 }
 
-/// Takes `fraction` of the validator's bonded tokens and of its unbonding entries created at or
-/// after `infraction_height`; returns the total taken. Cost grows with those entries only.
-/// The entries are saved here; the stake is left for the caller to save.
+/// Takes `fraction` of the validator's bonded tokens at once and returns what it took; the
+/// validator's unbonding entries created at or after `infraction_height` (0: all of them) are
+/// cut by an entry-slash job (`entry_slash`), which burns or sends their share as it cuts them.
+/// O(1): the job is recorded only if such an entry exists. The stake is left for the caller to
+/// save.
 pub fn slash(
     storage: &mut dyn Storage,
     change: &mut StakeChange,
@@ -434,26 +369,8 @@ pub fn slash(
         return Ok(Uint128::zero());
     }
     let stake = &mut change.stake;
-    let mut taken = stake.tokens.checked_mul_floor(fraction)?;
+    let taken = stake.tokens.checked_mul_floor(fraction)?;
     stake.tokens = stake.tokens.checked_sub(taken)?;
-    let entries = UNBONDINGS_BY_VALIDATOR
-        .sub_prefix(&change.operator)
-        .range(
-            storage,
-            Some(Bound::inclusive((infraction_height, 0))),
-            None,
-            Order::Ascending,
-        )
-        .collect::<StdResult<Vec<_>>>()?;
-    for ((_, id), staker) in entries {
-        let key = (&staker, id);
-        let Some(mut entry) = UNBONDINGS.may_load(storage, key)? else {
-            continue;
-        };
-        let cut = entry.balance.checked_mul_floor(fraction)?;
-        entry.balance = entry.balance.checked_sub(cut)?;
-        taken = taken.checked_add(cut)?;
-        UNBONDINGS.save(storage, key, &entry)?;
-    }
+    entry_slash::record(storage, &change.operator, fraction, infraction_height)?;
     Ok(taken)
 }

@@ -102,6 +102,7 @@ fn setup(max_epoch_work: u32) -> (Deps, Env) {
             slashed_tokens: SlashedTokens::Burn {},
             wait_for_consumer_maturity: true,
             max_epoch_work,
+            max_unbonding_entries: 7,
         },
     };
     instantiate(deps.as_mut(), env.clone(), message_info(&admin, &[]), msg).unwrap();

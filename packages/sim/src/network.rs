@@ -430,6 +430,7 @@ fn provider_instantiate(admin: &Addr, params: &Params) -> provider_msg::Instanti
             slashed_tokens: provider_msg::SlashedTokens::Burn {},
             wait_for_consumer_maturity: true,
             max_epoch_work: provider_msg::DEFAULT_MAX_EPOCH_WORK,
+            max_unbonding_entries: provider_msg::DEFAULT_MAX_UNBONDING_ENTRIES,
         },
     }
 }

@@ -153,6 +153,7 @@ fn entry(vsc_id: u64, completes_at: u64, created_height: u64) -> provider_msg::U
         completes_at: Timestamp::from_seconds(completes_at),
         waiting_on: vec![],
         released: true,
+        waiting_on_more: false,
     }
 }
 

@@ -4,7 +4,11 @@
 //! stages (re-rank changed validators and move the top-N boundary, give a VSC to the consumers that
 //! are owed one, launch due consumers, apply due timeouts, delete stopped consumers). Every call
 //! does at most `max_epoch_work` units of work and the next call resumes where it stopped; a
-//! call between the end of one epoch and the next boundary does nothing.
+//! call between the end of one epoch and the next boundary does nothing but entry-slash work.
+//!
+//! Entry-slash jobs (`entry_slash`) take whatever budget the epoch's stages leave, in every
+//! call, between epochs too: they never hold up an epoch, and a call with no job pending pays
+//! one iterator step to find out.
 //!
 //! Every consumer is given the same set (the top N), so the epoch's changes are computed once,
 //! from the validators the ranking moved, and sent to each launched consumer as they are; a
@@ -19,9 +23,11 @@ use cosmwasm_std::{CosmosMsg, DepsMut, Env, Order, Response, StdError, StdResult
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{ConsensusAddress, ValidatorUpdate};
 
+use crate::entry_slash;
 use crate::error::ContractError;
 use crate::msg::Config;
 use crate::ranking::{rebalance_step, rerank, set_changes};
+use crate::receive::slashed_tokens_message;
 use crate::state::epoch::{
     Candidate, EpochStage, EpochState, CANDIDATE_CHUNKS, CHANGE_MARKS, EPOCH, VSC_HEIGHTS,
 };
@@ -105,12 +111,11 @@ pub fn run(
         candidates: vec![],
         updates: None,
     };
-    if epoch.stage == EpochStage::Idle {
-        if env.block.height < epoch.next_epoch_height {
-            return Ok(Response::new()
-                .add_attribute("action", caller.name())
-                .add_attribute("epoch", "not_due"));
-        }
+    let due = epoch.stage != EpochStage::Idle || env.block.height >= epoch.next_epoch_height;
+    if !due && !entry_slash::any_pending(deps.storage)? {
+        return Ok(not_due(caller));
+    }
+    if due && epoch.stage == EpochStage::Idle {
         start(deps.storage, env, &config, &mut epoch, caller)?;
         progress.started = true;
     }
@@ -163,9 +168,25 @@ pub fn run(
             .checked_add(1)
             .ok_or(ContractError::Overflow)?;
     }
+    // Entry-slash jobs take what the epoch leaves of the budget, so they never hold up an
+    // epoch, and run in the calls between epochs too.
+    let jobs = entry_slash::work(deps.storage, budget.0)?;
+    if !jobs.taken.is_zero() {
+        progress.messages.push(slashed_tokens_message(
+            &config.slashed_tokens,
+            &config.bond_denom,
+            jobs.taken,
+        ));
+    }
+    if !due {
+        return Ok(not_due(caller)
+            .add_messages(progress.messages)
+            .add_events(jobs.events));
+    }
     EPOCH.save(deps.storage, &epoch)?;
     Ok(Response::new()
         .add_messages(progress.messages)
+        .add_events(jobs.events)
         .add_attribute("action", caller.name())
         .add_attribute(
             "epoch",
@@ -176,6 +197,12 @@ pub fn run(
             },
         )
         .add_attribute("epoch_vsc_id", epoch.epoch_vsc_id.to_string()))
+}
+
+fn not_due(caller: Caller) -> Response<ChainMsg> {
+    Response::new()
+        .add_attribute("action", caller.name())
+        .add_attribute("epoch", "not_due")
 }
 
 fn next_stage(stage: &EpochStage) -> EpochStage {

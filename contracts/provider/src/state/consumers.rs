@@ -56,6 +56,10 @@ pub struct ConsumerLink {
     pub ccv_timeout_seconds: Option<u64>,
     #[serde(rename = "vt", default, skip_serializing_if = "Option::is_none")]
     pub vsc_timeout_seconds: Option<u64>,
+    /// The maturity floor the consumer launched with (vscId, entry id), kept until its first
+    /// VSC-matured packet replaces it with (`last_matured_vsc_id`, u64::MAX): see `maturity`.
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
+    pub launch_floor: Option<(u64, u64)>,
 }
 
 pub const CONSUMERS: Map<u64, ConsumerInfo> = Map::new(ns::CONSUMERS);

@@ -100,6 +100,19 @@ pub mod ns {
     /// next VSC acknowledges.
     pub const SLASH_ACKS: &str = "sa";
 
+    // Bounds on the stake ledger (issue 14).
+    /// (staker, validator operator) → the unbonding entries the pair holds (`u32`).
+    pub const UNBONDING_COUNTS: &str = "uc";
+    /// (matured-through vscId, matured-through entry id, consumer id) → `Empty`: every launched
+    /// consumer at the point up to which it no longer holds unbonding entries (see `maturity`).
+    pub const MATURITY: &str = "cm";
+    /// Entry-slash job id → the job (`msg::EntrySlash`): unbonding entries still to be cut.
+    pub const ENTRY_SLASHES: &str = "us";
+    /// (validator operator, entry-slash job id) → `Empty`: the pending jobs of a validator.
+    pub const ENTRY_SLASHES_BY_VALIDATOR: &str = "uk";
+    /// Item: the next entry-slash job id (`u64`).
+    pub const NEXT_ENTRY_SLASH_ID: &str = "uq";
+
     /// The namespaces used as an `Item` (the key is the namespace itself); all others are maps,
     /// whose keys start with the namespace's length.
     pub const ITEMS: &[&str] = &[
@@ -109,6 +122,7 @@ pub mod ns {
         EPOCH,
         NEXT_CONSUMER_ID,
         NEXT_SLASH_ID,
+        NEXT_ENTRY_SLASH_ID,
     ];
 
     pub const MAPS: &[&str] = &[
@@ -136,6 +150,10 @@ pub mod ns {
         DELETION_QUEUE,
         SLASH_LOG,
         SLASH_ACKS,
+        UNBONDING_COUNTS,
+        MATURITY,
+        ENTRY_SLASHES,
+        ENTRY_SLASHES_BY_VALIDATOR,
     ];
 }
 

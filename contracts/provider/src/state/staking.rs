@@ -1,4 +1,5 @@
-//! The stake ledger in storage: validators, delegations, unbonding entries.
+//! The stake ledger in storage: validators, delegations, unbonding entries, the entries each
+//! (staker, validator) pair holds, entry-slash jobs and the consumers' maturity floors.
 //!
 //! A validator is kept in two records. Its identity (consensus key, moniker, commission) is
 //! written when it registers or edits its description, and is indexed by consensus address
@@ -7,12 +8,13 @@
 //! unjail; keeping them out of the indexed record spares each of those writes the index's
 //! upkeep (a reload, a delete and a second full copy of the record under the index key).
 
-use cosmwasm_std::{Addr, Decimal, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Decimal, Empty, Timestamp, Uint128};
 use cw_ics_ccv::PublicKey;
 use cw_storage_plus::{Index, IndexList, IndexedMap, Item, Map, UniqueIndex};
 use serde::{Deserialize, Serialize};
 
 use super::{is_default, ns};
+use crate::msg::EntrySlash;
 
 /// A validator's identity, fixed but for its description.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -90,9 +92,6 @@ pub struct UnbondingEntry {
     pub vsc_id: u64,
     #[serde(rename = "t")]
     pub completes_at: Timestamp,
-    /// Consumers that were launched when the entry was created.
-    #[serde(rename = "w")]
-    pub waiting_on: Vec<u64>,
 }
 
 /// Unbonding entries by (staker, id): a staker's entries are one range, in id order, and an id
@@ -106,3 +105,21 @@ pub const NEXT_UNBONDING_ID: Item<u64> = Item::new(ns::NEXT_UNBONDING_ID);
 /// entry, and an `IndexedMap` would rewrite its index key with it.
 pub const UNBONDINGS_BY_VALIDATOR: Map<(&Addr, u64, u64), Addr> =
     Map::new(ns::UNBONDINGS_BY_VALIDATOR);
+
+/// Entries held per (staker, validator operator): `unbond` refuses one more than
+/// `max_unbonding_entries`, `withdraw` frees the slots of the entries it pays.
+pub const UNBONDING_COUNTS: Map<(&Addr, &Addr), u32> = Map::new(ns::UNBONDING_COUNTS);
+
+/// Entry-slash jobs by id: the id orders them, and they are worked through in that order, so an
+/// entry two jobs cover is always cut by the older one first.
+pub const ENTRY_SLASHES: Map<u64, EntrySlash> = Map::new(ns::ENTRY_SLASHES);
+/// (validator operator, job id) → `Empty`: the pending jobs of a validator, which a withdraw
+/// applies to the entry it pays before paying it.
+pub const ENTRY_SLASHES_BY_VALIDATOR: Map<(&Addr, u64), Empty> =
+    Map::new(ns::ENTRY_SLASHES_BY_VALIDATOR);
+pub const NEXT_ENTRY_SLASH_ID: Item<u64> = Item::new(ns::NEXT_ENTRY_SLASH_ID);
+
+/// (vscId, entry id) → the consumer: every launched consumer at its maturity floor, the place
+/// in (vscId, entry id) order up to which it holds no unbonding entry. The smallest key decides
+/// whether an entry may be released (see `maturity`); keys are moved, never scanned.
+pub const MATURITY: Map<(u64, u64, u64), Empty> = Map::new(ns::MATURITY);

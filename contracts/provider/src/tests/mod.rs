@@ -3,8 +3,10 @@
 
 mod config;
 mod consumers;
+mod entry_slash;
 mod epoch;
 mod ibc;
+mod maturity;
 mod staking;
 mod storage;
 mod top_n;
@@ -81,6 +83,7 @@ pub fn default_config() -> Config {
         slashed_tokens: SlashedTokens::Burn {},
         wait_for_consumer_maturity: true,
         max_epoch_work: crate::msg::DEFAULT_MAX_EPOCH_WORK,
+        max_unbonding_entries: crate::msg::DEFAULT_MAX_UNBONDING_ENTRIES,
     }
 }
 

@@ -39,7 +39,6 @@ fn entry(amount: u128) -> UnbondingEntry {
         created_height: 77,
         vsc_id: 3,
         completes_at: Timestamp::from_seconds(1_700_000_000),
-        waiting_on: vec![1, 300],
     }
 }
 
@@ -85,8 +84,12 @@ fn every_namespace_the_contract_writes_is_listed() {
     suite.add_validator("bob", 2, 200);
     suite.running_consumer("c1", "channel-0", CONNECTION);
     suite.unbond("alice", "alice", 10).unwrap();
+    suite.unbond("bob", "bob", 10).unwrap();
     suite.receive("channel-0", downtime(2, 0));
+    // An entry-slash job is pending (its records are gone once the epoch has worked it).
+    let mut snapshots = vec![snapshot(&suite.deps.storage)];
     suite.epoch();
+    snapshots.push(snapshot(&suite.deps.storage));
     let listed: Vec<Vec<u8>> = ns::ITEMS
         .iter()
         .chain(&["contract_info"])
@@ -97,7 +100,22 @@ fn every_namespace_the_contract_writes_is_listed() {
                 .to_vec()
         }))
         .collect();
-    for (key, _) in snapshot(&suite.deps.storage) {
+    let written: Vec<Vec<u8>> = snapshots.concat().into_iter().map(|(key, _)| key).collect();
+    for name in [
+        ns::ENTRY_SLASHES,
+        ns::ENTRY_SLASHES_BY_VALIDATOR,
+        ns::UNBONDING_COUNTS,
+        ns::MATURITY,
+    ] {
+        let prefix = Map::<&[u8], ()>::new_dyn(name.to_string())
+            .key(&[])
+            .to_vec();
+        assert!(
+            written.iter().any(|key| key.starts_with(&prefix)),
+            "nothing in {name:?}"
+        );
+    }
+    for key in written {
         assert!(
             listed
                 .iter()
@@ -396,10 +414,19 @@ fn hot_records_keep_their_short_names() {
         covered_vsc_id: 5,
         ccv_timeout_seconds: None,
         vsc_timeout_seconds: None,
+        launch_floor: None,
     };
     assert_eq!(
         to_json_string(&link).unwrap(),
         r#"{"p":"launched","ch":"channel-0","s":5,"m":4,"v":5}"#
+    );
+    let launching = ConsumerLink {
+        launch_floor: Some((6, 41)),
+        ..link
+    };
+    assert_eq!(
+        to_json_string(&launching).unwrap(),
+        r#"{"p":"launched","ch":"channel-0","s":5,"m":4,"v":5,"f":[6,41]}"#
     );
     let epoch = EpochState::initial(1, 10);
     assert_eq!(
@@ -408,7 +435,7 @@ fn hot_records_keep_their_short_names() {
     );
     assert_eq!(
         to_json_string(&entry(5)).unwrap(),
-        r#"{"v":"operator","a":"5","b":"5","h":77,"n":3,"t":"1700000000000000000","w":[1,300]}"#
+        r#"{"v":"operator","a":"5","b":"5","h":77,"n":3,"t":"1700000000000000000"}"#
     );
 }
 

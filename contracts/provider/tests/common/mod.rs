@@ -120,6 +120,7 @@ impl Net {
                 slashed_tokens: SlashedTokens::Burn {},
                 wait_for_consumer_maturity: true,
                 max_epoch_work: 50,
+                max_unbonding_entries: 7,
             },
         };
         let provider = provider_chain

@@ -12,6 +12,7 @@ use cw_ics_ccv::{
 use cw_ics_provider::msg::{
     Config, ConfigUpdate, ConsumerRegistration, EpochResponse, ExecuteMsg, InstantiateMsg,
     QueryMsg, RegistrationPolicy, SlashedTokens, DEFAULT_MAX_EPOCH_WORK,
+    DEFAULT_MAX_UNBONDING_ENTRIES,
 };
 use serde::de::DeserializeOwned;
 
@@ -46,6 +47,7 @@ pub fn instantiate_msg() -> InstantiateMsg {
             slashed_tokens: SlashedTokens::Burn {},
             wait_for_consumer_maturity: true,
             max_epoch_work: DEFAULT_MAX_EPOCH_WORK,
+            max_unbonding_entries: DEFAULT_MAX_UNBONDING_ENTRIES,
         },
     }
 }

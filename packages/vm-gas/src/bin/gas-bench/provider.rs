@@ -1,6 +1,7 @@
 //! The provider's operations at their sizes.
 
 use cw_ics_ccv::Acknowledgement;
+use cw_ics_provider::msg::ExecuteMsg;
 use cw_ics_vm_gas::ccv::provider::{ProviderVm, POWER_REDUCTION, UNBONDING_SECONDS};
 use cw_ics_vm_gas::ccv::{DriverError, DriverResult, Measured};
 
@@ -8,6 +9,8 @@ use crate::rows::{in_series, LowerBound, Row};
 use crate::Sizes;
 
 const CONTRACT: &str = "provider";
+/// The provider's default cap on unbonding entries per (staker, validator).
+const MAX_ENTRIES: usize = cw_ics_provider::msg::DEFAULT_MAX_UNBONDING_ENTRIES as usize;
 
 fn row(
     operation: &'static str,
@@ -226,20 +229,57 @@ fn slash_and_maturity(wasm: &[u8], sizes: &Sizes) -> DriverResult<Vec<Row>> {
 
     for &entries in &sizes.matured_entries {
         eprintln!("provider: VSC-matured releasing {entries} entries");
-        let staker = provider.chain.addr("unbonder");
-        provider.bond(&staker, 0, (entries as u128 + 1) * POWER_REDUCTION)?;
-        provider.epoch()?;
-        for _ in 0..entries {
-            provider.unbond(&staker, 0, POWER_REDUCTION)?;
+        // At most 7 entries per (staker, validator), as in the SDK: a staker per 7 entries.
+        let stakers: Vec<_> = (0..entries.div_ceil(MAX_ENTRIES))
+            .map(|n| provider.chain.addr(&format!("unbonder{n}")))
+            .collect();
+        for staker in &stakers {
+            provider.bond(staker, 0, (MAX_ENTRIES as u128 + 1) * POWER_REDUCTION)?;
         }
         provider.epoch()?;
+        for n in 0..entries {
+            provider.unbond(&stakers[n / MAX_ENTRIES], 0, POWER_REDUCTION)?;
+        }
+        let staker = stakers[0].clone();
+        provider.epoch()?;
+        let k = entries as u64;
+        // A slash of the validator the K entries left: its receive does not grow with K, the
+        // next call (between epochs) cuts them as an entry-slash job.
+        let before_slash = provider.chain.snapshot();
         let vsc_id = provider.last_sent_vsc_id(0);
+        let (ack, slash) = provider.receive(0, &ProviderVm::downtime_slash(0, 10, vsc_id))?;
+        expect_result(&ack, "the downtime slash")?;
+        rows.push(row(
+            "receive slash (downtime), K unbonding entries",
+            format!("K={entries} V={validators} C=1"),
+            Some(k),
+            slash,
+            LowerBound::writes(
+                2,
+                "validator jailed, slash ack pending for the consumer (the entries are cut \
+                 later, by the job)",
+            ),
+        ));
+        let anyone = provider.chain.addr("anyone");
+        let chunk = provider.execute(&anyone, &ExecuteMsg::Tick {}, &[])?;
+        rows.push(row(
+            "entry-slash job chunk cutting K entries",
+            format!("K={entries} V={validators}"),
+            Some(k),
+            Measured::one(chunk.report),
+            LowerBound {
+                writes: k,
+                steps: k,
+                why: "each entry visited and its balance rewritten",
+                ..LowerBound::default()
+            },
+        ));
+        provider.chain.restore(&before_slash);
         provider
             .chain
             .advance(UNBONDING_SECONDS / 6 + 1, UNBONDING_SECONDS + 1);
         let (ack, matured) = provider.receive(0, &ProviderVm::vsc_matured(vsc_id))?;
         expect_result(&ack, "the VSC-matured packet")?;
-        let k = entries as u64;
         rows.push(row(
             "receive VSC-matured releasing K entries",
             format!("K={entries} V={validators} C=1"),
