@@ -3,11 +3,9 @@
 //! module has already refunded a refused or timed-out transfer into the pool. They record the
 //! outcome on the denom's last transmission and emit an event.
 
-use std::str::FromStr;
-
 use cosmwasm_std::{
     from_json, DepsMut, Env, Event, IbcBasicResponse, IbcPacket, IbcSourceCallbackMsg, Reply,
-    Response, StdError, SubMsgResult, Uint256,
+    Response, StdError, SubMsgResult,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use serde::Deserialize;
@@ -70,16 +68,14 @@ pub fn source_callback(
             data.sender
         )));
     }
-    let amount = Uint256::from_str(&data.amount)
-        .map_err(|err| ContractError::NotOurTransfer(err.to_string()))?;
     let denom = reward_denom_of(deps.as_ref().storage, &data.denom)?;
     let recorded = match &denom {
-        Some(denom) => record_outcome(deps, denom, packet, amount, &outcome)?,
+        Some(denom) => record_outcome(deps, denom, packet, &data.amount, &outcome)?,
         None => false,
     };
     let mut event = Event::new("rewards_transfer_outcome")
         .add_attribute("denom", denom.unwrap_or(data.denom))
-        .add_attribute("amount", amount.to_string())
+        .add_attribute("amount", &data.amount)
         .add_attribute("sequence", packet.sequence.to_string())
         .add_attribute("outcome", outcome_name(&outcome))
         .add_attribute(
@@ -118,14 +114,15 @@ fn record_outcome(
     deps: DepsMut<ChainQuery>,
     denom: &str,
     packet: &IbcPacket,
-    amount: Uint256,
+    amount: &str,
     outcome: &TransmissionOutcome,
 ) -> Result<bool, ContractError> {
     let Some(mut record) = TRANSMISSIONS.may_load(deps.storage, denom)? else {
         return Ok(false);
     };
     let current = record.outcome == TransmissionOutcome::InFlight {}
-        && record.to_provider == amount
+        // The packet's decimal amount, compared as text: no parsing needed.
+        && record.to_provider.to_string() == amount
         && packet.timeout.timestamp() == Some(record.timeout);
     if current {
         record.outcome = outcome.clone();
