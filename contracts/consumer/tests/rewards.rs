@@ -124,6 +124,10 @@ fn out_of_bounds_settings_are_refused_and_change_nothing() {
             "ZeroBlocksPerTransmission",
         ),
         (
+            with(&|s| s.blocks_per_distribution_transmission = Some(u64::MAX)),
+            "Overflow",
+        ),
+        (
             with(&|s| s.transfer_timeout_seconds = Some(0)),
             "TransferTimeoutOutOfRange { got: 0, min: 1, max: 2419200 }",
         ),
