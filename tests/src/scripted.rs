@@ -1,13 +1,14 @@
 //! A scripted, test-only provider: a tiny contract that accepts the consumer's CCV channel,
 //! sends the VSC bytes the test hands it, and answers slash packets as told (bounce the next
 //! N, then handle). It lets a test drive provider behaviour the real provider never shows,
-//! such as throttling bounces (0x03).
+//! such as throttling bounces (0x03). It also records the reward transfers it is told of by
+//! wasmd's ADR-8 destination callback (the consumer's reward memo names it).
 
 use cosmwasm_std::{
-    from_json, to_json_binary, to_json_vec, Binary, Deps, DepsMut, Env, Ibc3ChannelOpenResponse,
-    IbcBasicResponse, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcMsg,
-    IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcReceiveResponse, MessageInfo,
-    Response, StdError, StdResult, Storage,
+    from_json, to_json_binary, to_json_vec, Binary, Coin, Deps, DepsMut, Env,
+    Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannelCloseMsg, IbcChannelConnectMsg,
+    IbcChannelOpenMsg, IbcDestinationCallbackMsg, IbcMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,
+    IbcPacketTimeoutMsg, IbcReceiveResponse, MessageInfo, Response, StdError, StdResult, Storage,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{AckResult, Acknowledgement, ConsumerPacket, PublicKey, CCV_VERSION};
@@ -43,6 +44,19 @@ pub enum ScriptedExecute {
 pub enum ScriptedQuery {
     /// Every packet received, with the ack given, in order.
     Received {},
+    /// Every ICS-20 transfer the destination callback reported, in order.
+    Arrivals {},
+}
+
+/// An ICS-20 transfer to this contract, as its ADR-8 destination callback saw it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Arrival {
+    pub sender: String,
+    pub funds: Vec<Coin>,
+    /// The packet's memo.
+    pub memo: String,
+    /// The provider chain's end of the transfer channel.
+    pub channel_id: String,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -54,6 +68,7 @@ pub struct ReceivedPacket {
 const CHANNEL: &[u8] = b"channel";
 const BOUNCES: &[u8] = b"bounces";
 const RECEIVED: &[u8] = b"received";
+const ARRIVALS: &[u8] = b"arrivals";
 
 fn load<T: serde::de::DeserializeOwned + Default>(
     storage: &dyn Storage,
@@ -111,6 +126,9 @@ fn query(deps: Deps<ChainQuery>, _: Env, msg: ScriptedQuery) -> StdResult<Binary
     match msg {
         ScriptedQuery::Received {} => {
             to_json_binary(&load::<Vec<ReceivedPacket>>(deps.storage, RECEIVED)?)
+        }
+        ScriptedQuery::Arrivals {} => {
+            to_json_binary(&load::<Vec<Arrival>>(deps.storage, ARRIVALS)?)
         }
     }
 }
@@ -189,16 +207,43 @@ fn packet_timeout(
     Ok(IbcBasicResponse::new())
 }
 
+fn destination_callback(
+    deps: DepsMut<ChainQuery>,
+    _: Env,
+    msg: IbcDestinationCallbackMsg,
+) -> StdResult<IbcBasicResponse<ChainMsg>> {
+    #[derive(Deserialize)]
+    struct Memo {
+        #[serde(default)]
+        memo: String,
+    }
+    let transfer = msg
+        .transfer
+        .ok_or_else(|| StdError::msg("not an ICS-20 transfer"))?;
+    let data: Memo = from_json(&msg.packet.data)?;
+    let mut arrivals: Vec<Arrival> = load(deps.storage, ARRIVALS)?;
+    arrivals.push(Arrival {
+        sender: transfer.sender,
+        funds: transfer.funds,
+        memo: data.memo,
+        channel_id: msg.packet.dest.channel_id,
+    });
+    save(deps.storage, ARRIVALS, &arrivals)?;
+    Ok(IbcBasicResponse::new())
+}
+
 pub fn scripted_provider_code() -> Box<CcvContract> {
     Box::new(
-        IbcContractWrapper::new(execute, instantiate, query).with_ibc(
-            channel_open,
-            channel_connect,
-            channel_close,
-            packet_receive,
-            packet_ack,
-            packet_timeout,
-        ),
+        IbcContractWrapper::new(execute, instantiate, query)
+            .with_ibc(
+                channel_open,
+                channel_connect,
+                channel_close,
+                packet_receive,
+                packet_ack,
+                packet_timeout,
+            )
+            .with_destination_callback(destination_callback),
     )
 }
 
@@ -310,6 +355,29 @@ impl ScriptedNetwork {
             &[],
         )?;
         Ok(())
+    }
+
+    /// Opens an ICS-20 channel (`transfer` ↔ `transfer`) over the CCV connection, from the
+    /// consumer chain.
+    pub fn open_transfer_channel(&mut self) -> anyhow::Result<cw_ics_ibc_sim::Path> {
+        let side = |end: &cw_ics_ibc_sim::Endpoint| cw_ics_ibc_sim::ConnectionSide {
+            chain_id: end.chain_id.clone(),
+            client_id: end.client_id.clone(),
+            connection_id: end.connection_id.clone(),
+        };
+        let connection = cw_ics_ibc_sim::Connection {
+            a: side(&self.path.a),
+            b: side(&self.path.b),
+        };
+        Ok(self.coord.create_transfer_channel(&connection)?)
+    }
+
+    /// The reward transfers the provider contract was told of.
+    pub fn arrivals(&self) -> anyhow::Result<Vec<Arrival>> {
+        Ok(self
+            .coord
+            .chain(PROVIDER_CHAIN)?
+            .query(&self.provider, &ScriptedQuery::Arrivals {})?)
     }
 
     pub fn received(&self) -> anyhow::Result<Vec<ReceivedPacket>> {

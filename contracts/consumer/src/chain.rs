@@ -14,6 +14,7 @@ use crate::error::ContractError;
 use crate::evidence::{handle_evidence, Outcome};
 use crate::liveness::record_votes;
 use crate::outbox::{enqueue, progress, queued_slash};
+use crate::rewards::transmit_if_due;
 use crate::state::{ChainLink, CHAIN_LINK, CONFIG, HALT, LAST_VSC_ID};
 use crate::validator_set::{changes_since, current_powers};
 
@@ -126,14 +127,19 @@ pub fn pending_diff(storage: &dyn Storage) -> StdResult<ValidatorDiff> {
     }
 }
 
-/// Liveness from `validator_votes`, double signs from `evidence`, then maturity and sending.
-/// A halted consumer does nothing here.
+/// A due reward transmission, then liveness from `validator_votes`, double signs from
+/// `evidence`, maturity and sending. A halted consumer only transmits rewards here (its
+/// consumer chain's part).
 pub fn begin_block(
-    deps: DepsMut<ChainQuery>,
+    mut deps: DepsMut<ChainQuery>,
     env: Env,
     evidence: Vec<Evidence>,
 ) -> Result<Response<ChainMsg>, ContractError> {
-    let mut response = Response::new().add_attribute("action", "begin_block");
+    let rewards = transmit_if_due(deps.branch(), &env)?;
+    let mut response = Response::new()
+        .add_attribute("action", "begin_block")
+        .add_submessages(rewards.messages)
+        .add_events(rewards.events);
     if HALT.may_load(deps.storage)?.is_some() {
         return Ok(response.add_attribute("halted", "true"));
     }
@@ -173,11 +179,15 @@ fn validator_votes(
         .map_err(ContractError::ValidatorVotes)
 }
 
-/// `end_block` and the permissionless `tick`: maturity and sending only.
-pub fn tick(deps: DepsMut<ChainQuery>, env: Env) -> Result<Response<ChainMsg>, ContractError> {
+/// `end_block` and the permissionless `tick`: a due reward transmission (so that a chain
+/// without `begin_block` hooks transmits too), maturity and sending.
+pub fn tick(mut deps: DepsMut<ChainQuery>, env: Env) -> Result<Response<ChainMsg>, ContractError> {
+    let rewards = transmit_if_due(deps.branch(), &env)?;
     let messages = progress(deps.storage, &env)?;
     Ok(Response::new()
         .add_attribute("action", "tick")
         .add_attribute("sent", messages.len().to_string())
-        .add_messages(messages))
+        .add_messages(messages)
+        .add_submessages(rewards.messages)
+        .add_events(rewards.events))
 }

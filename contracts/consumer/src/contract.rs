@@ -1,12 +1,13 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
-use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
+use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
 use cw_ics_bindings::{ChainMsg, ChainQuery, ChainSudoMsg, PrivilegeChange};
 
 use crate::chain;
 use crate::error::ContractError;
 use crate::genesis::instantiate_from_genesis;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
+use crate::rewards;
 use crate::state::{CONTRACT_NAME, CONTRACT_VERSION};
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -24,11 +25,15 @@ pub fn instantiate(
 pub fn execute(
     deps: DepsMut<ChainQuery>,
     env: Env,
-    _info: MessageInfo,
+    info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response<ChainMsg>, ContractError> {
     match msg {
         ExecuteMsg::Tick {} => chain::tick(deps, env),
+        ExecuteMsg::ConfigureRewards(settings) => {
+            rewards::configure_rewards(deps, env, info, settings)
+        }
+        ExecuteMsg::DepositRewards {} => rewards::deposit_rewards(deps.as_ref(), info),
     }
 }
 
@@ -51,6 +56,16 @@ pub fn sudo(
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     crate::query::query(deps, env, msg)
+}
+
+/// Only the reward transmission's submessages reply (on error).
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn reply(
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    msg: Reply,
+) -> Result<Response<ChainMsg>, ContractError> {
+    rewards::reply(deps, env, msg)
 }
 
 /// Refuses another contract's state and a downgrade (by cw2's record), then records this

@@ -1,4 +1,4 @@
-use cosmwasm_std::StdError;
+use cosmwasm_std::{Decimal, StdError};
 use cw_ics_ccv::{ChannelError, GenesisError, PacketError};
 use thiserror::Error;
 
@@ -66,4 +66,63 @@ pub enum ContractError {
 
     #[error("an arithmetic overflow (time, counter or power)")]
     Overflow,
+
+    // ---- rewards ----
+    #[error("only the contract's admin (the chain's governance, {admin:?}) may configure rewards, not {sender}")]
+    NotAdmin {
+        sender: String,
+        admin: Option<String>,
+    },
+
+    #[error("rewards are not configured yet (configure_rewards)")]
+    RewardsNotConfigured,
+
+    #[error("at least one reward denom is needed")]
+    NoRewardDenoms,
+
+    #[error("at most {max} reward denoms (the provider allow-lists at most {max} per consumer), not {got}")]
+    TooManyRewardDenoms { max: usize, got: usize },
+
+    #[error("reward denom `{0}` is listed twice")]
+    DuplicateRewardDenom(String),
+
+    #[error("`{0}` is not a valid denom")]
+    InvalidDenom(String),
+
+    #[error("consumer_redistribution_fraction must be at most 1, not {0}")]
+    FractionAboveOne(Decimal),
+
+    #[error("blocks_per_distribution_transmission must be at least 1")]
+    ZeroBlocksPerTransmission,
+
+    #[error("transfer_timeout_seconds must be between {min} and {max}, not {got}")]
+    TransferTimeoutOutOfRange { got: u64, min: u64, max: u64 },
+
+    #[error("the provider port `{0}` is not a contract's port (`wasm.<address>`): rewards cannot name a receiver")]
+    ProviderNotAContract(String),
+
+    #[error("no ICS-20 channel {0} on port `transfer`")]
+    TransferChannelNotFound(String),
+
+    #[error("the transfer channel {channel_id} runs over connection {got}, not the CCV connection {expected}")]
+    TransferChannelWrongConnection {
+        channel_id: String,
+        expected: String,
+        got: String,
+    },
+
+    #[error("the transfer channel {channel_id} leads to port `{got}`, not `transfer`")]
+    TransferChannelWrongPort { channel_id: String, got: String },
+
+    #[error("a reward deposit needs funds")]
+    EmptyDeposit,
+
+    #[error("`{denom}` is not a reward denom (reward denoms: {allowed})")]
+    NotARewardDenom { denom: String, allowed: String },
+
+    #[error("a source callback for a packet that is not one of this contract's transfers: {0}")]
+    NotOurTransfer(String),
+
+    #[error("a reply to an unknown submessage {0}")]
+    UnknownReply(u64),
 }

@@ -6,7 +6,7 @@ use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     DepsMut, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannelCloseMsg,
     IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg,
-    IbcPacketTimeoutMsg, IbcReceiveResponse, Storage,
+    IbcPacketTimeoutMsg, IbcReceiveResponse, IbcSourceCallbackMsg, Storage,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use cw_ics_ccv::{Acknowledgement, ConsumerPacket};
@@ -144,6 +144,17 @@ pub fn ibc_packet_timeout(
     Ok(IbcBasicResponse::new()
         .add_attribute("action", "ccv_timeout")
         .add_attribute("halted", "true"))
+}
+
+/// ADR-8: the acknowledgement or timeout of a reward transfer this contract sent (see
+/// `rewards`); the ICS-20 packets never reach the entry points above.
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_source_callback(
+    deps: DepsMut<ChainQuery>,
+    env: Env,
+    msg: IbcSourceCallbackMsg,
+) -> Result<IbcBasicResponse<ChainMsg>, ContractError> {
+    crate::rewards::source_callback(deps, env, msg)
 }
 
 fn is_ccv_channel(storage: &dyn Storage, channel_id: &str) -> Result<bool, ContractError> {

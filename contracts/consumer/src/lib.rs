@@ -16,6 +16,7 @@ pub mod liveness;
 pub mod msg;
 pub mod outbox;
 pub mod query;
+pub mod rewards;
 pub mod state;
 pub mod time;
 pub mod validator_set;

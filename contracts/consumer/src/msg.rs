@@ -1,8 +1,8 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Binary, Timestamp};
+use cosmwasm_std::{Binary, Coin, Decimal, Timestamp};
 use cw_ics_ccv::{ConsumerGenesis, Infraction, PublicKey};
 
-use crate::state::{HaltReason, HeadSlash, Mode};
+use crate::state::{HaltReason, HeadSlash, Mode, RewardConfig, Transmission};
 
 /// The consumer is instantiated with the genesis the provider serves for this consumer.
 #[cw_serde]
@@ -16,6 +16,32 @@ pub enum ExecuteMsg {
     /// what the queue allows. A chain without `begin_block` hooks calls this (anyone may) so
     /// that maturity and retries progress; received VSCs and acks do the same work.
     Tick {},
+    /// The contract's admin (the chain's governance) only. Sets (or replaces, whole) how
+    /// rewards are paid; until then deposits are refused and nothing is transmitted.
+    ConfigureRewards(RewardSettings),
+    /// Anyone: adds the attached funds, in reward denoms only, to the reward pool.
+    DepositRewards {},
+}
+
+/// What `configure_rewards` sets. An omitted optional field takes its default (not the value
+/// configured before).
+#[cw_serde]
+pub struct RewardSettings {
+    /// This consumer's id on the provider (named in the transfer memo for attribution).
+    pub consumer_id: u64,
+    /// The ICS-20 channel (port `transfer`) on this chain towards the provider chain; it must
+    /// run over the CCV connection.
+    pub transfer_channel_id: String,
+    /// Where the consumer chain's part of the rewards is paid.
+    pub redistribution_address: String,
+    /// 1 to 3 denoms.
+    pub reward_denoms: Vec<String>,
+    /// Default 1,000; at least 1.
+    pub blocks_per_distribution_transmission: Option<u64>,
+    /// Default 0.75; at most 1.
+    pub consumer_redistribution_fraction: Option<Decimal>,
+    /// Default 3,600; from 1 to 2,419,200 (28 days).
+    pub transfer_timeout_seconds: Option<u64>,
 }
 
 #[cw_serde]
@@ -68,6 +94,18 @@ pub enum QueryMsg {
     /// The validator-set changes the chain has not yet been given.
     #[returns(PendingDiffResponse)]
     PendingDiff {},
+    /// How rewards are paid (`null` until configured).
+    #[returns(RewardConfigResponse)]
+    RewardConfig {},
+    /// The reward pool: this contract's balance of each reward denom.
+    #[returns(RewardPoolResponse)]
+    RewardPool {},
+    /// The height from which the next transmission is due (`null` until configured).
+    #[returns(NextRewardTransmissionResponse)]
+    NextRewardTransmission {},
+    /// Per reward denom, its last transmission and what became of it.
+    #[returns(RewardTransmissionsResponse)]
+    RewardTransmissions {},
 }
 
 #[cw_serde]
@@ -175,4 +213,31 @@ pub struct LivenessResponse {
 #[cw_serde]
 pub struct PendingDiffResponse {
     pub diff: cw_ics_bindings::ValidatorDiff,
+}
+
+#[cw_serde]
+pub struct RewardConfigResponse {
+    pub config: Option<RewardConfig>,
+}
+
+#[cw_serde]
+pub struct RewardPoolResponse {
+    /// One entry per reward denom, zero balances included.
+    pub balances: Vec<Coin>,
+}
+
+#[cw_serde]
+pub struct NextRewardTransmissionResponse {
+    pub height: Option<u64>,
+}
+
+#[cw_serde]
+pub struct DenomTransmission {
+    pub denom: String,
+    pub transmission: Transmission,
+}
+
+#[cw_serde]
+pub struct RewardTransmissionsResponse {
+    pub transmissions: Vec<DenomTransmission>,
 }

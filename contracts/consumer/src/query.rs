@@ -9,22 +9,24 @@ use crate::chain::pending_diff;
 use crate::error::ContractError;
 use crate::liveness::{signing_info, SigningInfo};
 use crate::msg::{
-    HeightToVscIdsResponse, LivenessResponse, MaturingVsc, MaturingVscsResponse,
-    OutstandingDowntimeEntry, OutstandingDowntimeResponse, PendingDiffResponse, PendingPacketKind,
-    PendingPacketsResponse, QueryMsg, StatusResponse, ValidatorEntry, ValidatorSetResponse,
-    VscIdAtHeightResponse,
+    DenomTransmission, HeightToVscIdsResponse, LivenessResponse, MaturingVsc, MaturingVscsResponse,
+    NextRewardTransmissionResponse, OutstandingDowntimeEntry, OutstandingDowntimeResponse,
+    PendingDiffResponse, PendingPacketKind, PendingPacketsResponse, QueryMsg, RewardConfigResponse,
+    RewardPoolResponse, RewardTransmissionsResponse, StatusResponse, ValidatorEntry,
+    ValidatorSetResponse, VscIdAtHeightResponse,
 };
 use crate::outbox::{maturing, queued};
+use crate::rewards::MAX_REWARD_DENOMS;
 use crate::state::{
     Config, QueuedPacket, CCV_CHANNEL, CHAIN_LINK, CONFIG, HALT, HEAD_SLASH, HEIGHT_TO_VSC,
-    LAST_VSC_ID, OUTSTANDING_DOWNTIME,
+    LAST_VSC_ID, NEXT_TRANSMISSION, OUTSTANDING_DOWNTIME, REWARD_CONFIG, TRANSMISSIONS,
 };
 use crate::validator_set::{set_at_vsc, vsc_id_at};
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 100;
 
-pub fn query(deps: Deps<ChainQuery>, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     let binary = match msg {
         QueryMsg::ContractVersion {} => to_json_binary(&cw2::get_contract_version(deps.storage)?),
         QueryMsg::Status {} => to_json_binary(&status(deps)?),
@@ -46,6 +48,10 @@ pub fn query(deps: Deps<ChainQuery>, _env: Env, msg: QueryMsg) -> Result<Binary,
         }
         QueryMsg::Liveness { address } => to_json_binary(&liveness(deps, address)?),
         QueryMsg::PendingDiff {} => to_json_binary(&pending_diff_query(deps)?),
+        QueryMsg::RewardConfig {} => to_json_binary(&reward_config(deps)?),
+        QueryMsg::RewardPool {} => to_json_binary(&reward_pool(deps, &env)?),
+        QueryMsg::NextRewardTransmission {} => to_json_binary(&next_reward_transmission(deps)?),
+        QueryMsg::RewardTransmissions {} => to_json_binary(&reward_transmissions(deps)?),
     }?;
     Ok(binary)
 }
@@ -229,4 +235,47 @@ pub fn pending_diff_query(deps: Deps<ChainQuery>) -> StdResult<PendingDiffRespon
     Ok(PendingDiffResponse {
         diff: pending_diff(deps.storage)?,
     })
+}
+
+pub fn reward_config(deps: Deps<ChainQuery>) -> StdResult<RewardConfigResponse> {
+    Ok(RewardConfigResponse {
+        config: REWARD_CONFIG.may_load(deps.storage)?,
+    })
+}
+
+/// The contract's balance of each reward denom (none before configuration).
+pub fn reward_pool(deps: Deps<ChainQuery>, env: &Env) -> StdResult<RewardPoolResponse> {
+    let denoms = REWARD_CONFIG
+        .may_load(deps.storage)?
+        .map(|config| config.reward_denoms)
+        .unwrap_or_default();
+    let balances = denoms
+        .iter()
+        .take(MAX_REWARD_DENOMS)
+        .map(|denom| deps.querier.query_balance(&env.contract.address, denom))
+        .collect::<StdResult<_>>()?;
+    Ok(RewardPoolResponse { balances })
+}
+
+pub fn next_reward_transmission(
+    deps: Deps<ChainQuery>,
+) -> StdResult<NextRewardTransmissionResponse> {
+    Ok(NextRewardTransmissionResponse {
+        height: NEXT_TRANSMISSION.may_load(deps.storage)?,
+    })
+}
+
+/// At most one record per configured denom is kept, so this is bounded by the denom limit.
+pub fn reward_transmissions(deps: Deps<ChainQuery>) -> StdResult<RewardTransmissionsResponse> {
+    let transmissions = TRANSMISSIONS
+        .range(deps.storage, None, None, Order::Ascending)
+        .take(MAX_REWARD_DENOMS)
+        .map(|entry| {
+            entry.map(|(denom, transmission)| DenomTransmission {
+                denom,
+                transmission,
+            })
+        })
+        .collect::<StdResult<_>>()?;
+    Ok(RewardTransmissionsResponse { transmissions })
 }

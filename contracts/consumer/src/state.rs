@@ -11,7 +11,7 @@
 //! since every stored byte costs 30 gas to write and 3 to read.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Empty, StdError, StdResult, Timestamp};
+use cosmwasm_std::{Addr, Decimal, Empty, StdError, StdResult, Timestamp, Uint256};
 use cw_ics_ccv::{ConsensusAddress, ConsumerParams, Infraction, PublicKey};
 use cw_storage_plus::{Item, Map};
 use serde::{Deserialize, Serialize};
@@ -79,6 +79,16 @@ pub const MISSED_BLOCKS: Map<(&[u8], u64), u64> = Map::new("w");
 pub const OUTSTANDING_DOWNTIME: Map<&[u8], u64> = Map::new("od");
 /// Double signs already reported: (consensus address, infraction height) → ∅.
 pub const DOUBLE_SIGNS_REPORTED: Map<(&[u8], u64), Empty> = Map::new("ds");
+
+/// How rewards are paid, as the chain's governance (the contract's admin) configured them;
+/// absent until `configure_rewards`. Also the `reward_config` query's answer.
+pub const REWARD_CONFIG: Item<RewardConfig> = Item::new("rc");
+/// The height from which the next reward transmission is due; absent until rewards are
+/// configured. Kept apart from [`REWARD_CONFIG`] because every block reads it.
+pub const NEXT_TRANSMISSION: Item<u64> = Item::new("rn");
+/// Reward denom → the last transmission of that denom and its outcome (at most one record per
+/// configured denom: records of denoms dropped from the configuration are removed).
+pub const TRANSMISSIONS: Map<&str, Transmission> = Map::new("rt");
 
 /// What the consumer genesis fixed.
 #[cw_serde]
@@ -281,6 +291,63 @@ pub enum HeadSlash {
     Bounced { retry_at: Timestamp },
 }
 
+/// The reward configuration (see `rewards::configure`).
+#[cw_serde]
+pub struct RewardConfig {
+    /// This consumer's id on the provider, named in the transfer memo for attribution.
+    pub consumer_id: u64,
+    /// The ICS-20 channel (port `transfer`) on this chain towards the provider chain; it runs
+    /// over the CCV connection.
+    pub transfer_channel_id: String,
+    /// A transmission every this many blocks.
+    pub blocks_per_distribution_transmission: u64,
+    /// The part of each transmitted amount (rounded down) that stays on the consumer chain.
+    pub consumer_redistribution_fraction: Decimal,
+    /// Where the consumer chain's part is paid.
+    pub redistribution_address: Addr,
+    /// How long a reward transfer may take to be received on the provider chain.
+    pub transfer_timeout_seconds: u64,
+    /// The denoms of the pool (at most 3, as the provider allow-lists at most 3 per consumer).
+    pub reward_denoms: Vec<String>,
+    /// The provider contract (the genesis provider port is `wasm.<address>`): it receives the
+    /// transfers and their destination callbacks.
+    pub provider_address: String,
+}
+
+/// One denom's last reward transmission.
+#[cw_serde]
+pub struct Transmission {
+    pub height: u64,
+    /// Paid to the redistribution address.
+    pub to_consumer: Uint256,
+    /// Sent to the provider (or withheld, see `outcome`).
+    pub to_provider: Uint256,
+    /// The transfer's timeout; it also tells this transmission's callbacks from older ones.
+    pub timeout: Timestamp,
+    pub outcome: TransmissionOutcome,
+}
+
+/// What became of a transmission's transfer to the provider. Whatever did not arrive
+/// (refused, timed out, not sent, withheld) is in the pool and goes out at the next
+/// transmission.
+#[cw_serde]
+pub enum TransmissionOutcome {
+    /// Sent; no acknowledgement or timeout yet.
+    InFlight {},
+    /// Received on the provider chain.
+    Acknowledged { sequence: u64 },
+    /// The provider chain answered an error acknowledgement; the ICS-20 module refunded it.
+    Refused { sequence: u64, error: String },
+    /// Not received before its timeout; the ICS-20 module refunded it.
+    TimedOut { sequence: u64 },
+    /// This chain's ICS-20 module refused the transfer (e.g. the channel is closed).
+    NotSent { error: String },
+    /// The consumer is halted: the provider's part stayed in the pool.
+    Withheld {},
+    /// The redistribution fraction is 1: nothing was due to the provider.
+    NothingForProvider {},
+}
+
 /// The consensus address a stored key holds (the keys of [`MEMBERS`], [`KEYS`] and
 /// [`OUTSTANDING_DOWNTIME`]).
 pub fn stored_address(bytes: &[u8]) -> StdResult<ConsensusAddress> {
@@ -314,6 +381,9 @@ mod tests {
             MISSED_BLOCKS.namespace_bytes().to_vec(),
             OUTSTANDING_DOWNTIME.namespace_bytes().to_vec(),
             DOUBLE_SIGNS_REPORTED.namespace_bytes().to_vec(),
+            REWARD_CONFIG.as_slice().to_vec(),
+            NEXT_TRANSMISSION.as_slice().to_vec(),
+            TRANSMISSIONS.namespace_bytes().to_vec(),
             cw2::CONTRACT.as_slice().to_vec(),
         ]
     }

@@ -28,6 +28,7 @@ pub fn consumer_code() -> Box<CcvContract> {
         IbcContractWrapper::new(contract::execute, contract::instantiate, contract::query)
             .with_sudo(contract::sudo)
             .with_migrate(contract::migrate)
+            .with_reply(contract::reply)
             .with_ibc(
                 ibc::ibc_channel_open,
                 ibc::ibc_channel_connect,
@@ -35,6 +36,7 @@ pub fn consumer_code() -> Box<CcvContract> {
                 ibc::ibc_packet_receive,
                 ibc::ibc_packet_ack,
                 ibc::ibc_packet_timeout,
-            ),
+            )
+            .with_source_callback(ibc::ibc_source_callback),
     )
 }

@@ -6,12 +6,13 @@ use std::rc::Rc;
 
 use cosmwasm_std::testing::mock_env;
 use cosmwasm_std::{
-    Addr, Binary, Checksum, Coin, ContractResult, CustomMsg, CustomQuery, Empty, Env,
-    Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannelCloseMsg, IbcChannelConnectMsg,
-    IbcChannelOpenMsg, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg,
-    IbcReceiveResponse, MessageInfo, Response, SystemResult, Timestamp,
+    to_json_binary, Addr, Binary, Checksum, Coin, ContractInfoResponse, ContractResult, CustomMsg,
+    CustomQuery, Empty, Env, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannel,
+    IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcPacketAckMsg,
+    IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcReceiveResponse, IbcSourceCallbackMsg,
+    MessageInfo, Reply, Response, SystemError, SystemResult, Timestamp, WasmQuery,
 };
-use cosmwasm_vm::testing::{MockApi, MockQuerier};
+use cosmwasm_vm::testing::MockApi;
 use cosmwasm_vm::{
     capabilities_from_csv, Backend, Cache, CacheOptions, Instance, InstanceOptions, Size, VmResult,
 };
@@ -19,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::config::VM_GAS_PER_SDK_GAS;
+use crate::querier::ChainQuerier;
 use crate::report::{CallReport, EventCost};
 use crate::storage::{KvStore, MeteredStorage, StorageTally};
 
@@ -59,12 +61,14 @@ pub struct Outcome<R> {
 }
 
 type CustomHandler<Q> = Rc<dyn Fn(&Q) -> cosmwasm_std::QuerierResult>;
-type Inst<Q> = Instance<MockApi, MeteredStorage, MockQuerier<Q>>;
-type ModuleCache<Q> = Cache<MockApi, MeteredStorage, MockQuerier<Q>>;
+type Inst<Q> = Instance<MockApi, MeteredStorage, ChainQuerier<Q>>;
+type ModuleCache<Q> = Cache<MockApi, MeteredStorage, ChainQuerier<Q>>;
 
 struct Deployed {
     checksum: Checksum,
     store: KvStore,
+    /// The wasmd admin: whoever instantiated it (as the simulator's chains do).
+    admin: Addr,
 }
 
 /// The VM's module cache, as a node keeps one: code is checked and compiled once, then every
@@ -109,6 +113,10 @@ pub struct VmChain<Q: CustomQuery + DeserializeOwned + 'static = Empty> {
     contracts: BTreeMap<Addr, Deployed>,
     custom_handler: Option<CustomHandler<Q>>,
     next_contract: u64,
+    /// Bank balances the chain answers (the VM runs no bank: a driver sets them).
+    balances: BTreeMap<Addr, Vec<Coin>>,
+    /// The IBC channels the chain answers `IbcQuery::Channel` with.
+    ibc_channels: Vec<IbcChannel>,
 }
 
 impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
@@ -124,6 +132,8 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
             contracts: BTreeMap::new(),
             custom_handler: None,
             next_contract: 0,
+            balances: BTreeMap::new(),
+            ibc_channels: vec![],
         })
     }
 
@@ -139,6 +149,16 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
     /// A bech32 address of this chain, derived from a label (as `MockApi::addr_make`).
     pub fn addr(&self, label: &str) -> Addr {
         Addr::unchecked(self.api.addr_make(label))
+    }
+
+    /// What the bank answers for `address` from now on.
+    pub fn set_balance(&mut self, address: &Addr, coins: Vec<Coin>) {
+        self.balances.insert(address.clone(), coins);
+    }
+
+    /// The channels `IbcQuery::Channel` answers from now on.
+    pub fn set_ibc_channels(&mut self, channels: Vec<IbcChannel>) {
+        self.ibc_channels = channels;
     }
 
     pub fn advance(&mut self, blocks: u64, seconds: u64) {
@@ -175,6 +195,7 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
             Deployed {
                 checksum,
                 store: KvStore::new(),
+                admin: sender.clone(),
             },
         );
         let info = message_info(sender, funds);
@@ -287,6 +308,26 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
         })
     }
 
+    pub fn reply<C: CustomMsg + DeserializeOwned>(
+        &mut self,
+        contract: &Addr,
+        msg: &Reply,
+    ) -> Result<Outcome<Response<C>>, VmCallError> {
+        self.call(contract, "reply", |instance, env| {
+            cosmwasm_vm::call_reply(instance, env, msg)
+        })
+    }
+
+    pub fn ibc_source_callback<C: CustomMsg + DeserializeOwned>(
+        &mut self,
+        contract: &Addr,
+        msg: &IbcSourceCallbackMsg,
+    ) -> Result<Outcome<IbcBasicResponse<C>>, VmCallError> {
+        self.call(contract, "ibc_source_callback", |instance, env| {
+            cosmwasm_vm::call_ibc_source_callback(instance, env, msg)
+        })
+    }
+
     /// A contract's raw store, e.g. to compare it with the same contract's state elsewhere.
     pub fn store(&self, contract: &Addr) -> Option<&KvStore> {
         self.contracts.get(contract).map(|deployed| &deployed.store)
@@ -330,7 +371,7 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
         let backend = Backend {
             api: self.api,
             storage: MeteredStorage::new(deployed.store.clone(), tally.clone()),
-            querier: self.querier(),
+            querier: self.querier(contract),
         };
         let options = InstanceOptions {
             gas_limit: CALL_GAS_LIMIT_SDK * VM_GAS_PER_SDK_GAS,
@@ -361,9 +402,46 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
         }
     }
 
-    fn querier(&self) -> MockQuerier<Q> {
-        let querier = MockQuerier::<Q>::new(&[]);
-        match &self.custom_handler {
+    fn querier(&self, contract: &Addr) -> ChainQuerier<Q> {
+        let balances: Vec<(String, Vec<Coin>)> = self
+            .balances
+            .iter()
+            .map(|(address, coins)| (address.to_string(), coins.clone()))
+            .collect();
+        let balances: Vec<(&str, &[Coin])> = balances
+            .iter()
+            .map(|(address, coins)| (address.as_str(), coins.as_slice()))
+            .collect();
+        let mut querier = cosmwasm_std::testing::MockQuerier::<Q>::new(&balances);
+        querier
+            .ibc
+            .update(format!("wasm.{contract}"), &self.ibc_channels);
+        let admins: BTreeMap<String, Addr> = self
+            .contracts
+            .iter()
+            .map(|(address, deployed)| (address.to_string(), deployed.admin.clone()))
+            .collect();
+        querier.update_wasm(move |query| match query {
+            WasmQuery::ContractInfo { contract_addr } => match admins.get(contract_addr) {
+                Some(admin) => SystemResult::Ok(ContractResult::from(to_json_binary(
+                    &ContractInfoResponse::new(
+                        1,
+                        admin.clone(),
+                        Some(admin.clone()),
+                        false,
+                        Some(format!("wasm.{contract_addr}")),
+                        None,
+                    ),
+                ))),
+                None => SystemResult::Err(SystemError::NoSuchContract {
+                    addr: contract_addr.clone(),
+                }),
+            },
+            _ => SystemResult::Err(SystemError::UnsupportedRequest {
+                kind: "wasm query".to_string(),
+            }),
+        });
+        let inner = match &self.custom_handler {
             Some(handler) => {
                 let handler = handler.clone();
                 querier.with_custom_handler(move |query| handler(query))
@@ -373,7 +451,8 @@ impl<Q: CustomQuery + DeserializeOwned + 'static> VmChain<Q> {
                     kind: "custom query on a chain without a handler".to_string(),
                 })
             }),
-        }
+        };
+        ChainQuerier { inner }
     }
 }
 

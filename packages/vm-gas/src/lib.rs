@@ -11,6 +11,7 @@ pub mod artifacts;
 pub mod ccv;
 mod chain;
 pub mod config;
+mod querier;
 mod report;
 mod storage;
 

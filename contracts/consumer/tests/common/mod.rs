@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use cosmwasm_std::testing::{message_info, mock_env, MockApi, MockQuerier, MockStorage};
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, ContractResult, CosmosMsg, Decimal, Env,
+    from_json, to_json_binary, Addr, Binary, Coin, ContractResult, CosmosMsg, Decimal, Env,
     IbcAcknowledgement, IbcChannel, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
     IbcEndpoint, IbcMsg, IbcOrder, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg,
     IbcPacketTimeoutMsg, IbcReceiveResponse, IbcTimeout, OwnedDeps, Response, SystemResult,
@@ -399,5 +399,287 @@ pub fn storage_dump(deps: &Deps) -> Vec<(Vec<u8>, Vec<u8>)> {
     use cosmwasm_std::Storage;
     deps.storage
         .range(None, None, cosmwasm_std::Order::Ascending)
+        .collect()
+}
+
+// ---- rewards ----
+
+pub const TRANSFER_CHANNEL: &str = "channel-5";
+/// A channel on `transfer` over another connection than the CCV one.
+pub const FOREIGN_TRANSFER_CHANNEL: &str = "channel-6";
+/// A channel on `transfer` whose counterparty is not ICS-20.
+pub const NOT_ICS20_CHANNEL: &str = "channel-7";
+pub const PROVIDER_ADDRESS: &str = "provider";
+
+pub fn admin() -> Addr {
+    cosmwasm_std::testing::MockApi::default().addr_make("governance")
+}
+
+pub fn redistribution() -> Addr {
+    cosmwasm_std::testing::MockApi::default().addr_make("redistribution")
+}
+
+pub fn contract_address() -> Addr {
+    mock_env().contract.address
+}
+
+pub fn transfer_channel(channel_id: &str, connection: &str, counterparty_port: &str) -> IbcChannel {
+    IbcChannel::new(
+        IbcEndpoint {
+            port_id: "transfer".to_string(),
+            channel_id: channel_id.to_string(),
+        },
+        IbcEndpoint {
+            port_id: counterparty_port.to_string(),
+            channel_id: "channel-9".to_string(),
+        },
+        IbcOrder::Unordered,
+        "ics20-1",
+        connection,
+    )
+}
+
+/// What the chain answers about the consumer for rewards: its wasmd admin (`None`: no admin)
+/// and the transfer channels (one good, one over a foreign connection, one not ICS-20).
+pub fn rewards_chain(deps: &mut Deps, admin: Option<Addr>) {
+    deps.querier.update_wasm(move |query| match query {
+        cosmwasm_std::WasmQuery::ContractInfo { .. } => SystemResult::Ok(ContractResult::Ok(
+            to_json_binary(&cosmwasm_std::ContractInfoResponse::new(
+                1,
+                Addr::unchecked("creator"),
+                admin.clone(),
+                false,
+                None,
+                None,
+            ))
+            .unwrap(),
+        )),
+        _ => SystemResult::Err(cosmwasm_std::SystemError::UnsupportedRequest {
+            kind: "wasm".to_string(),
+        }),
+    });
+    deps.querier.ibc.update(
+        "wasm.consumer",
+        &[
+            transfer_channel(TRANSFER_CHANNEL, CONNECTION, "transfer"),
+            transfer_channel(FOREIGN_TRANSFER_CHANNEL, "connection-99", "transfer"),
+            transfer_channel(NOT_ICS20_CHANNEL, CONNECTION, "wasm.other"),
+        ],
+    );
+}
+
+/// An instantiated consumer whose chain knows `admin()` as its admin.
+pub fn rewards_setup() -> Deps {
+    let mut deps = setup();
+    rewards_chain(&mut deps, Some(admin()));
+    deps
+}
+
+/// Settings with the required fields and every default.
+pub fn settings(denoms: &[&str]) -> cw_ics_consumer::msg::RewardSettings {
+    cw_ics_consumer::msg::RewardSettings {
+        consumer_id: 7,
+        transfer_channel_id: TRANSFER_CHANNEL.to_string(),
+        redistribution_address: redistribution().to_string(),
+        reward_denoms: denoms.iter().map(|d| d.to_string()).collect(),
+        blocks_per_distribution_transmission: None,
+        consumer_redistribution_fraction: None,
+        transfer_timeout_seconds: None,
+    }
+}
+
+pub fn configure_rewards(
+    deps: &mut Deps,
+    env: Env,
+    sender: &Addr,
+    settings: cw_ics_consumer::msg::RewardSettings,
+) -> Result<Response<ChainMsg>, ContractError> {
+    execute(
+        deps.as_mut(),
+        env,
+        message_info(sender, &[]),
+        ExecuteMsg::ConfigureRewards(settings),
+    )
+}
+
+pub fn deposit_rewards(
+    deps: &mut Deps,
+    sender: &Addr,
+    funds: &[Coin],
+) -> Result<Response<ChainMsg>, ContractError> {
+    execute(
+        deps.as_mut(),
+        env_at(GENESIS_HEIGHT + 1, GENESIS_TIME + 5),
+        message_info(sender, funds),
+        ExecuteMsg::DepositRewards {},
+    )
+}
+
+/// The contract's bank balances as the querier answers them.
+pub fn set_pool(deps: &mut Deps, coins: &[(&str, u128)]) {
+    let coins = coins
+        .iter()
+        .map(|(denom, amount)| Coin::new(*amount, *denom))
+        .collect();
+    deps.querier.bank.update_balance(contract_address(), coins);
+}
+
+/// What a response pays and transfers: (bank sends as (to, coin), ICS-20 transfers).
+pub struct RewardMessages {
+    pub payments: Vec<(String, Coin)>,
+    pub transfers: Vec<Transfer>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transfer {
+    pub channel_id: String,
+    pub to_address: String,
+    pub amount: Coin,
+    pub timeout: IbcTimeout,
+    pub memo: Option<String>,
+}
+
+pub fn reward_messages<C: std::fmt::Debug>(messages: &[cosmwasm_std::SubMsg<C>]) -> RewardMessages {
+    let mut out = RewardMessages {
+        payments: vec![],
+        transfers: vec![],
+    };
+    for sub in messages {
+        match &sub.msg {
+            CosmosMsg::Bank(cosmwasm_std::BankMsg::Send { to_address, amount }) => {
+                assert_eq!(sub.reply_on, cosmwasm_std::ReplyOn::Error);
+                assert_eq!(amount.len(), 1);
+                out.payments.push((to_address.clone(), amount[0].clone()));
+            }
+            CosmosMsg::Ibc(IbcMsg::Transfer {
+                channel_id,
+                to_address,
+                amount,
+                timeout,
+                memo,
+            }) => {
+                assert_eq!(sub.reply_on, cosmwasm_std::ReplyOn::Error);
+                out.transfers.push(Transfer {
+                    channel_id: channel_id.clone(),
+                    to_address: to_address.clone(),
+                    amount: amount.clone(),
+                    timeout: timeout.clone(),
+                    memo: memo.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The ICS-20 packet of a transfer this contract sent (sequence `sequence`).
+pub fn transfer_packet(transfer: &Transfer, denom_trace: &str, sequence: u64) -> IbcPacket {
+    let data = serde_json_data(&transfer.amount.amount.to_string(), denom_trace, transfer);
+    IbcPacket::new(
+        data,
+        IbcEndpoint {
+            port_id: "transfer".to_string(),
+            channel_id: transfer.channel_id.clone(),
+        },
+        IbcEndpoint {
+            port_id: "transfer".to_string(),
+            channel_id: "channel-9".to_string(),
+        },
+        sequence,
+        transfer.timeout.clone(),
+    )
+}
+
+fn serde_json_data(amount: &str, denom: &str, transfer: &Transfer) -> Binary {
+    #[derive(serde::Serialize)]
+    struct Data<'a> {
+        amount: &'a str,
+        denom: &'a str,
+        memo: &'a str,
+        receiver: &'a str,
+        sender: String,
+    }
+    to_json_binary(&Data {
+        amount,
+        denom,
+        memo: transfer.memo.as_deref().unwrap_or(""),
+        receiver: &transfer.to_address,
+        sender: contract_address().to_string(),
+    })
+    .unwrap()
+}
+
+pub enum TransferResult {
+    Ack,
+    ErrorAck(&'static str),
+    Timeout,
+}
+
+pub fn source_callback(
+    deps: &mut Deps,
+    packet: IbcPacket,
+    result: TransferResult,
+) -> Result<cosmwasm_std::IbcBasicResponse<ChainMsg>, ContractError> {
+    use cosmwasm_std::{IbcAckCallbackMsg, IbcSourceCallbackMsg, IbcTimeoutCallbackMsg};
+    let relayer = Addr::unchecked("relayer");
+    let msg = match result {
+        TransferResult::Ack => IbcSourceCallbackMsg::Acknowledgement(IbcAckCallbackMsg::new(
+            IbcAcknowledgement::new(br#"{"result":"AQ=="}"#.to_vec()),
+            packet,
+            relayer,
+        )),
+        TransferResult::ErrorAck(error) => {
+            IbcSourceCallbackMsg::Acknowledgement(IbcAckCallbackMsg::new(
+                IbcAcknowledgement::new(to_json_binary(&serde_json_error(error)).unwrap()),
+                packet,
+                relayer,
+            ))
+        }
+        TransferResult::Timeout => {
+            IbcSourceCallbackMsg::Timeout(IbcTimeoutCallbackMsg::new(packet, relayer))
+        }
+    };
+    cw_ics_consumer::ibc::ibc_source_callback(
+        deps.as_mut(),
+        env_at(GENESIS_HEIGHT + 1, GENESIS_TIME + 5),
+        msg,
+    )
+}
+
+fn serde_json_error(error: &str) -> std::collections::BTreeMap<&'static str, String> {
+    std::collections::BTreeMap::from([("error", error.to_string())])
+}
+
+/// One block: the chain's `begin_block` at `height` (time advances 5 s per block).
+pub fn block(deps: &mut Deps, height: u64) -> Response<ChainMsg> {
+    let seconds = GENESIS_TIME + (height - GENESIS_HEIGHT) * 5;
+    begin_block(deps, env_at(height, seconds), vec![])
+}
+
+pub fn reward_transmissions(deps: &Deps) -> Vec<cw_ics_consumer::msg::DenomTransmission> {
+    let response: cw_ics_consumer::msg::RewardTransmissionsResponse =
+        q(deps, QueryMsg::RewardTransmissions {});
+    response.transmissions
+}
+
+pub fn next_transmission(deps: &Deps) -> Option<u64> {
+    let response: cw_ics_consumer::msg::NextRewardTransmissionResponse =
+        q(deps, QueryMsg::NextRewardTransmission {});
+    response.height
+}
+
+/// The attributes of the events of type `kind`.
+pub fn events_of(events: &[cosmwasm_std::Event], kind: &str) -> Vec<Vec<(String, String)>> {
+    events
+        .iter()
+        .filter(|event| event.ty == kind)
+        .map(|event| {
+            event
+                .attributes
+                .iter()
+                .map(|a| (a.key.clone(), a.value.clone()))
+                .collect()
+        })
         .collect()
 }

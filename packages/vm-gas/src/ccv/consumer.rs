@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use cosmwasm_std::{
     to_json_binary, Addr, ContractResult, Decimal, IbcChannel, IbcChannelConnectMsg,
-    IbcChannelOpenMsg, IbcEndpoint, IbcOrder, IbcPacket, IbcPacketReceiveMsg, IbcTimeout, Response,
-    SystemResult,
+    IbcChannelOpenMsg, IbcEndpoint, IbcMsg, IbcOrder, IbcPacket, IbcPacketReceiveMsg, IbcTimeout,
+    Response, SystemResult,
 };
 use cw_ics_bindings::{
     ChainMsg, ChainQuery, ChainSudoMsg, PrivilegeChange, ValidatorVote, ValidatorVoteResponse,
@@ -16,7 +16,7 @@ use cw_ics_ccv::{
     Acknowledgement, ConsumerGenesis, ConsumerParams, GenesisValidator, ValidatorSetChangePacket,
     ValidatorUpdate, CCV_VERSION,
 };
-use cw_ics_consumer::msg::InstantiateMsg;
+use cw_ics_consumer::msg::{ExecuteMsg, InstantiateMsg, RewardSettings};
 
 use super::{sent_packets, validator_key, written_ack, DriverError, DriverResult, Measured};
 use crate::{Outcome, VmChain};
@@ -24,6 +24,8 @@ use crate::{Outcome, VmChain};
 pub const PROVIDER_PORT: &str = "wasm.provider";
 pub const CONNECTION: &str = "connection-0";
 pub const CHANNEL: &str = "channel-0";
+/// The consumer chain's ICS-20 channel towards the provider (over [`CONNECTION`]).
+pub const TRANSFER_CHANNEL: &str = "channel-1";
 pub const BLOCK_SECONDS: u64 = 6;
 pub const INITIAL_POWER: u64 = 10;
 
@@ -216,6 +218,104 @@ impl ConsumerVm {
         if let Some(vote) = self.votes.borrow_mut().get_mut(index) {
             vote.voted = voted;
         }
+    }
+
+    /// Rewards in `denoms`, every `blocks` blocks, configured by the contract's admin (its
+    /// instantiator) over an ICS-20 channel on the CCV connection.
+    pub fn configure_rewards(&mut self, denoms: &[&str], blocks: u64) -> DriverResult<()> {
+        self.chain.set_ibc_channels(vec![IbcChannel::new(
+            IbcEndpoint {
+                port_id: "transfer".to_string(),
+                channel_id: TRANSFER_CHANNEL.to_string(),
+            },
+            IbcEndpoint {
+                port_id: "transfer".to_string(),
+                channel_id: "channel-t".to_string(),
+            },
+            IbcOrder::Unordered,
+            "ics20-1",
+            CONNECTION,
+        )]);
+        let admin = self.chain.addr("creator");
+        let redistribution = self.chain.addr("redistribution");
+        let settings = RewardSettings {
+            consumer_id: 1,
+            transfer_channel_id: TRANSFER_CHANNEL.to_string(),
+            redistribution_address: redistribution.to_string(),
+            reward_denoms: denoms.iter().map(|denom| denom.to_string()).collect(),
+            blocks_per_distribution_transmission: Some(blocks),
+            consumer_redistribution_fraction: None,
+            transfer_timeout_seconds: None,
+        };
+        let consumer = self.consumer.clone();
+        self.chain.execute::<ChainMsg>(
+            &consumer,
+            &admin,
+            &ExecuteMsg::ConfigureRewards(settings),
+            &[],
+        )?;
+        Ok(())
+    }
+
+    /// The bank balance the consumer (its reward pool) has from now on.
+    pub fn set_pool(&mut self, coins: Vec<cosmwasm_std::Coin>) {
+        let consumer = self.consumer.clone();
+        self.chain.set_balance(&consumer, coins);
+    }
+
+    /// One block with only the chain's `end_block` hook (as on a chain without begin-block
+    /// hooks).
+    pub fn end_block(&mut self) -> DriverResult<Outcome<Response<ChainMsg>>> {
+        self.chain.advance(1, BLOCK_SECONDS);
+        self.sudo(&ChainSudoMsg::EndBlock {})
+    }
+
+    /// The ADR-8 source callback of a reward transfer the consumer sent: acknowledged.
+    pub fn transfer_acknowledged(
+        &mut self,
+        transfer: &IbcMsg,
+        sequence: u64,
+    ) -> DriverResult<Outcome<cosmwasm_std::IbcBasicResponse<ChainMsg>>> {
+        let IbcMsg::Transfer {
+            channel_id,
+            to_address,
+            amount,
+            timeout,
+            memo,
+        } = transfer
+        else {
+            return Err(DriverError::Unexpected("not a transfer".to_string()));
+        };
+        let data = serde_json::json!({
+            "amount": amount.amount.to_string(),
+            "denom": amount.denom,
+            "memo": memo.clone().unwrap_or_default(),
+            "receiver": to_address,
+            "sender": self.consumer.to_string(),
+        });
+        let packet = IbcPacket::new(
+            serde_json::to_vec(&data).map_err(|e| DriverError::Unexpected(e.to_string()))?,
+            IbcEndpoint {
+                port_id: "transfer".to_string(),
+                channel_id: channel_id.clone(),
+            },
+            IbcEndpoint {
+                port_id: "transfer".to_string(),
+                channel_id: "channel-t".to_string(),
+            },
+            sequence,
+            timeout.clone(),
+        );
+        let relayer = self.chain.addr("relayer");
+        let msg = cosmwasm_std::IbcSourceCallbackMsg::Acknowledgement(
+            cosmwasm_std::IbcAckCallbackMsg::new(
+                cosmwasm_std::IbcAcknowledgement::new(br#"{"result":"AQ=="}"#.to_vec()),
+                packet,
+                relayer,
+            ),
+        );
+        let consumer = self.consumer.clone();
+        Ok(self.chain.ibc_source_callback(&consumer, &msg)?)
     }
 
     pub fn packets_sent(outcome: &Outcome<Response<ChainMsg>>) -> usize {

@@ -114,7 +114,95 @@ pub fn run(wasm: &[u8], sizes: &Sizes, rows: &mut Vec<Row>) -> DriverResult<()> 
     }
 
     rows.push(send_slash(wasm, sizes.slash_validators)?);
+    rewards(wasm, rows)?;
     Ok(())
+}
+
+/// Reward denoms of the transmission rows (the provider allow-lists at most 3).
+const REWARD_DENOMS: [usize; 2] = [1, 3];
+const BLOCKS_PER_TRANSMISSION: u64 = 10;
+
+/// The block whose `end_block` transmits K reward denoms (a bank send and an ICS-20 transfer
+/// each), and the source callback of an acknowledged transfer.
+fn rewards(wasm: &[u8], rows: &mut Vec<Row>) -> DriverResult<()> {
+    for k in REWARD_DENOMS {
+        eprintln!("consumer: reward transmission of {k} denoms");
+        let mut consumer = ConsumerVm::new(wasm, genesis(10, params()))?;
+        let denoms: Vec<String> = (0..k).map(|i| format!("ureward{i}")).collect();
+        let names: Vec<&str> = denoms.iter().map(String::as_str).collect();
+        consumer.configure_rewards(&names, BLOCKS_PER_TRANSMISSION)?;
+        consumer.set_pool(
+            denoms
+                .iter()
+                .map(|denom| cosmwasm_std::Coin::new(1_000_000u128, denom))
+                .collect(),
+        );
+        let mut transmitted = None;
+        for _ in 0..BLOCKS_PER_TRANSMISSION {
+            let block = consumer.end_block()?;
+            let transfers = transfers(&block.response.messages);
+            if !transfers.is_empty() {
+                transmitted = Some((block, transfers));
+                break;
+            }
+        }
+        let Some((block, transfers)) = transmitted else {
+            return Err(DriverError::Unexpected(format!(
+                "no transmission within {BLOCKS_PER_TRANSMISSION} blocks"
+            )));
+        };
+        if transfers.len() != k {
+            return Err(DriverError::Unexpected(format!(
+                "{} transfers for {k} denoms",
+                transfers.len()
+            )));
+        }
+        let k = k as u64;
+        rows.push(row(
+            "consumer transmission (K reward denoms)",
+            format!("K={k}"),
+            Some(k),
+            Measured::one(block.report),
+            LowerBound {
+                reads: 2,
+                cell_writes: 1,
+                writes: k,
+                why: "the schedule and the configuration read, the next height written, each \
+                      denom's transmission recorded (its outcome is answerable)",
+                ..LowerBound::default()
+            },
+        ));
+        if k == 1 {
+            let ack = consumer.transfer_acknowledged(&transfers[0], 1)?;
+            rows.push(row(
+                "reward transfer acknowledged (source callback)",
+                "K=1".to_string(),
+                None,
+                Measured::one(ack.report),
+                LowerBound {
+                    reads: 1,
+                    writes: 1,
+                    why: "the denom's transmission read and its outcome written",
+                    ..LowerBound::default()
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn transfers(
+    messages: &[cosmwasm_std::SubMsg<cw_ics_bindings::ChainMsg>],
+) -> Vec<cosmwasm_std::IbcMsg> {
+    messages
+        .iter()
+        .filter_map(|sub| match &sub.msg {
+            cosmwasm_std::CosmosMsg::Ibc(transfer @ cosmwasm_std::IbcMsg::Transfer { .. }) => {
+                Some(transfer.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// What the chain needs per validator update handed over: a 32-byte ed25519 key and a power.
