@@ -214,12 +214,13 @@ fn rewards_reach_the_provider_with_the_memo_and_a_timed_out_transfer_goes_out_ag
     );
     r.assert_conserved(0)?;
 
-    // It goes out at the next transmission (through the split again: see the README).
+    // It goes out whole at the next transmission: a refund is owed to the provider and is not
+    // split a second time.
     r.until_transmission()?;
     assert_eq!(r.pool()?, 0);
-    assert_eq!(r.paid_to_consumer_chain()?, 750 + 300 + 75);
+    assert_eq!(r.paid_to_consumer_chain()?, 750 + 300);
     r.net.coord.relay_all()?;
-    assert_eq!(r.received_on_provider()?, 250 + 25);
+    assert_eq!(r.received_on_provider()?, 250 + 100);
     assert_eq!(
         r.last_outcome()?,
         TransmissionOutcome::Acknowledged { sequence: 3 }

@@ -89,6 +89,10 @@ pub const NEXT_TRANSMISSION: Item<u64> = Item::new("rn");
 /// Reward denom → the last transmission of that denom and its outcome (at most one record per
 /// configured denom: records of denoms dropped from the configuration are removed).
 pub const TRANSMISSIONS: Map<&str, Transmission> = Map::new("rt");
+/// Reward denom → what the pool owes the provider: transfers refunded (refused, timed out, or
+/// never sent) come back into the balance, and go to the provider whole at the next
+/// transmission instead of through the split again (ICS keeps them in a separate account).
+pub const OWED_TO_PROVIDER: Map<&str, Uint256> = Map::new("ro");
 
 /// What the consumer genesis fixed.
 #[cw_serde]
@@ -384,6 +388,7 @@ mod tests {
             REWARD_CONFIG.as_slice().to_vec(),
             NEXT_TRANSMISSION.as_slice().to_vec(),
             TRANSMISSIONS.namespace_bytes().to_vec(),
+            OWED_TO_PROVIDER.namespace_bytes().to_vec(),
             cw2::CONTRACT.as_slice().to_vec(),
         ]
     }

@@ -10,7 +10,7 @@ use cosmwasm_std::{
 use cw_ics_consumer::contract::reply;
 use cw_ics_consumer::msg::{QueryMsg, RewardConfigResponse, RewardPoolResponse};
 use cw_ics_consumer::rewards::{split, transfer_memo, voucher_denom, MAX_TRANSFER_TIMEOUT_SECONDS};
-use cw_ics_consumer::state::{RewardConfig, TransmissionOutcome};
+use cw_ics_consumer::state::{RewardConfig, TransmissionOutcome, OWED_TO_PROVIDER};
 use cw_ics_consumer::ContractError;
 
 const UCONS: &str = "ucons";
@@ -555,11 +555,10 @@ fn callbacks_record_acknowledged_refused_and_timed_out_transfers() {
 }
 
 #[test]
-fn a_late_callback_of_an_older_transmission_changes_nothing() {
+fn a_late_refund_of_an_older_transmission_is_owed_to_the_provider_but_records_no_outcome() {
     let (mut deps, transfer) = transmitted();
     let mut older = transfer.clone();
     older.timeout = IbcTimeout::with_timestamp(Timestamp::from_seconds(GENESIS_TIME));
-    let before = storage_dump(&deps);
     let response = source_callback(
         &mut deps,
         transfer_packet(&older, UCONS, 1),
@@ -568,8 +567,26 @@ fn a_late_callback_of_an_older_transmission_changes_nothing() {
     .unwrap();
     assert!(events_of(&response.events, "rewards_transfer_outcome")[0]
         .contains(&("recorded".to_string(), "false".to_string())));
-    assert_eq!(storage_dump(&deps), before);
     assert_eq!(outcome(&deps), TransmissionOutcome::InFlight {});
+    let owed = OWED_TO_PROVIDER.load(deps.as_ref().storage, UCONS).unwrap();
+    assert_eq!(owed.to_string(), transfer.amount.amount.to_string());
+}
+
+#[test]
+fn an_acknowledged_transfer_owes_nothing() {
+    let (mut deps, transfer) = transmitted();
+    source_callback(
+        &mut deps,
+        transfer_packet(&transfer, UCONS, 6),
+        TransferResult::Ack,
+    )
+    .unwrap();
+    assert_eq!(
+        OWED_TO_PROVIDER
+            .may_load(deps.as_ref().storage, UCONS)
+            .unwrap(),
+        None
+    );
 }
 
 #[test]

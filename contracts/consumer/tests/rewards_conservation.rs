@@ -65,6 +65,8 @@ struct Model {
     pool: Ledger,
     redistributed: Ledger,
     received: Ledger,
+    /// Refunded to the pool, owed to the provider whole (never split again).
+    owed: Ledger,
     in_flight: Vec<Transfer>,
     refuse_next: bool,
     halted: bool,
@@ -87,6 +89,7 @@ impl Model {
             pool: Ledger::new(),
             redistributed: Ledger::new(),
             received: Ledger::new(),
+            owed: Ledger::new(),
             in_flight: vec![],
             refuse_next: false,
             halted: false,
@@ -137,6 +140,7 @@ impl Model {
                 };
                 if !matches!(result, TransferResult::Ack) {
                     *self.pool.entry(denom).or_default() += amount; // the ICS-20 refund
+                    *self.owed.entry(denom).or_default() += amount;
                 }
                 source_callback(&mut self.deps, packet, result).unwrap();
             }
@@ -158,11 +162,20 @@ impl Model {
         let response = block(&mut self.deps, self.height);
         let sent = reward_messages(&response.messages);
         let transmitted = !sent.payments.is_empty() || !sent.transfers.is_empty();
+        let round = response.events.iter().any(|e| e.ty == "rewards_round");
+        // What the pool owed the provider went out in this transmission's transfers (or, halted,
+        // is left to the consumer chain).
+        let owed = if round {
+            std::mem::take(&mut self.owed)
+        } else {
+            Ledger::new()
+        };
         for (to, coin) in sent.payments {
             assert_eq!(to, redistribution().to_string());
             let denom = denom_of(&coin.denom);
             let amount = amount_of(coin.amount);
-            let (expected, _) = split(Uint256::from(before[denom]), self.fraction).unwrap();
+            let owed = owed.get(denom).copied().unwrap_or(0).min(before[denom]);
+            let (expected, _) = split(Uint256::from(before[denom] - owed), self.fraction).unwrap();
             assert_eq!(
                 Uint256::from(amount),
                 expected,
@@ -187,6 +200,7 @@ impl Model {
                     result: SubMsgResult::Err("channel closed".to_string()),
                 };
                 reply(self.deps.as_mut(), env_at(self.height, 0), refused).unwrap();
+                *self.owed.entry(denom).or_default() += amount_of(transfer.amount.amount);
                 continue;
             }
             let amount = amount_of(transfer.amount.amount);

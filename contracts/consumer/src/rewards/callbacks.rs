@@ -1,18 +1,19 @@
 //! What became of a transmission: the ADR-8 source callback (acknowledged, refused, timed
 //! out) and the reply of a submessage this chain refused. Neither moves funds: the ICS-20
 //! module has already refunded a refused or timed-out transfer into the pool. They record the
-//! outcome on the denom's last transmission and emit an event.
+//! outcome on the denom's last transmission, count a refunded amount as owed to the provider
+//! (so the next transmission sends it whole), and emit an event.
 
 use cosmwasm_std::{
     from_json, DepsMut, Env, Event, IbcBasicResponse, IbcPacket, IbcSourceCallbackMsg, Reply,
-    Response, StdError, SubMsgResult,
+    Response, StdError, Storage, SubMsgResult, Uint256,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
 use serde::Deserialize;
 
 use super::transmission::{outcome_name, voucher_denom, REPLY_PAYMENT, REPLY_TRANSFER};
 use crate::error::ContractError;
-use crate::state::{TransmissionOutcome, REWARD_CONFIG, TRANSMISSIONS};
+use crate::state::{TransmissionOutcome, OWED_TO_PROVIDER, REWARD_CONFIG, TRANSMISSIONS};
 
 /// An error text kept in the store is cut to this many bytes (the provider chain writes it).
 const MAX_ERROR_BYTES: usize = 256;
@@ -69,8 +70,18 @@ pub fn source_callback(
         )));
     }
     let denom = reward_denom_of(deps.as_ref().storage, &data.denom)?;
+    let refunded = !matches!(outcome, TransmissionOutcome::Acknowledged { .. });
     let recorded = match &denom {
-        Some(denom) => record_outcome(deps, denom, packet, &data.amount, &outcome)?,
+        Some(denom) => {
+            if refunded {
+                let amount = data
+                    .amount
+                    .parse::<Uint256>()
+                    .map_err(|err| ContractError::NotOurTransfer(err.to_string()))?;
+                owe_provider(deps.storage, denom, amount)?;
+            }
+            record_outcome(deps, denom, packet, &data.amount, &outcome)?
+        }
         None => false,
     };
     let mut event = Event::new("rewards_transfer_outcome")
@@ -78,10 +89,7 @@ pub fn source_callback(
         .add_attribute("amount", &data.amount)
         .add_attribute("sequence", packet.sequence.to_string())
         .add_attribute("outcome", outcome_name(&outcome))
-        .add_attribute(
-            "refunded",
-            (!matches!(outcome, TransmissionOutcome::Acknowledged { .. })).to_string(),
-        )
+        .add_attribute("refunded", refunded.to_string())
         .add_attribute("recorded", recorded.to_string());
     if let TransmissionOutcome::Refused { error, .. } = &outcome {
         event = event.add_attribute("error", error);
@@ -159,6 +167,7 @@ pub fn reply(
                         error: error.clone(),
                     };
                     TRANSMISSIONS.save(deps.storage, &denom, &record)?;
+                    owe_provider(deps.storage, &denom, record.to_provider)?;
                 }
             }
             Ok(Response::new().add_event(
@@ -169,6 +178,21 @@ pub fn reply(
         }
         other => Err(ContractError::UnknownReply(other)),
     }
+}
+
+/// Adds a refunded amount to what the pool owes the provider in `denom`.
+fn owe_provider(
+    storage: &mut dyn Storage,
+    denom: &str,
+    amount: Uint256,
+) -> Result<(), ContractError> {
+    let owed = OWED_TO_PROVIDER
+        .may_load(storage, denom)?
+        .unwrap_or_default()
+        .checked_add(amount)
+        .map_err(|_| ContractError::Overflow)?;
+    OWED_TO_PROVIDER.save(storage, denom, &owed)?;
+    Ok(())
 }
 
 /// At most [`MAX_ERROR_BYTES`], cut at a character boundary.

@@ -18,7 +18,8 @@ use sha2::{Digest, Sha256};
 use super::{ICS_REWARDS_MEMO, MAX_REWARD_DENOMS};
 use crate::error::ContractError;
 use crate::state::{
-    Transmission, TransmissionOutcome, HALT, NEXT_TRANSMISSION, REWARD_CONFIG, TRANSMISSIONS,
+    Transmission, TransmissionOutcome, HALT, NEXT_TRANSMISSION, OWED_TO_PROVIDER, REWARD_CONFIG,
+    TRANSMISSIONS,
 };
 use crate::time::after;
 
@@ -66,7 +67,20 @@ pub fn transmit_if_due(deps: DepsMut<ChainQuery>, env: &Env) -> Result<Transmitt
         if balance.is_zero() {
             continue;
         }
-        let (to_consumer, to_provider) = split(balance, config.consumer_redistribution_fraction)?;
+        // A refunded transfer is the provider's already: it is not split a second time.
+        let owed = OWED_TO_PROVIDER
+            .may_load(deps.storage, denom)?
+            .unwrap_or_default()
+            .min(balance);
+        let splittable = balance
+            .checked_sub(owed)
+            .map_err(|_| ContractError::Overflow)?;
+        let (to_consumer, share) = split(splittable, config.consumer_redistribution_fraction)?;
+        let to_provider = share
+            .checked_add(owed)
+            .map_err(|_| ContractError::Overflow)?;
+        // Sent now, or (halted, for good) left to the consumer chain at later transmissions.
+        OWED_TO_PROVIDER.remove(deps.storage, denom);
         if !to_consumer.is_zero() {
             let pay = BankMsg::Send {
                 to_address: config.redistribution_address.to_string(),
