@@ -10,12 +10,13 @@ use crate::error::ContractError;
 use crate::msg::{Config, ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
 use crate::ranking::{consensus_key, top_n};
 use crate::state::consumers::{
-    schedule_timeout_check, Consumer, ConsumerInfo, ConsumerLink, GenesisRecord, DELETION_QUEUE,
-    GENESIS, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
+    schedule_timeout_check, Consumer, ConsumerInfo, ConsumerLink, GenesisRecord,
+    CHANNEL_OPENINGS, DELETION_QUEUE, GENESIS, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
 };
 use crate::state::epoch::EpochState;
-use crate::state::slashing::take_slash_acks;
 use crate::state::{next_id, ADMIN, CONFIG};
+use crate::time::{after, ensure_at_most};
+use crate::{deposit, infraction};
 
 pub fn phase_name(phase: ConsumerPhase) -> String {
     match phase {
@@ -61,14 +62,35 @@ fn validate_registration(
     if registration.unbonding_period_seconds >= config.unbonding_period_seconds {
         return invalid("the consumer's unbonding period must be shorter than the provider's");
     }
-    for (name, value) in [
-        ("ccv_timeout_seconds", registration.ccv_timeout_seconds),
-        ("init_timeout_seconds", registration.init_timeout_seconds),
-        ("vsc_timeout_seconds", registration.vsc_timeout_seconds),
+    for (name, value, max) in [
+        (
+            "ccv_timeout_seconds",
+            registration.ccv_timeout_seconds,
+            config.max_ccv_timeout_seconds,
+        ),
+        (
+            "init_timeout_seconds",
+            registration.init_timeout_seconds,
+            config.max_init_timeout_seconds,
+        ),
+        (
+            "vsc_timeout_seconds",
+            registration.vsc_timeout_seconds,
+            config.max_vsc_timeout_seconds,
+        ),
     ] {
         if value == Some(0) {
             return invalid(&format!("{name} must be above 0"));
         }
+        ensure_at_most(name, value.unwrap_or_default(), max)?;
+    }
+    ensure_at_most(
+        "retry_delay_seconds",
+        registration.retry_delay_seconds,
+        config.max_retry_delay_seconds,
+    )?;
+    if let Some(parameters) = &registration.infraction_parameters {
+        infraction::validate(config, parameters)?;
     }
     ConsensusAddress([0; 20])
         .to_bech32(&registration.valcons_prefix)
@@ -84,7 +106,8 @@ fn genesis_params(config: &Config, registration: &ConsumerRegistration) -> Consu
         unbonding_period_seconds: registration.unbonding_period_seconds,
         ccv_timeout_seconds: registration
             .ccv_timeout_seconds
-            .unwrap_or(config.ccv_timeout_seconds),
+            .unwrap_or(config.ccv_timeout_seconds)
+            .min(config.max_ccv_timeout_seconds),
         retry_delay_seconds: registration.retry_delay_seconds,
         signed_blocks_window: registration.signed_blocks_window,
         min_signed_per_window: registration.min_signed_per_window,
@@ -92,43 +115,53 @@ fn genesis_params(config: &Config, registration: &ConsumerRegistration) -> Consu
     }
 }
 
+/// The consumer's init timeout, never above the provider's current maximum (which the admin
+/// may have lowered since the registration was validated).
 pub fn init_timeout(config: &Config, consumer: &Consumer) -> u64 {
     consumer
         .info
         .registration
         .init_timeout_seconds
         .unwrap_or(config.init_timeout_seconds)
+        .min(config.max_init_timeout_seconds)
 }
 
+/// The consumer's VSC timeout, never above the provider's current maximum.
 pub fn vsc_timeout(config: &Config, consumer: &Consumer) -> u64 {
     consumer
         .info
         .registration
         .vsc_timeout_seconds
         .unwrap_or(config.vsc_timeout_seconds)
+        .min(config.max_vsc_timeout_seconds)
 }
 
 pub fn register(
     deps: DepsMut<ChainQuery>,
     info: MessageInfo,
-    registration: ConsumerRegistration,
+    mut registration: ConsumerRegistration,
 ) -> Result<Response<ChainMsg>, ContractError> {
     let config = CONFIG.load(deps.storage)?;
-    if !info.funds.is_empty() {
-        return Err(ContractError::UnexpectedFunds);
-    }
+    let is_admin = ADMIN.load(deps.storage)? == info.sender;
+    // The admin's registrations have no owner (the admin manages every consumer), pay no
+    // deposit and count against no cap; under `Permissionless` anyone else becomes the owner.
     let owner = match config.consumer_registration {
-        RegistrationPolicy::AdminOnly => {
-            crate::config::ensure_admin(
-                deps.storage,
-                &info.sender,
+        RegistrationPolicy::AdminOnly if !is_admin => {
+            return Err(ContractError::Unauthorized(
                 "only the admin registers consumers",
-            )?;
-            None
+            ))
         }
-        RegistrationPolicy::Permissionless => Some(info.sender),
+        RegistrationPolicy::Permissionless if !is_admin => Some(info.sender.clone()),
+        _ => None,
     };
+    let deposit = deposit::take(&config, &info, owner.is_some())?;
     validate_registration(&config, &registration)?;
+    if registration.infraction_parameters.is_none() {
+        registration.infraction_parameters = Some(infraction::defaults(&config));
+    }
+    if let Some(owner) = &owner {
+        deposit::count(deps.storage, &config, owner)?;
+    }
     let id = next_id(deps.storage, &NEXT_CONSUMER_ID)?;
     let mut consumer = Consumer {
         id,
@@ -139,6 +172,9 @@ pub fn register(
             launched_at: None,
             stopped_at: None,
             stop_reason: None,
+            launch_vsc_id: None,
+            pending_infraction: None,
+            deposit,
         },
         link: ConsumerLink {
             phase: ConsumerPhase::Registered,
@@ -153,10 +189,14 @@ pub fn register(
     let spawn_time = consumer.info.registration.spawn_time.seconds();
     SPAWN_QUEUE.save(deps.storage, (spawn_time, id), &Empty {})?;
     consumer.save(deps.storage)?;
-    Ok(Response::new()
+    let mut response = Response::new()
         .add_attribute("action", "register_consumer")
         .add_attribute("consumer_id", id.to_string())
-        .add_attribute("chain_id", consumer.info.registration.chain_id))
+        .add_attribute("chain_id", consumer.info.registration.chain_id);
+    if let Some(deposit) = consumer.info.deposit {
+        response = response.add_attribute("deposit", deposit.to_string());
+    }
+    Ok(response)
 }
 
 fn ensure_manager(
@@ -175,6 +215,7 @@ fn ensure_manager(
 
 pub fn update(
     deps: DepsMut<ChainQuery>,
+    env: Env,
     info: MessageInfo,
     consumer_id: u64,
     update: ConsumerUpdate,
@@ -182,27 +223,50 @@ pub fn update(
     let config = CONFIG.load(deps.storage)?;
     let mut consumer = load_consumer(deps.storage, consumer_id)?;
     ensure_manager(deps.storage, &consumer, &info)?;
+    let old_owner = consumer.info.owner.clone();
     if let Some(owner) = &update.owner {
         consumer.info.owner = Some(deps.api.addr_validate(owner)?);
     }
-    let registration = &mut consumer.info.registration;
+    let mut response = Response::new()
+        .add_attribute("action", "update_consumer")
+        .add_attribute("consumer_id", consumer_id.to_string());
     match consumer.link.phase {
         ConsumerPhase::Registered => {
+            let registration = &mut consumer.info.registration;
             let old_spawn = registration.spawn_time.seconds();
             apply_registration_update(registration, update);
             validate_registration(&config, registration)?;
-            SPAWN_QUEUE.remove(deps.storage, (old_spawn, consumer_id));
             let new_spawn = registration.spawn_time.seconds();
+            // The cap counts each owner's registered consumers: a new owner takes one over
+            // (counted first: a refusal writes nothing).
+            if consumer.info.owner != old_owner {
+                if let Some(new_owner) = &consumer.info.owner {
+                    deposit::count(deps.storage, &config, new_owner)?;
+                }
+                if let Some(old_owner) = &old_owner {
+                    deposit::uncount(deps.storage, old_owner)?;
+                }
+            }
+            SPAWN_QUEUE.remove(deps.storage, (old_spawn, consumer_id));
             SPAWN_QUEUE.save(deps.storage, (new_spawn, consumer_id), &Empty {})?;
         }
         ConsumerPhase::Launched => {
             let others = ConsumerUpdate {
                 counterparty_port_id: None,
                 owner: None,
+                infraction_parameters: None,
                 ..update.clone()
             };
             if others != ConsumerUpdate::default() {
                 return Err(wrong_phase(&consumer));
+            }
+            if let Some(parameters) = update.infraction_parameters {
+                let effective_at =
+                    infraction::schedule(&config, &mut consumer.info, env.block.time, parameters)?;
+                response = response.add_attribute(
+                    "infraction_parameters_effective_at",
+                    effective_at.to_string(),
+                );
             }
             if let Some(port) = update.counterparty_port_id {
                 if consumer.link.channel_id.is_some() {
@@ -213,15 +277,37 @@ pub fn update(
                         "counterparty_port_id must not be empty".into(),
                     ));
                 }
-                registration.counterparty_port_id = Some(port);
+                close_opening(deps.storage, &consumer);
+                consumer.info.registration.counterparty_port_id = Some(port);
+                open_opening(deps.storage, &consumer)?;
             }
         }
         ConsumerPhase::Stopped | ConsumerPhase::Deleted => return Err(wrong_phase(&consumer)),
     }
     consumer.save(deps.storage)?;
-    Ok(Response::new()
-        .add_attribute("action", "update_consumer")
-        .add_attribute("consumer_id", consumer_id.to_string()))
+    Ok(response)
+}
+
+/// Lets the channel handshake find a launched consumer without a channel (when its
+/// registration names the counterparty port).
+fn open_opening(storage: &mut dyn Storage, consumer: &Consumer) -> StdResult<()> {
+    let registration = &consumer.info.registration;
+    match (&registration.counterparty_port_id, &consumer.link.channel_id) {
+        (Some(port), None) => CHANNEL_OPENINGS.save(
+            storage,
+            (&registration.connection_id, port, consumer.id),
+            &Empty {},
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Removes the consumer from the channel handshake's index (channel open, port changed, stop).
+pub fn close_opening(storage: &mut dyn Storage, consumer: &Consumer) {
+    let registration = &consumer.info.registration;
+    if let Some(port) = &registration.counterparty_port_id {
+        CHANNEL_OPENINGS.remove(storage, (&registration.connection_id, port, consumer.id));
+    }
 }
 
 fn apply_registration_update(registration: &mut ConsumerRegistration, update: ConsumerUpdate) {
@@ -231,6 +317,9 @@ fn apply_registration_update(registration: &mut ConsumerRegistration, update: Co
                 registration.$field = value;
             }
         )*};
+    }
+    if update.infraction_parameters.is_some() {
+        registration.infraction_parameters = update.infraction_parameters;
     }
     set!(
         spawn_time,
@@ -269,6 +358,9 @@ pub fn execute_stop(
         ConsumerPhase::Registered => {
             let spawn_time = consumer.info.registration.spawn_time.seconds();
             SPAWN_QUEUE.remove(deps.storage, (spawn_time, consumer_id));
+            if let Some(owner) = &consumer.info.owner {
+                deposit::uncount(deps.storage, owner)?;
+            }
             stop(
                 deps.storage,
                 &config,
@@ -295,8 +387,10 @@ pub fn execute_stop(
 }
 
 /// Stops a consumer: it no longer holds anyone's unbonding, receives nothing, and its state
-/// is deleted one provider unbonding period later. Returns the channel close message when
-/// `close_channel` and the channel is open. Saves the consumer.
+/// is deleted one provider unbonding period later (the slash acks it was owed with it: it
+/// receives no more VSCs). Returns the channel close message when `close_channel` and the
+/// channel is open, and the forfeit of a deposit still held (stopped before launch). Saves the
+/// consumer.
 pub fn stop(
     storage: &mut dyn Storage,
     config: &Config,
@@ -305,16 +399,18 @@ pub fn stop(
     reason: &str,
     close_channel: bool,
 ) -> Result<Vec<CosmosMsg<ChainMsg>>, ContractError> {
+    let delete_at = after(now, config.unbonding_period_seconds)?.seconds();
+    if consumer.link.phase == ConsumerPhase::Launched && consumer.link.channel_id.is_none() {
+        close_opening(storage, consumer);
+    }
     consumer.link.phase = ConsumerPhase::Stopped;
     consumer.info.stopped_at = Some(now);
     consumer.info.stop_reason = Some(reason.to_string());
-    // A stopped consumer receives no more VSCs: the acks it is owed are dropped.
-    take_slash_acks(storage, consumer.id)?;
     LAUNCHED.remove(storage, consumer.id);
-    let delete_at = now.plus_seconds(config.unbonding_period_seconds).seconds();
     DELETION_QUEUE.save(storage, (delete_at, consumer.id), &Empty {})?;
+    let mut messages: Vec<CosmosMsg<ChainMsg>> =
+        deposit::forfeit(config, &mut consumer.info).into_iter().collect();
     consumer.save(storage)?;
-    let mut messages = vec![];
     if close_channel {
         if let Some(channel_id) = &consumer.link.channel_id {
             messages.push(CosmosMsg::Ibc(IbcMsg::CloseChannel {
@@ -377,20 +473,22 @@ pub fn consumer_genesis(
     ))
 }
 
-/// Launches a due consumer with the current top N as its genesis. Returns false (and changes
-/// nothing) when no genesis can be built, e.g. with no eligible validator: the launch is
-/// retried at the next epoch.
+/// Launches a due consumer with the current top N as its genesis, returning its deposit to
+/// its owner (added to `messages`). Returns false (and changes nothing) when no genesis can be
+/// built, e.g. with no eligible validator: the launch is retried at the next epoch.
 pub fn launch(
     storage: &mut dyn Storage,
     env: &Env,
     config: &Config,
     consumer_id: u64,
     epoch: &EpochState,
+    messages: &mut Vec<CosmosMsg<ChainMsg>>,
 ) -> Result<bool, ContractError> {
     let mut consumer = load_consumer(storage, consumer_id)?;
     if consumer.link.phase != ConsumerPhase::Registered {
         return Ok(false);
     }
+    let init_deadline = after(env.block.time, init_timeout(config, &consumer))?;
     let registration = &consumer.info.registration;
     let members = top_n(storage, epoch.last_member)?;
     // The ranking holds each validator once (a consensus key is registered once) at a power
@@ -415,11 +513,14 @@ pub fn launch(
     consumer.link.covered_vsc_id = epoch.epoch_vsc_id;
     consumer.info.launch_height = Some(env.block.height);
     consumer.info.launched_at = Some(env.block.time);
+    // The genesis holds the top N as this epoch computed it.
+    consumer.info.launch_vsc_id = Some(epoch.epoch_vsc_id);
+    if let Some(owner) = &consumer.info.owner {
+        deposit::uncount(storage, owner)?;
+    }
+    messages.extend(deposit::refund(&mut consumer.info));
     consumer.save(storage)?;
-    schedule_timeout_check(
-        storage,
-        env.block.time.plus_seconds(init_timeout(config, &consumer)),
-        consumer_id,
-    )?;
+    open_opening(storage, &consumer)?;
+    schedule_timeout_check(storage, init_deadline, consumer_id)?;
     Ok(true)
 }

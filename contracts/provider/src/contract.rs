@@ -48,7 +48,7 @@ pub fn execute(
         ExecuteMsg::UpdateConsumer {
             consumer_id,
             update,
-        } => consumers::update(deps, info, consumer_id, update),
+        } => consumers::update(deps, env, info, consumer_id, update),
         ExecuteMsg::StopConsumer { consumer_id } => {
             consumers::execute_stop(deps, env, info, consumer_id)
         }

@@ -3,16 +3,21 @@
 pub mod config;
 pub mod consumers;
 pub mod contract;
+pub mod deposit;
 pub mod epoch;
 pub mod error;
 pub mod ibc;
+pub mod infraction;
 pub mod maturity;
+pub mod membership;
 pub mod msg;
 pub mod query;
 pub mod ranking;
 pub mod receive;
 pub mod staking;
 pub mod state;
+pub mod throttle;
+pub mod time;
 pub mod vsc;
 
 #[cfg(test)]

@@ -130,6 +130,7 @@ fn consumer(last_matured: u64) -> provider_msg::ConsumerResponse {
             signed_blocks_window: 1,
             min_signed_per_window: cosmwasm_std::Decimal::percent(50),
             valcons_prefix: "x".to_string(),
+            infraction_parameters: None,
         },
         channel_id: Some("channel-0".to_string()),
         launch_height: Some(10),

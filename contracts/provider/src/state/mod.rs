@@ -100,6 +100,20 @@ pub mod ns {
     /// next VSC acknowledges.
     pub const SLASH_ACKS: &str = "sa";
 
+    // Issue 14: membership history, slash throttling, channel openings, registration caps.
+    /// (consensus address, vscId it entered the top N at) → vscId of the epoch it left
+    /// (`u64::MAX` while still in): one record per stretch in the set.
+    pub const SET_MEMBERSHIP: &str = "ms";
+    /// Item: the slash meter (`slashing::SlashMeter`: meter, last replenishment, total power of
+    /// the top N).
+    pub const SLASH_METER: &str = "sm";
+    /// (connection id, counterparty port, consumer id) → `Empty`: launched consumers without a
+    /// channel whose registration names a port, so a channel handshake finds its consumer with
+    /// one lookup.
+    pub const CHANNEL_OPENINGS: &str = "cn";
+    /// Owner → how many of its consumers are registered and not launched (`u32`).
+    pub const PENDING_REGISTRATIONS: &str = "co";
+
     /// The namespaces used as an `Item` (the key is the namespace itself); all others are maps,
     /// whose keys start with the namespace's length.
     pub const ITEMS: &[&str] = &[
@@ -109,6 +123,7 @@ pub mod ns {
         EPOCH,
         NEXT_CONSUMER_ID,
         NEXT_SLASH_ID,
+        SLASH_METER,
     ];
 
     pub const MAPS: &[&str] = &[
@@ -136,6 +151,9 @@ pub mod ns {
         DELETION_QUEUE,
         SLASH_LOG,
         SLASH_ACKS,
+        SET_MEMBERSHIP,
+        CHANNEL_OPENINGS,
+        PENDING_REGISTRATIONS,
     ];
 }
 

@@ -81,6 +81,17 @@ pub fn default_config() -> Config {
         slashed_tokens: SlashedTokens::Burn {},
         wait_for_consumer_maturity: true,
         max_epoch_work: crate::msg::DEFAULT_MAX_EPOCH_WORK,
+        // The whole set may be jailed per period: throttling is tested on its own
+        // (`tests::throttle`), the other tests slash several validators in a row.
+        slash_meter_replenish_fraction: Decimal::one(),
+        slash_meter_replenish_period_seconds: 3_600,
+        max_ccv_timeout_seconds: 20_000,
+        max_init_timeout_seconds: 1_000,
+        max_vsc_timeout_seconds: 4_000,
+        max_retry_delay_seconds: 600,
+        max_jail_seconds: 10_000,
+        registration_deposit: Uint128::zero(),
+        max_pending_registrations_per_owner: 3,
     }
 }
 
@@ -99,6 +110,7 @@ pub fn registration(chain_id: &str, spawn_time: Timestamp) -> ConsumerRegistrati
         signed_blocks_window: 100,
         min_signed_per_window: Decimal::percent(50),
         valcons_prefix: PREFIX.to_string(),
+        infraction_parameters: None,
     }
 }
 

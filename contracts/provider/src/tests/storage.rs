@@ -305,9 +305,15 @@ fn sent_vscs_are_ranged_per_consumer_up_to_an_inclusive_vsc_id() {
     assert_eq!(sent_vsc_ids(&storage, 1, Some(4), 10).unwrap(), vec![3]);
     assert_eq!(sent_vsc_ids(&storage, 1, None, 2).unwrap(), vec![3, 5]);
     assert_eq!(
-        oldest_sent_vsc(&storage, 256).unwrap(),
+        oldest_sent_vsc(&storage, 256, 0).unwrap(),
         Some((4, Timestamp::from_seconds(256_004)))
     );
+    // Records at or below the last matured vscId are matured leftovers: skipped.
+    assert_eq!(
+        oldest_sent_vsc(&storage, 1, 3).unwrap(),
+        Some((5, Timestamp::from_seconds(1_005)))
+    );
+    assert_eq!(oldest_sent_vsc(&storage, 1, 256).unwrap(), None);
     assert!(sent_vsc_ids(&storage, 3, None, usize::MAX)
         .unwrap()
         .is_empty());
@@ -346,16 +352,45 @@ fn slash_acks_are_kept_per_consumer_in_slash_order() {
             .save(&mut storage, (consumer, slash_id), &address.to_string())
             .unwrap();
     }
+    let addresses = |acks: Vec<(u64, String)>| -> Vec<String> {
+        acks.into_iter().map(|(_, address)| address).collect()
+    };
     assert_eq!(
-        pending_slash_acks(&storage, 2).unwrap(),
+        addresses(pending_slash_acks(&storage, 2, 10).unwrap()),
         vec!["early", "late"]
+    );
+    assert_eq!(
+        addresses(pending_slash_acks(&storage, 2, 1).unwrap()),
+        vec!["early"]
     );
     assert_eq!(
         take_slash_acks(&mut storage, 2).unwrap(),
-        vec!["early", "late"]
+        (vec!["early".to_string(), "late".to_string()], false)
     );
-    assert!(pending_slash_acks(&storage, 2).unwrap().is_empty());
-    assert_eq!(pending_slash_acks(&storage, 1).unwrap(), vec!["other"]);
+    assert!(pending_slash_acks(&storage, 2, 10).unwrap().is_empty());
+    assert_eq!(
+        addresses(pending_slash_acks(&storage, 1, 10).unwrap()),
+        vec!["other"]
+    );
+}
+
+#[test]
+fn a_vsc_takes_at_most_its_share_of_slash_acks_and_says_more_remain() {
+    use crate::state::slashing::MAX_SLASH_ACKS_PER_VSC;
+    let mut storage = MockStorage::new();
+    let owed = MAX_SLASH_ACKS_PER_VSC as u64 + 3;
+    for slash_id in 1..=owed {
+        SLASH_ACKS
+            .save(&mut storage, (7, slash_id), &format!("a{slash_id}"))
+            .unwrap();
+    }
+    let (first, more) = take_slash_acks(&mut storage, 7).unwrap();
+    assert_eq!(first.len(), MAX_SLASH_ACKS_PER_VSC);
+    assert_eq!(first[0], "a1");
+    assert!(more);
+    let (rest, more) = take_slash_acks(&mut storage, 7).unwrap();
+    assert_eq!(rest, vec!["a101", "a102", "a103"]);
+    assert!(!more);
 }
 
 #[test]
