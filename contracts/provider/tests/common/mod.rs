@@ -120,7 +120,9 @@ impl Net {
                 slashed_tokens: SlashedTokens::Burn {},
                 wait_for_consumer_maturity: true,
                 max_epoch_work: 50,
-                slash_meter_replenish_fraction: cw_ics_provider::msg::defaults::slash_meter_replenish_fraction(),
+                // These scenarios slash several validators in a row: the whole set may be
+                // jailed per period (throttling has its own tests).
+                slash_meter_replenish_fraction: Decimal::one(),
                 slash_meter_replenish_period_seconds: cw_ics_provider::msg::defaults::slash_meter_replenish_period_seconds(),
                 max_ccv_timeout_seconds: cw_ics_provider::msg::defaults::max_ccv_timeout_seconds(),
                 max_init_timeout_seconds: cw_ics_provider::msg::defaults::max_init_timeout_seconds(),
