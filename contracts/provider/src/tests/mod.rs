@@ -1,10 +1,14 @@
 //! Unit tests: every handler and every refusal, on `cosmwasm_std::testing` mocks with the
 //! chain's custom query type.
 
+mod bounds;
 mod config;
 mod consumers;
 mod epoch;
 mod ibc;
+mod infraction;
+mod registration;
+mod slashing;
 mod staking;
 mod storage;
 mod top_n;
@@ -370,6 +374,7 @@ impl Suite {
         let mut plain = Response::new();
         plain.messages = response.messages;
         plain.attributes = response.attributes;
+        plain.events = response.events;
         (ack, plain)
     }
 
@@ -451,6 +456,42 @@ impl Suite {
     ) -> Result<IbcBasicResponse<ChainMsg>, ContractError> {
         ibc_channel_close(self.deps.as_mut(), self.env.clone(), msg)
     }
+}
+
+impl Suite {
+    /// Executes a message that must be refused, and checks that the refusal wrote nothing
+    /// (the contract validates before writing; wasmd's revert is not relied on).
+    pub fn refused(
+        &mut self,
+        sender: &str,
+        msg: ExecuteMsg,
+        funds: &[Coin],
+    ) -> ContractError {
+        let before = snapshot(&self.deps.storage);
+        let err = self
+            .exec(sender, msg, funds)
+            .expect_err("the message must be refused");
+        assert_eq!(
+            snapshot(&self.deps.storage),
+            before,
+            "refused with {err:?} but changed the store"
+        );
+        err
+    }
+
+    pub fn slash_meter(&self) -> crate::msg::SlashMeterResponse {
+        self.query(QueryMsg::SlashMeter {})
+    }
+}
+
+/// The attributes of the first event of type `ty`.
+pub fn event<T>(response: &Response<T>, ty: &str) -> Option<Vec<(String, String)>> {
+    response.events.iter().find(|e| e.ty == ty).map(|e| {
+        e.attributes
+            .iter()
+            .map(|a| (a.key.clone(), a.value.clone()))
+            .collect()
+    })
 }
 
 pub fn attribute<T>(response: &Response<T>, name: &str) -> String {
