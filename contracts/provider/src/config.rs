@@ -7,9 +7,9 @@ use crate::error::ContractError;
 use crate::msg::{Config, ConfigUpdate, InstantiateMsg, SlashedTokens};
 use crate::state::epoch::{EpochState, EPOCH, VSC_HEIGHTS};
 use crate::state::slashing::{SlashMeter, SLASH_METER};
-use crate::time::{ensure_at_most, TIME_CEILING_SECONDS};
 use crate::state::staking::validators;
 use crate::state::{ADMIN, CONFIG};
+use crate::time::{ensure_at_most, TIME_CEILING_SECONDS};
 
 /// The first vscId: 0 is reserved for "the consumer's genesis".
 pub const FIRST_VSC_ID: u64 = 1;

@@ -10,8 +10,8 @@ use crate::error::ContractError;
 use crate::msg::{Config, ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
 use crate::ranking::{consensus_key, top_n};
 use crate::state::consumers::{
-    schedule_timeout_check, Consumer, ConsumerInfo, ConsumerLink, GenesisRecord,
-    CHANNEL_OPENINGS, DELETION_QUEUE, GENESIS, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
+    schedule_timeout_check, Consumer, ConsumerInfo, ConsumerLink, GenesisRecord, CHANNEL_OPENINGS,
+    DELETION_QUEUE, GENESIS, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
 };
 use crate::state::epoch::EpochState;
 use crate::state::{next_id, ADMIN, CONFIG};
@@ -292,7 +292,10 @@ pub fn update(
 /// registration names the counterparty port).
 fn open_opening(storage: &mut dyn Storage, consumer: &Consumer) -> StdResult<()> {
     let registration = &consumer.info.registration;
-    match (&registration.counterparty_port_id, &consumer.link.channel_id) {
+    match (
+        &registration.counterparty_port_id,
+        &consumer.link.channel_id,
+    ) {
         (Some(port), None) => CHANNEL_OPENINGS.save(
             storage,
             (&registration.connection_id, port, consumer.id),
@@ -408,8 +411,9 @@ pub fn stop(
     consumer.info.stop_reason = Some(reason.to_string());
     LAUNCHED.remove(storage, consumer.id);
     DELETION_QUEUE.save(storage, (delete_at, consumer.id), &Empty {})?;
-    let mut messages: Vec<CosmosMsg<ChainMsg>> =
-        deposit::forfeit(config, &mut consumer.info).into_iter().collect();
+    let mut messages: Vec<CosmosMsg<ChainMsg>> = deposit::forfeit(config, &mut consumer.info)
+        .into_iter()
+        .collect();
     consumer.save(storage)?;
     if close_channel {
         if let Some(channel_id) = &consumer.link.channel_id {

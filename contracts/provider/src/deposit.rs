@@ -31,7 +31,11 @@ pub fn take(
 }
 
 /// Counts one more registered consumer for `owner`, refusing beyond the cap.
-pub fn count(storage: &mut dyn Storage, config: &Config, owner: &Addr) -> Result<(), ContractError> {
+pub fn count(
+    storage: &mut dyn Storage,
+    config: &Config,
+    owner: &Addr,
+) -> Result<(), ContractError> {
     let held = PENDING_REGISTRATIONS
         .may_load(storage, owner)?
         .unwrap_or_default();

@@ -131,10 +131,7 @@ pub enum ContractError {
     WrongDeposit { expected: cosmwasm_std::Coin },
 
     #[error("{owner} already has {max} registered consumers waiting to launch")]
-    TooManyPendingRegistrations {
-        owner: cosmwasm_std::Addr,
-        max: u32,
-    },
+    TooManyPendingRegistrations { owner: cosmwasm_std::Addr, max: u32 },
 }
 
 impl From<cosmwasm_std::OverflowError> for ContractError {

@@ -10,9 +10,7 @@
 use cosmwasm_std::{Decimal, Timestamp};
 
 use crate::error::ContractError;
-use crate::msg::{
-    Config, InfractionParameters, PendingInfractionParameters, SlashJailParameters,
-};
+use crate::msg::{Config, InfractionParameters, PendingInfractionParameters, SlashJailParameters};
 use crate::state::consumers::ConsumerInfo;
 use crate::time::{after, ensure_at_most};
 

@@ -1,25 +1,22 @@
 //! Queries. List queries page with `start_after` + `limit` (default 10, at most 100).
 
-use cosmwasm_std::{
-    to_json_binary, Addr, Binary, Deps, Env, Order, StdError, StdResult, Storage,
-};
-use cw_ics_ccv::ConsensusAddress;
+use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, Order, StdError, StdResult, Storage};
 use cw_ics_bindings::ChainQuery;
+use cw_ics_ccv::ConsensusAddress;
 use cw_storage_plus::Bound;
 
 use crate::consumers::{consumer_genesis, load_consumer};
 use crate::error::ContractError;
+use crate::infraction;
 use crate::maturity::{is_released, pending_consumers};
+use crate::membership::{served_on, set_vsc_id};
 use crate::msg::{
     Config, ConfigResponse, ConsumerPhase, ConsumerResponse, ConsumerValidator,
     ConsumerValidatorsResponse, ConsumersResponse, DelegationResponse, DelegationsResponse,
     EpochResponse, PendingRegistrationsResponse, PendingVscsResponse, QueryMsg, ServedOnResponse,
-    SlashLogResponse, UnbondingResponse, UnbondingsResponse, ValidatorResponse,
-    ValidatorsResponse, VscHeightResponse,
+    SlashLogResponse, UnbondingResponse, UnbondingsResponse, ValidatorResponse, ValidatorsResponse,
+    VscHeightResponse,
 };
-use crate::infraction;
-use crate::membership::{served_on, set_vsc_id};
-use crate::throttle::slash_meter;
 use crate::ranking::top_n_by_address;
 use crate::staking::{load_validator, shares_value, validator_power};
 use crate::state::consumers::{queued_vscs, Consumer, PENDING_REGISTRATIONS};
@@ -27,6 +24,7 @@ use crate::state::epoch::{EpochStage, EPOCH, VSC_HEIGHTS};
 use crate::state::slashing::{pending_slash_acks, MAX_SLASH_ACKS_PER_VSC, SLASH_LOG};
 use crate::state::staking::{validators, Stake, Validator, DELEGATIONS, STAKES, UNBONDINGS};
 use crate::state::{ADMIN, CONFIG};
+use crate::throttle::slash_meter;
 
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;

@@ -431,15 +431,18 @@ fn provider_instantiate(admin: &Addr, params: &Params) -> provider_msg::Instanti
             slashed_tokens: provider_msg::SlashedTokens::Burn {},
             wait_for_consumer_maturity: true,
             max_epoch_work: provider_msg::DEFAULT_MAX_EPOCH_WORK,
-            slash_meter_replenish_fraction: provider_msg::defaults::slash_meter_replenish_fraction(),
-            slash_meter_replenish_period_seconds: provider_msg::defaults::slash_meter_replenish_period_seconds(),
+            slash_meter_replenish_fraction: provider_msg::defaults::slash_meter_replenish_fraction(
+            ),
+            slash_meter_replenish_period_seconds:
+                provider_msg::defaults::slash_meter_replenish_period_seconds(),
             max_ccv_timeout_seconds: provider_msg::defaults::max_ccv_timeout_seconds(),
             max_init_timeout_seconds: provider_msg::defaults::max_init_timeout_seconds(),
             max_vsc_timeout_seconds: provider_msg::defaults::max_vsc_timeout_seconds(),
             max_retry_delay_seconds: provider_msg::defaults::max_retry_delay_seconds(),
             max_jail_seconds: provider_msg::defaults::max_jail_seconds(),
             registration_deposit: provider_msg::defaults::registration_deposit(),
-            max_pending_registrations_per_owner: provider_msg::defaults::max_pending_registrations_per_owner(),
+            max_pending_registrations_per_owner:
+                provider_msg::defaults::max_pending_registrations_per_owner(),
         },
     }
 }

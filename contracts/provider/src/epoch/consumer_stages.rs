@@ -253,7 +253,12 @@ fn delete_consumer_state(
         .keys(storage, None, None, Order::Ascending)
         .take(limit)
         .collect::<StdResult<Vec<_>>>()?;
-    let unmatured = sent_vsc_ids(storage, consumer_id, None, limit.saturating_sub(queued.len()))?;
+    let unmatured = sent_vsc_ids(
+        storage,
+        consumer_id,
+        None,
+        limit.saturating_sub(queued.len()),
+    )?;
     let acks = SLASH_ACKS
         .prefix(consumer_id)
         .keys(storage, None, None, Order::Ascending)

@@ -36,7 +36,10 @@ pub fn pending_slash_acks(
 
 /// Removes and returns the acks the consumer's next VSC carries (at most
 /// [`MAX_SLASH_ACKS_PER_VSC`], oldest first), and whether more remain.
-pub fn take_slash_acks(storage: &mut dyn Storage, consumer_id: u64) -> StdResult<(Vec<String>, bool)> {
+pub fn take_slash_acks(
+    storage: &mut dyn Storage,
+    consumer_id: u64,
+) -> StdResult<(Vec<String>, bool)> {
     let mut owed = pending_slash_acks(storage, consumer_id, MAX_SLASH_ACKS_PER_VSC + 1)?;
     let more = owed.len() > MAX_SLASH_ACKS_PER_VSC;
     owed.truncate(MAX_SLASH_ACKS_PER_VSC);

@@ -461,12 +461,7 @@ impl Suite {
 impl Suite {
     /// Executes a message that must be refused, and checks that the refusal wrote nothing
     /// (the contract validates before writing; wasmd's revert is not relied on).
-    pub fn refused(
-        &mut self,
-        sender: &str,
-        msg: ExecuteMsg,
-        funds: &[Coin],
-    ) -> ContractError {
+    pub fn refused(&mut self, sender: &str, msg: ExecuteMsg, funds: &[Coin]) -> ContractError {
         let before = snapshot(&self.deps.storage);
         let err = self
             .exec(sender, msg, funds)

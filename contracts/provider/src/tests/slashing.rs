@@ -90,7 +90,10 @@ fn a_downtime_report_about_a_validator_outside_the_consumers_set_changes_no_vali
     let before = snapshot(&suite.deps.storage);
     let (ack, response) = suite.receive_raw("channel-0", downtime(4, 0).encode().unwrap());
     assert_eq!(ack, Acknowledgement::Result(AckResult::SlashHandled));
-    assert!(response.messages.is_empty(), "nothing slashed, nothing burnt");
+    assert!(
+        response.messages.is_empty(),
+        "nothing slashed, nothing burnt"
+    );
     assert_eq!(suite.validator("dave"), dave_before);
     assert!(slash_log(&suite).is_empty());
     let ignored = event(&response, "slash_ignored").expect("a slash_ignored event");
@@ -179,7 +182,10 @@ fn a_vsc_id_the_consumer_was_never_sent_is_refused_with_nothing_written() {
     for vsc_id in [1, launch - 1, consumer.last_sent_vsc_id + 1] {
         let before = snapshot(&suite.deps.storage);
         let (ack, _) = suite.receive_raw("channel-1", downtime(2, vsc_id).encode().unwrap());
-        assert!(matches!(ack, Acknowledgement::Error(_)), "{vsc_id}: {ack:?}");
+        assert!(
+            matches!(ack, Acknowledgement::Error(_)),
+            "{vsc_id}: {ack:?}"
+        );
         assert_eq!(snapshot(&suite.deps.storage), before, "{vsc_id}");
         let query = query(
             suite.deps.as_ref(),
@@ -235,7 +241,10 @@ fn downtime_is_handled_while_the_meter_is_not_negative_and_bounced_after() {
     // Double sign is never throttled: recorded while the meter is negative.
     let ack = suite.receive("channel-0", slash_packet(2, 0, Infraction::DoubleSign));
     assert_eq!(ack, Acknowledgement::Result(AckResult::SlashHandled));
-    assert_eq!(slash_log(&suite).last().unwrap().action, SlashAction::Recorded {});
+    assert_eq!(
+        slash_log(&suite).last().unwrap().action,
+        SlashAction::Recorded {}
+    );
     assert_eq!(suite.slash_meter().meter, Int128::new(-7));
 
     // One period: -7 + 3 = -4, still bounced.
@@ -262,7 +271,10 @@ fn a_report_about_an_already_jailed_validator_costs_the_meter_nothing() {
     // alice is jailed: her power is 0, the meter stays at 2.
     let ack = suite.receive("channel-0", downtime(1, 0));
     assert_eq!(ack, Acknowledgement::Result(AckResult::SlashHandled));
-    assert_eq!(slash_log(&suite).last().unwrap().action, SlashAction::AlreadyJailed {});
+    assert_eq!(
+        slash_log(&suite).last().unwrap().action,
+        SlashAction::AlreadyJailed {}
+    );
     assert_eq!(suite.slash_meter().meter, Int128::new(2));
 }
 
