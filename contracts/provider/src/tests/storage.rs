@@ -445,6 +445,51 @@ fn hot_records_keep_their_short_names() {
         to_json_string(&entry(5)).unwrap(),
         r#"{"v":"operator","a":"5","b":"5","h":77,"n":3,"t":"1700000000000000000","w":[1,300]}"#
     );
+    let meter = crate::state::slashing::SlashMeter {
+        meter: cosmwasm_std::Int128::new(-7),
+        last_replenish: Timestamp::from_seconds(3),
+        total_power: 60,
+    };
+    assert_eq!(
+        to_json_string(&meter).unwrap(),
+        r#"{"m":"-7","r":"3000000000","p":60}"#
+    );
+}
+
+#[test]
+fn membership_stretches_answer_who_served_at_a_vsc_id() {
+    use crate::membership::{record_moves, served_on};
+    use crate::ranking::SetMove;
+    let mut storage = MockStorage::new();
+    let moved = |seed: u8, before, after| SetMove {
+        address: cons_addr(seed),
+        pub_key: key(seed),
+        before,
+        after,
+    };
+    // 1 enters at 2, leaves at 5, enters again at 9; 2 enters at 3; 3 only changes power.
+    assert_eq!(
+        record_moves(&mut storage, 2, &[moved(1, 0, 10)]).unwrap(),
+        (10, 0)
+    );
+    record_moves(&mut storage, 3, &[moved(2, 0, 20)]).unwrap();
+    assert_eq!(
+        record_moves(&mut storage, 5, &[moved(1, 10, 0), moved(3, 7, 8)]).unwrap(),
+        (8, 17)
+    );
+    record_moves(&mut storage, 9, &[moved(1, 0, 12)]).unwrap();
+    let served = |seed: u8, vsc: u64| served_on(&storage, 1, &cons_addr(seed), vsc).unwrap();
+    let first: Vec<u64> = (0..12).filter(|v| served(1, *v)).collect();
+    assert_eq!(first, vec![2, 3, 4, 9, 10, 11]);
+    let second: Vec<u64> = (0..12).filter(|v| served(2, *v)).collect();
+    assert_eq!(second, (3..12).collect::<Vec<_>>());
+    assert!(!served(3, 5), "a power change records no stretch");
+    // One record per stretch; an address that prefixes another never reads its records.
+    let stretches: Vec<((Vec<u8>, u64), u64)> = crate::state::epoch::SET_MEMBERSHIP
+        .range(&storage, None, None, Order::Ascending)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stretches.len(), 3);
 }
 
 #[test]
