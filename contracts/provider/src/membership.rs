@@ -16,24 +16,38 @@ use crate::ranking::SetMove;
 use crate::state::consumers::{ConsumerInfo, ConsumerLink};
 use crate::state::epoch::SET_MEMBERSHIP;
 
+/// What the epoch's moves did to the top N.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SetChange {
+    /// Power of the members after the moves, summed over the moved validators.
+    pub added: u128,
+    /// Power of the members before the moves, summed over the moved validators.
+    pub removed: u128,
+    /// Records written (entries and exits; a power change writes none).
+    pub written: u32,
+}
+
 /// Records the epoch's entries into and exits from the top N; returns the change of the set's
-/// total power as (power added, power removed).
+/// total power and the records written.
 pub fn record_moves(
     storage: &mut dyn Storage,
     epoch_vsc_id: u64,
     moves: &[SetMove],
-) -> Result<(u128, u128), ContractError> {
-    let (mut added, mut removed) = (0u128, 0u128);
+) -> Result<SetChange, ContractError> {
+    let mut change = SetChange::default();
     for moved in moves {
-        added = added
+        change.added = change
+            .added
             .checked_add(u128::from(moved.after))
             .ok_or(ContractError::Overflow)?;
-        removed = removed
+        change.removed = change
+            .removed
             .checked_add(u128::from(moved.before))
             .ok_or(ContractError::Overflow)?;
         let address = moved.address.as_bytes();
         if moved.before == 0 && moved.after > 0 {
             SET_MEMBERSHIP.save(storage, (address, epoch_vsc_id), &u64::MAX)?;
+            change.written = change.written.saturating_add(1);
         } else if moved.before > 0 && moved.after == 0 {
             // The open stretch is the latest one (a validator is in the set once at a time).
             let latest = SET_MEMBERSHIP
@@ -43,10 +57,11 @@ pub fn record_moves(
                 .transpose()?;
             if let Some((from, u64::MAX)) = latest {
                 SET_MEMBERSHIP.save(storage, (address, from), &epoch_vsc_id)?;
+                change.written = change.written.saturating_add(1);
             }
         }
     }
-    Ok((added, removed))
+    Ok(change)
 }
 
 /// The epoch vscId whose top N the consumer applied when it reported `vsc_id` (its genesis for

@@ -142,7 +142,8 @@ fn handle_slash(
     let (Some((operator, validator)), None) = (found, ignored) else {
         let downtime = packet.infraction == Infraction::Downtime;
         if downtime {
-            queue_slash_ack(deps.storage, consumer_id, &bech32)?;
+            let ack_id = next_id(deps.storage, &NEXT_SLASH_ID)?;
+            queue_slash_ack(deps.storage, consumer_id, ack_id, &bech32)?;
         }
         let mut handled = Handled::new(AckResult::SlashHandled, attributes);
         handled.events.push(
@@ -159,12 +160,16 @@ fn handle_slash(
     let operator = Addr::from_vec(operator)?;
 
     let mut handled = Handled::new(AckResult::SlashHandled, attributes);
-    let action = match packet.infraction {
-        Infraction::DoubleSign => SlashAction::Recorded {},
+    // The slash id is taken after the bounce check (a bounce writes nothing); a downtime
+    // record and its ack share it.
+    let (id, action) = match packet.infraction {
+        Infraction::DoubleSign => (
+            next_id(deps.storage, &NEXT_SLASH_ID)?,
+            SlashAction::Recorded {},
+        ),
         Infraction::Downtime => {
             let mut meter = SlashMeter::load(deps.storage, now)?;
             replenish(&mut meter, &config, now)?;
-            let stake = STAKES.load(deps.storage, &operator)?;
             if meter.meter.is_negative() {
                 // Bounced: nothing is written; the consumer retries after its retry delay.
                 handled.ack = AckResult::SlashBounced;
@@ -177,6 +182,8 @@ fn handle_slash(
                 );
                 return Ok(handled);
             }
+            let id = next_id(deps.storage, &NEXT_SLASH_ID)?;
+            let stake = STAKES.load(deps.storage, &operator)?;
             meter.meter = meter
                 .meter
                 .checked_sub(Int128::from(validator_power(&config, &stake)))?;
@@ -202,11 +209,10 @@ fn handle_slash(
                     slashed,
                 ));
             }
-            queue_slash_ack(deps.storage, consumer_id, &bech32)?;
-            action
+            queue_slash_ack(deps.storage, consumer_id, id, &bech32)?;
+            (id, action)
         }
     };
-    let id = next_id(deps.storage, &NEXT_SLASH_ID)?;
     let record = SlashRecord {
         id,
         consumer_id,
@@ -233,14 +239,15 @@ fn infraction_name(infraction: Infraction) -> &'static str {
     }
 }
 
-/// Owes the consumer an acknowledgement of its downtime report in its next VSC.
+/// Owes the consumer an acknowledgement of its downtime report in its next VSC (`slash_id`
+/// orders the acks).
 fn queue_slash_ack(
     storage: &mut dyn Storage,
     consumer_id: u64,
+    slash_id: u64,
     bech32: &str,
 ) -> Result<(), ContractError> {
-    let ack_id = next_id(storage, &NEXT_SLASH_ID)?;
-    SLASH_ACKS.save(storage, (consumer_id, ack_id), &bech32.to_string())?;
+    SLASH_ACKS.save(storage, (consumer_id, slash_id), &bech32.to_string())?;
     mark_consumer_due(storage, consumer_id)?;
     Ok(())
 }

@@ -30,7 +30,7 @@ pub fn allowance(config: &Config, total_power: u64) -> Result<i128, ContractErro
 
 /// Adds the allowance for every whole period since the last replenishment (up to the
 /// allowance) and caps the meter at the allowance; returns whether the meter's value changed.
-/// `last_replenish` moves on by whole periods, so a meter left unsaved while its value did not
+/// The last replenishment moves on by whole periods, so a meter left unsaved while its value did not
 /// change replenishes later exactly as if it had been saved.
 pub fn replenish(
     meter: &mut SlashMeter,
@@ -40,13 +40,17 @@ pub fn replenish(
     let allowance = allowance(config, meter.total_power)?;
     let before = meter.meter;
     let period = config.slash_meter_replenish_period_seconds.max(1);
-    let elapsed = now.seconds().saturating_sub(meter.last_replenish.seconds());
+    let elapsed = now.seconds().saturating_sub(meter.last_replenish_seconds);
     let periods = elapsed / period;
     if periods > 0 {
         // The meter never exceeds the allowance: saturating is the cap, not a lost overflow.
         let gained = allowance.saturating_mul(i128::from(periods));
         meter.meter = Int128::new(meter.meter.i128().saturating_add(gained).min(allowance));
-        meter.last_replenish = after(meter.last_replenish, periods * period)?;
+        // At most `elapsed`, so within `now`.
+        meter.last_replenish_seconds = meter
+            .last_replenish_seconds
+            .checked_add(periods * period)
+            .ok_or(ContractError::Overflow)?;
     }
     // A set whose power fell: the meter never holds more than the allowance (Go checks this
     // every block).
@@ -87,7 +91,7 @@ pub fn slash_meter(
         allowance: Uint128::new(allowance.unsigned_abs()),
         total_power: meter.total_power,
         next_replenish_at: after(
-            meter.last_replenish,
+            Timestamp::from_seconds(meter.last_replenish_seconds),
             config.slash_meter_replenish_period_seconds,
         )?,
     })

@@ -54,6 +54,9 @@ struct Progress {
     moves: Option<Vec<SetMove>>,
     /// Attributes for the response (meter replenished, set power).
     attributes: Vec<(&'static str, String)>,
+    /// The slash meter, read once per call; saved at the end of the call when changed.
+    meter: Option<SlashMeter>,
+    meter_changed: bool,
 }
 
 impl Progress {
@@ -122,6 +125,8 @@ pub fn run(
         candidates: vec![],
         moves: None,
         attributes: vec![],
+        meter: None,
+        meter_changed: false,
     };
     if epoch.stage == EpochStage::Idle {
         if env.block.height < epoch.next_epoch_height {
@@ -194,6 +199,9 @@ pub fn run(
             .ok_or(ContractError::Overflow)?;
     }
     EPOCH.save(deps.storage, &epoch)?;
+    if let (Some(meter), true) = (&progress.meter, progress.meter_changed) {
+        SLASH_METER.save(deps.storage, meter)?;
+    }
     Ok(Response::new()
         .add_messages(progress.messages)
         .add_attributes(progress.attributes)
@@ -325,23 +333,25 @@ fn move_boundary(
 /// At the epoch's start: the slash meter's replenishment, saved when its value changes (a meter
 /// at its cap stays as stored: replenishing it later gives the same result).
 fn replenish_meter(
-    storage: &mut dyn Storage,
+    storage: &dyn Storage,
     env: &Env,
     config: &Config,
     progress: &mut Progress,
 ) -> Result<(), ContractError> {
     let mut meter = SlashMeter::load(storage, env.block.time)?;
     if replenish(&mut meter, config, env.block.time)? {
-        SLASH_METER.save(storage, &meter)?;
+        progress.meter_changed = true;
         progress
             .attributes
             .push(("slash_meter", meter.meter.to_string()));
     }
+    progress.meter = Some(meter);
     Ok(())
 }
 
 /// Once the boundary is in place: records who entered and left the top N at this epoch's
-/// vscId and the set's new total power (O(moves); nothing when the set did not change).
+/// vscId (one unit of work per record) and the set's new total power (O(moves); nothing when
+/// the set did not change).
 fn record_set(
     storage: &mut dyn Storage,
     env: &Env,
@@ -354,23 +364,28 @@ fn record_set(
     if moves.is_empty() {
         return Ok(());
     }
-    budget.spend(u32::try_from(moves.len()).unwrap_or(u32::MAX));
-    let (added, removed) = record_moves(storage, epoch.epoch_vsc_id, &moves)?;
-    let mut meter = SlashMeter::load(storage, env.block.time)?;
+    let change = record_moves(storage, epoch.epoch_vsc_id, &moves)?;
+    budget.spend(change.written);
+    let mut meter = match progress.meter.take() {
+        Some(meter) => meter,
+        None => SlashMeter::load(storage, env.block.time)?,
+    };
     // The total is the sum of the members' powers, so it never falls below what leaves it;
     // saturating keeps a contract migrated from before the total was kept (total 0) live.
     let total = u128::from(meter.total_power)
-        .checked_add(added)
+        .checked_add(change.added)
         .ok_or(ContractError::Overflow)?
-        .saturating_sub(removed);
+        .saturating_sub(change.removed);
     let total = u64::try_from(total).map_err(|_| ContractError::Overflow)?;
+    let before = meter.clone();
     set_total_power(&mut meter, config, env.block.time, total)?;
-    SLASH_METER.save(storage, &meter)?;
     progress
         .attributes
         .push(("active_set_power", total.to_string()));
     progress
         .attributes
         .push(("slash_meter", meter.meter.to_string()));
+    progress.meter_changed |= meter != before;
+    progress.meter = Some(meter);
     Ok(())
 }

@@ -58,9 +58,10 @@ pub fn take_slash_acks(
 pub struct SlashMeter {
     #[serde(rename = "m")]
     pub meter: Int128,
-    /// The end of the last whole period the meter was replenished for.
+    /// The end of the last whole period the meter was replenished for, in seconds (a period
+    /// is whole seconds; a number is shorter than a `Timestamp`'s nanoseconds string).
     #[serde(rename = "r")]
-    pub last_replenish: Timestamp,
+    pub last_replenish_seconds: u64,
     /// Power of the top N as the last epoch left it (maintained by the epoch from the
     /// validators that entered, left or changed power in the set).
     #[serde(rename = "p", default, skip_serializing_if = "is_default")]
@@ -72,7 +73,7 @@ impl SlashMeter {
     pub fn initial(now: Timestamp) -> Self {
         SlashMeter {
             meter: Int128::one(),
-            last_replenish: now,
+            last_replenish_seconds: now.seconds(),
             total_power: 0,
         }
     }

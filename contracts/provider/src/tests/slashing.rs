@@ -310,7 +310,10 @@ fn the_meter_replenishes_per_whole_period_up_to_the_allowance_and_the_epoch_save
         .load(&suite.deps.storage)
         .unwrap();
     assert_eq!(stored.meter, Int128::new(-7));
-    assert_eq!(stored.last_replenish, start.plus_seconds(10 * 3_600));
+    assert_eq!(
+        stored.last_replenish_seconds,
+        start.plus_seconds(10 * 3_600).seconds()
+    );
     // Long after: capped at the allowance.
     suite.env.block.time = start.plus_seconds(1_000 * 3_600);
     let meter = suite.slash_meter();

@@ -447,18 +447,18 @@ fn hot_records_keep_their_short_names() {
     );
     let meter = crate::state::slashing::SlashMeter {
         meter: cosmwasm_std::Int128::new(-7),
-        last_replenish: Timestamp::from_seconds(3),
+        last_replenish_seconds: 3,
         total_power: 60,
     };
     assert_eq!(
         to_json_string(&meter).unwrap(),
-        r#"{"m":"-7","r":"3000000000","p":60}"#
+        r#"{"m":"-7","r":3,"p":60}"#
     );
 }
 
 #[test]
 fn membership_stretches_answer_who_served_at_a_vsc_id() {
-    use crate::membership::{record_moves, served_on};
+    use crate::membership::{record_moves, served_on, SetChange};
     use crate::ranking::SetMove;
     let mut storage = MockStorage::new();
     let moved = |seed: u8, before, after| SetMove {
@@ -470,12 +470,20 @@ fn membership_stretches_answer_who_served_at_a_vsc_id() {
     // 1 enters at 2, leaves at 5, enters again at 9; 2 enters at 3; 3 only changes power.
     assert_eq!(
         record_moves(&mut storage, 2, &[moved(1, 0, 10)]).unwrap(),
-        (10, 0)
+        SetChange {
+            added: 10,
+            removed: 0,
+            written: 1
+        }
     );
     record_moves(&mut storage, 3, &[moved(2, 0, 20)]).unwrap();
     assert_eq!(
         record_moves(&mut storage, 5, &[moved(1, 10, 0), moved(3, 7, 8)]).unwrap(),
-        (8, 17)
+        SetChange {
+            added: 8,
+            removed: 17,
+            written: 1
+        }
     );
     record_moves(&mut storage, 9, &[moved(1, 0, 12)]).unwrap();
     let served = |seed: u8, vsc: u64| served_on(&storage, 1, &cons_addr(seed), vsc).unwrap();

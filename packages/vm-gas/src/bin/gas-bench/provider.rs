@@ -319,10 +319,18 @@ fn throttled_and_ignored_slashes(
         if ack == Acknowledgement::Result(AckResult::SlashBounced) {
             break;
         }
-        expect_ack(&ack, AckResult::SlashHandled, "a slash before the meter ran out")?;
+        expect_ack(
+            &ack,
+            AckResult::SlashHandled,
+            "a slash before the meter ran out",
+        )?;
     }
     let (ack, bounced) = provider.receive(0, &ProviderVm::downtime_slash(3, 13, vsc_id))?;
-    expect_ack(&ack, AckResult::SlashBounced, "a slash with the meter negative")?;
+    expect_ack(
+        &ack,
+        AckResult::SlashBounced,
+        "a slash with the meter negative",
+    )?;
     rows.push(row(
         "receive slash (bounced by the meter)",
         size.clone(),
