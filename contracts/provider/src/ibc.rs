@@ -13,10 +13,11 @@ use cw_ics_ccv::{
     ensure_ordered, validate_counterparty_version, AckResult, Acknowledgement, CCV_VERSION,
 };
 
-use crate::consumers::{close_opening, load_consumer, stop};
+use crate::consumers::{load_consumer, stop};
 use crate::error::ContractError;
 use crate::msg::ConsumerPhase;
 use crate::receive::{consumer_on_channel, handle_packet};
+use crate::registration::close_opening;
 use crate::state::consumers::{
     channels, consumer_by_channel, consumer_for_opening, mark_consumer_due, Consumer,
     CONSUMER_LINKS,

@@ -14,6 +14,7 @@ pub mod msg;
 pub mod query;
 pub mod ranking;
 pub mod receive;
+pub mod registration;
 pub mod staking;
 pub mod state;
 pub mod throttle;
