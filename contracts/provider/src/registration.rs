@@ -212,6 +212,11 @@ pub fn update(
         }
         ConsumerPhase::Stopped | ConsumerPhase::Deleted => return Err(wrong_phase(&consumer)),
     }
+    if consumer.info.owner != old_owner {
+        if let Some(owner) = &consumer.info.owner {
+            response = response.add_attribute("owner", owner.to_string());
+        }
+    }
     consumer.save(deps.storage)?;
     Ok(response)
 }
