@@ -6,11 +6,18 @@ use cw_ics_bindings::{ChainMsg, ChainQuery};
 use crate::error::ContractError;
 use crate::msg::{Config, ConfigUpdate, InstantiateMsg, SlashedTokens};
 use crate::state::epoch::{EpochState, EPOCH, VSC_HEIGHTS};
+use crate::state::slashing::{SlashMeter, SLASH_METER};
 use crate::state::staking::validators;
 use crate::state::{ADMIN, CONFIG};
+use crate::time::{ensure_at_most, TIME_CEILING_SECONDS};
 
 /// The first vscId: 0 is reserved for "the consumer's genesis".
 pub const FIRST_VSC_ID: u64 = 1;
+
+/// The largest `max_validators`: with every validator's power at most
+/// `MAX_TOTAL_VOTING_POWER / MAX_VALIDATORS_HARD_CAP` (bonds above it are refused), no set the
+/// provider sends can sum above CometBFT's maximum total voting power.
+pub const MAX_VALIDATORS_HARD_CAP: u32 = 1_000;
 
 pub fn instantiate(
     deps: DepsMut<ChainQuery>,
@@ -25,6 +32,7 @@ pub fn instantiate(
     validate(deps.api, &msg.config)?;
     ADMIN.save(deps.storage, &admin)?;
     CONFIG.save(deps.storage, &msg.config)?;
+    SLASH_METER.save(deps.storage, &SlashMeter::initial(env.block.time))?;
     EPOCH.save(
         deps.storage,
         &EpochState::initial(FIRST_VSC_ID, env.block.height),
@@ -107,7 +115,16 @@ pub fn apply_update(
         slashed_tokens,
         wait_for_consumer_maturity,
         max_epoch_work,
-        max_unbonding_entries
+        max_unbonding_entries,
+        slash_meter_replenish_fraction,
+        slash_meter_replenish_period_seconds,
+        max_ccv_timeout_seconds,
+        max_init_timeout_seconds,
+        max_vsc_timeout_seconds,
+        max_retry_delay_seconds,
+        max_jail_seconds,
+        registration_deposit,
+        max_pending_registrations_per_owner
     );
     validate(api, &config)?;
     if let Some(admin) = admin {
@@ -147,6 +164,67 @@ fn validate(api: &dyn Api, config: &Config) -> Result<(), ContractError> {
         || config.double_sign_slash_fraction > Decimal::one()
     {
         return invalid("slash fractions must be at most 1");
+    }
+    if config.slash_meter_replenish_fraction > Decimal::one() {
+        return invalid("slash_meter_replenish_fraction must be at most 1");
+    }
+    for (name, value) in [
+        (
+            "slash_meter_replenish_period_seconds",
+            config.slash_meter_replenish_period_seconds,
+        ),
+        (
+            "max_pending_registrations_per_owner",
+            u64::from(config.max_pending_registrations_per_owner),
+        ),
+    ] {
+        if value == 0 {
+            return invalid(&format!("{name} must be above 0"));
+        }
+    }
+    ensure_at_most(
+        "max_validators",
+        u64::from(config.max_validators),
+        u64::from(MAX_VALIDATORS_HARD_CAP),
+    )?;
+    // Every duration is bounded, the maxima included, so no configured instant can overflow.
+    for (name, value) in [
+        ("unbonding_period_seconds", config.unbonding_period_seconds),
+        (
+            "slash_meter_replenish_period_seconds",
+            config.slash_meter_replenish_period_seconds,
+        ),
+        ("max_ccv_timeout_seconds", config.max_ccv_timeout_seconds),
+        ("max_init_timeout_seconds", config.max_init_timeout_seconds),
+        ("max_vsc_timeout_seconds", config.max_vsc_timeout_seconds),
+        ("max_retry_delay_seconds", config.max_retry_delay_seconds),
+        ("max_jail_seconds", config.max_jail_seconds),
+    ] {
+        ensure_at_most(name, value, TIME_CEILING_SECONDS)?;
+    }
+    for (name, value, max) in [
+        (
+            "ccv_timeout_seconds",
+            config.ccv_timeout_seconds,
+            config.max_ccv_timeout_seconds,
+        ),
+        (
+            "init_timeout_seconds",
+            config.init_timeout_seconds,
+            config.max_init_timeout_seconds,
+        ),
+        (
+            "vsc_timeout_seconds",
+            config.vsc_timeout_seconds,
+            config.max_vsc_timeout_seconds,
+        ),
+        (
+            "downtime_jail_seconds",
+            config.downtime_jail_seconds,
+            config.max_jail_seconds,
+        ),
+    ] {
+        ensure_at_most(name, value, max)?;
     }
     if let SlashedTokens::SendTo { address } = &config.slashed_tokens {
         api.addr_validate(address)?;

@@ -1,22 +1,23 @@
-//! Consumer chains: registration, updates, launch (consumer genesis) and stop.
+//! Consumer chains: launch (consumer genesis) and stop; registration and updates are in
+//! `registration`.
 
 use cosmwasm_std::{
     CosmosMsg, DepsMut, Empty, Env, IbcMsg, MessageInfo, Response, StdResult, Storage, Timestamp,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
-use cw_ics_ccv::{ConsensusAddress, ConsumerGenesis, ConsumerParams, GenesisValidator};
+use cw_ics_ccv::{ConsumerGenesis, ConsumerParams, GenesisValidator};
 
 use crate::error::ContractError;
 use crate::maturity;
-use crate::msg::{Config, ConsumerPhase, ConsumerRegistration, ConsumerUpdate, RegistrationPolicy};
+use crate::msg::{Config, ConsumerPhase, ConsumerRegistration};
 use crate::ranking::{consensus_key, top_n};
 use crate::state::consumers::{
-    schedule_timeout_check, Consumer, ConsumerInfo, ConsumerLink, GenesisRecord, DELETION_QUEUE,
-    GENESIS, LAUNCHED, NEXT_CONSUMER_ID, SPAWN_QUEUE,
+    schedule_timeout_check, Consumer, GenesisRecord, DELETION_QUEUE, GENESIS, LAUNCHED, SPAWN_QUEUE,
 };
 use crate::state::epoch::EpochState;
-use crate::state::slashing::take_slash_acks;
-use crate::state::{next_id, ADMIN, CONFIG};
+use crate::state::{ADMIN, CONFIG};
+use crate::time::after;
+use crate::{deposit, registration};
 
 pub fn phase_name(phase: ConsumerPhase) -> String {
     match phase {
@@ -28,7 +29,7 @@ pub fn phase_name(phase: ConsumerPhase) -> String {
     .to_string()
 }
 
-fn wrong_phase(consumer: &Consumer) -> ContractError {
+pub(crate) fn wrong_phase(consumer: &Consumer) -> ContractError {
     ContractError::WrongPhase {
         id: consumer.id,
         phase: phase_name(consumer.link.phase),
@@ -39,53 +40,16 @@ pub fn load_consumer(storage: &dyn Storage, id: u64) -> Result<Consumer, Contrac
     Consumer::may_load(storage, id)?.ok_or(ContractError::UnknownConsumer(id))
 }
 
-fn validate_registration(
+pub(crate) fn genesis_params(
     config: &Config,
     registration: &ConsumerRegistration,
-) -> Result<(), ContractError> {
-    let invalid = |text: &str| Err(ContractError::InvalidRegistration(text.to_string()));
-    for (name, value) in [
-        ("chain_id", &registration.chain_id),
-        ("connection_id", &registration.connection_id),
-        (
-            "counterparty_connection_id",
-            &registration.counterparty_connection_id,
-        ),
-    ] {
-        if value.is_empty() {
-            return invalid(&format!("{name} must not be empty"));
-        }
-    }
-    if registration.counterparty_port_id.as_deref() == Some("") {
-        return invalid("counterparty_port_id must not be empty");
-    }
-    if registration.unbonding_period_seconds >= config.unbonding_period_seconds {
-        return invalid("the consumer's unbonding period must be shorter than the provider's");
-    }
-    for (name, value) in [
-        ("ccv_timeout_seconds", registration.ccv_timeout_seconds),
-        ("init_timeout_seconds", registration.init_timeout_seconds),
-        ("vsc_timeout_seconds", registration.vsc_timeout_seconds),
-    ] {
-        if value == Some(0) {
-            return invalid(&format!("{name} must be above 0"));
-        }
-    }
-    ConsensusAddress([0; 20])
-        .to_bech32(&registration.valcons_prefix)
-        .map_err(|_| {
-            ContractError::InvalidRegistration("valcons_prefix is not a bech32 prefix".into())
-        })?;
-    genesis_params(config, registration).validate()?;
-    Ok(())
-}
-
-fn genesis_params(config: &Config, registration: &ConsumerRegistration) -> ConsumerParams {
+) -> ConsumerParams {
     ConsumerParams {
         unbonding_period_seconds: registration.unbonding_period_seconds,
         ccv_timeout_seconds: registration
             .ccv_timeout_seconds
-            .unwrap_or(config.ccv_timeout_seconds),
+            .unwrap_or(config.ccv_timeout_seconds)
+            .min(config.max_ccv_timeout_seconds),
         retry_delay_seconds: registration.retry_delay_seconds,
         signed_blocks_window: registration.signed_blocks_window,
         min_signed_per_window: registration.min_signed_per_window,
@@ -93,75 +57,28 @@ fn genesis_params(config: &Config, registration: &ConsumerRegistration) -> Consu
     }
 }
 
+/// The consumer's init timeout, never above the provider's current maximum (which the admin
+/// may have lowered since the registration was validated).
 pub fn init_timeout(config: &Config, consumer: &Consumer) -> u64 {
     consumer
         .info
         .registration
         .init_timeout_seconds
         .unwrap_or(config.init_timeout_seconds)
+        .min(config.max_init_timeout_seconds)
 }
 
+/// The consumer's VSC timeout, never above the provider's current maximum.
 pub fn vsc_timeout(config: &Config, consumer: &Consumer) -> u64 {
     consumer
         .info
         .registration
         .vsc_timeout_seconds
         .unwrap_or(config.vsc_timeout_seconds)
+        .min(config.max_vsc_timeout_seconds)
 }
 
-pub fn register(
-    deps: DepsMut<ChainQuery>,
-    info: MessageInfo,
-    registration: ConsumerRegistration,
-) -> Result<Response<ChainMsg>, ContractError> {
-    let config = CONFIG.load(deps.storage)?;
-    if !info.funds.is_empty() {
-        return Err(ContractError::UnexpectedFunds);
-    }
-    let owner = match config.consumer_registration {
-        RegistrationPolicy::AdminOnly => {
-            crate::config::ensure_admin(
-                deps.storage,
-                &info.sender,
-                "only the admin registers consumers",
-            )?;
-            None
-        }
-        RegistrationPolicy::Permissionless => Some(info.sender),
-    };
-    validate_registration(&config, &registration)?;
-    let id = next_id(deps.storage, &NEXT_CONSUMER_ID)?;
-    let mut consumer = Consumer {
-        id,
-        info: ConsumerInfo {
-            owner,
-            registration,
-            launch_height: None,
-            launched_at: None,
-            stopped_at: None,
-            stop_reason: None,
-        },
-        link: ConsumerLink {
-            phase: ConsumerPhase::Registered,
-            channel_id: None,
-            last_sent_vsc_id: 0,
-            last_matured_vsc_id: 0,
-            covered_vsc_id: 0,
-            ccv_timeout_seconds: None,
-            vsc_timeout_seconds: None,
-            launch_floor: None,
-        },
-    };
-    let spawn_time = consumer.info.registration.spawn_time.seconds();
-    SPAWN_QUEUE.save(deps.storage, (spawn_time, id), &Empty {})?;
-    consumer.save(deps.storage)?;
-    Ok(Response::new()
-        .add_attribute("action", "register_consumer")
-        .add_attribute("consumer_id", id.to_string())
-        .add_attribute("chain_id", consumer.info.registration.chain_id))
-}
-
-fn ensure_manager(
+pub(crate) fn ensure_manager(
     storage: &dyn Storage,
     consumer: &Consumer,
     info: &MessageInfo,
@@ -172,89 +89,6 @@ fn ensure_manager(
         Err(ContractError::Unauthorized(
             "only the admin or the consumer's owner manages a consumer",
         ))
-    }
-}
-
-pub fn update(
-    deps: DepsMut<ChainQuery>,
-    info: MessageInfo,
-    consumer_id: u64,
-    update: ConsumerUpdate,
-) -> Result<Response<ChainMsg>, ContractError> {
-    let config = CONFIG.load(deps.storage)?;
-    let mut consumer = load_consumer(deps.storage, consumer_id)?;
-    ensure_manager(deps.storage, &consumer, &info)?;
-    if let Some(owner) = &update.owner {
-        consumer.info.owner = Some(deps.api.addr_validate(owner)?);
-    }
-    let registration = &mut consumer.info.registration;
-    match consumer.link.phase {
-        ConsumerPhase::Registered => {
-            let old_spawn = registration.spawn_time.seconds();
-            apply_registration_update(registration, update);
-            validate_registration(&config, registration)?;
-            SPAWN_QUEUE.remove(deps.storage, (old_spawn, consumer_id));
-            let new_spawn = registration.spawn_time.seconds();
-            SPAWN_QUEUE.save(deps.storage, (new_spawn, consumer_id), &Empty {})?;
-        }
-        ConsumerPhase::Launched => {
-            let others = ConsumerUpdate {
-                counterparty_port_id: None,
-                owner: None,
-                ..update.clone()
-            };
-            if others != ConsumerUpdate::default() {
-                return Err(wrong_phase(&consumer));
-            }
-            if let Some(port) = update.counterparty_port_id {
-                if consumer.link.channel_id.is_some() {
-                    return Err(ContractError::ChannelAlreadyOpen);
-                }
-                if port.is_empty() {
-                    return Err(ContractError::InvalidRegistration(
-                        "counterparty_port_id must not be empty".into(),
-                    ));
-                }
-                registration.counterparty_port_id = Some(port);
-            }
-        }
-        ConsumerPhase::Stopped | ConsumerPhase::Deleted => return Err(wrong_phase(&consumer)),
-    }
-    consumer.save(deps.storage)?;
-    Ok(Response::new()
-        .add_attribute("action", "update_consumer")
-        .add_attribute("consumer_id", consumer_id.to_string()))
-}
-
-fn apply_registration_update(registration: &mut ConsumerRegistration, update: ConsumerUpdate) {
-    macro_rules! set {
-        ($($field:ident),*) => {$(
-            if let Some(value) = update.$field {
-                registration.$field = value;
-            }
-        )*};
-    }
-    set!(
-        spawn_time,
-        unbonding_period_seconds,
-        connection_id,
-        counterparty_connection_id,
-        retry_delay_seconds,
-        signed_blocks_window,
-        min_signed_per_window,
-        valcons_prefix
-    );
-    if update.counterparty_port_id.is_some() {
-        registration.counterparty_port_id = update.counterparty_port_id;
-    }
-    if update.ccv_timeout_seconds.is_some() {
-        registration.ccv_timeout_seconds = update.ccv_timeout_seconds;
-    }
-    if update.init_timeout_seconds.is_some() {
-        registration.init_timeout_seconds = update.init_timeout_seconds;
-    }
-    if update.vsc_timeout_seconds.is_some() {
-        registration.vsc_timeout_seconds = update.vsc_timeout_seconds;
     }
 }
 
@@ -271,6 +105,9 @@ pub fn execute_stop(
         ConsumerPhase::Registered => {
             let spawn_time = consumer.info.registration.spawn_time.seconds();
             SPAWN_QUEUE.remove(deps.storage, (spawn_time, consumer_id));
+            if let Some(owner) = &consumer.info.owner {
+                deposit::uncount(deps.storage, owner)?;
+            }
             stop(
                 deps.storage,
                 &config,
@@ -297,8 +134,10 @@ pub fn execute_stop(
 }
 
 /// Stops a consumer: it no longer holds anyone's unbonding, receives nothing, and its state
-/// is deleted one provider unbonding period later. Returns the channel close message when
-/// `close_channel` and the channel is open. Saves the consumer.
+/// is deleted one provider unbonding period later (the slash acks it was owed with it: it
+/// receives no more VSCs). Returns the channel close message when `close_channel` and the
+/// channel is open, and the forfeit of a deposit still held (stopped before launch). Saves the
+/// consumer.
 pub fn stop(
     storage: &mut dyn Storage,
     config: &Config,
@@ -307,17 +146,20 @@ pub fn stop(
     reason: &str,
     close_channel: bool,
 ) -> Result<Vec<CosmosMsg<ChainMsg>>, ContractError> {
+    let delete_at = after(now, config.unbonding_period_seconds)?.seconds();
+    if consumer.link.phase == ConsumerPhase::Launched && consumer.link.channel_id.is_none() {
+        registration::close_opening(storage, consumer);
+    }
     consumer.link.phase = ConsumerPhase::Stopped;
     consumer.info.stopped_at = Some(now);
     consumer.info.stop_reason = Some(reason.to_string());
-    // A stopped consumer receives no more VSCs: the acks it is owed are dropped.
-    take_slash_acks(storage, consumer.id)?;
     LAUNCHED.remove(storage, consumer.id);
     maturity::on_stop(storage, consumer.id, &mut consumer.link);
-    let delete_at = now.plus_seconds(config.unbonding_period_seconds).seconds();
     DELETION_QUEUE.save(storage, (delete_at, consumer.id), &Empty {})?;
+    let mut messages: Vec<CosmosMsg<ChainMsg>> = deposit::forfeit(config, &mut consumer.info)
+        .into_iter()
+        .collect();
     consumer.save(storage)?;
-    let mut messages = vec![];
     if close_channel {
         if let Some(channel_id) = &consumer.link.channel_id {
             messages.push(CosmosMsg::Ibc(IbcMsg::CloseChannel {
@@ -380,20 +222,22 @@ pub fn consumer_genesis(
     ))
 }
 
-/// Launches a due consumer with the current top N as its genesis. Returns false (and changes
-/// nothing) when no genesis can be built, e.g. with no eligible validator: the launch is
-/// retried at the next epoch.
+/// Launches a due consumer with the current top N as its genesis, returning its deposit to
+/// its owner (added to `messages`). Returns false (and changes nothing) when no genesis can be
+/// built, e.g. with no eligible validator: the launch is retried at the next epoch.
 pub fn launch(
     storage: &mut dyn Storage,
     env: &Env,
     config: &Config,
     consumer_id: u64,
     epoch: &EpochState,
+    messages: &mut Vec<CosmosMsg<ChainMsg>>,
 ) -> Result<bool, ContractError> {
     let mut consumer = load_consumer(storage, consumer_id)?;
     if consumer.link.phase != ConsumerPhase::Registered {
         return Ok(false);
     }
+    let init_deadline = after(env.block.time, init_timeout(config, &consumer))?;
     let registration = &consumer.info.registration;
     let members = top_n(storage, epoch.last_member)?;
     // The ranking holds each validator once (a consensus key is registered once) at a power
@@ -419,11 +263,14 @@ pub fn launch(
     consumer.link.covered_vsc_id = epoch.epoch_vsc_id;
     consumer.info.launch_height = Some(env.block.height);
     consumer.info.launched_at = Some(env.block.time);
+    // The genesis holds the top N as this epoch computed it.
+    consumer.info.launch_vsc_id = Some(epoch.epoch_vsc_id);
+    if let Some(owner) = &consumer.info.owner {
+        deposit::uncount(storage, owner)?;
+    }
+    messages.extend(deposit::refund(&mut consumer.info));
     consumer.save(storage)?;
-    schedule_timeout_check(
-        storage,
-        env.block.time.plus_seconds(init_timeout(config, &consumer)),
-        consumer_id,
-    )?;
+    registration::open_opening(storage, &consumer)?;
+    schedule_timeout_check(storage, init_deadline, consumer_id)?;
     Ok(true)
 }

@@ -7,7 +7,7 @@ use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use crate::state::epoch::EPOCH;
 use crate::state::{CONTRACT_NAME, CONTRACT_VERSION};
-use crate::{config, consumers, epoch, query, staking, withdraw};
+use crate::{config, consumers, epoch, query, registration, staking, withdraw};
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
@@ -44,11 +44,13 @@ pub fn execute(
         }
         ExecuteMsg::Withdraw { entry_ids } => withdraw::withdraw(deps, env, info, entry_ids),
         ExecuteMsg::Unjail {} => staking::unjail(deps, env, info),
-        ExecuteMsg::RegisterConsumer(registration) => consumers::register(deps, info, registration),
+        ExecuteMsg::RegisterConsumer(registration) => {
+            registration::register(deps, info, registration)
+        }
         ExecuteMsg::UpdateConsumer {
             consumer_id,
             update,
-        } => consumers::update(deps, info, consumer_id, update),
+        } => registration::update(deps, env, info, consumer_id, update),
         ExecuteMsg::StopConsumer { consumer_id } => {
             consumers::execute_stop(deps, env, info, consumer_id)
         }

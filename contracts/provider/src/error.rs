@@ -54,8 +54,8 @@ pub enum ContractError {
     #[error("the bond is too small to buy a share of this validator")]
     BondTooSmall,
 
-    #[error("the validator's power would exceed the maximum consensus power")]
-    PowerTooLarge,
+    #[error("the validator's power would exceed {max}, the most one validator may have")]
+    PowerTooLarge { max: u64 },
 
     #[error("cannot unbond {requested}: the delegation is worth {available}")]
     InsufficientDelegation {
@@ -120,6 +120,24 @@ pub enum ContractError {
 
     #[error("{given} entry ids given: at most {max} per withdrawal")]
     TooManyEntryIds { given: usize, max: usize },
+    #[error("{time} plus {seconds} seconds is out of range")]
+    TimeOverflow {
+        time: cosmwasm_std::Timestamp,
+        seconds: u64,
+    },
+
+    #[error("{name} is {value}, above its maximum {max}")]
+    AboveMaximum {
+        name: &'static str,
+        value: u64,
+        max: u64,
+    },
+
+    #[error("a permissionless registration attaches exactly {expected} (and nothing else)")]
+    WrongDeposit { expected: cosmwasm_std::Coin },
+
+    #[error("{owner} already has {max} registered consumers waiting to launch")]
+    TooManyPendingRegistrations { owner: cosmwasm_std::Addr, max: u32 },
 }
 
 impl From<cosmwasm_std::OverflowError> for ContractError {

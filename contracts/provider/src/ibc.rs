@@ -17,33 +17,37 @@ use crate::consumers::{load_consumer, stop};
 use crate::error::ContractError;
 use crate::msg::ConsumerPhase;
 use crate::receive::{consumer_on_channel, handle_packet};
+use crate::registration::close_opening;
 use crate::state::consumers::{
-    channels, consumer_by_channel, launched_ids, mark_consumer_due, Consumer, CONSUMER_LINKS,
+    channels, consumer_by_channel, consumer_for_opening, mark_consumer_due, Consumer,
+    CONSUMER_LINKS,
 };
 use crate::state::CONFIG;
 use crate::vsc::send_pending;
 
 /// The launched consumer without a channel whose registration pins this channel's connection
-/// and counterparty port.
+/// and counterparty port (the lowest id if several do): one lookup in the index of launched
+/// consumers waiting for their channel, however many consumers there are.
 fn consumer_for_new_channel(
     storage: &dyn Storage,
     channel: &IbcChannel,
 ) -> Result<Consumer, ContractError> {
-    for id in launched_ids(storage)? {
-        let consumer = load_consumer(storage, id)?;
-        let registration = &consumer.info.registration;
-        if consumer.link.channel_id.is_none()
-            && registration.connection_id == channel.connection_id
-            && registration.counterparty_port_id.as_deref()
-                == Some(channel.counterparty_endpoint.port_id.as_str())
+    let port = &channel.counterparty_endpoint.port_id;
+    let found = consumer_for_opening(storage, &channel.connection_id, port)?
+        .map(|id| load_consumer(storage, id))
+        .transpose()?;
+    match found {
+        Some(consumer)
+            if consumer.link.phase == ConsumerPhase::Launched
+                && consumer.link.channel_id.is_none() =>
         {
-            return Ok(consumer);
+            Ok(consumer)
         }
+        _ => Err(ContractError::NoConsumerForChannel {
+            connection: channel.connection_id.clone(),
+            port: port.clone(),
+        }),
     }
-    Err(ContractError::NoConsumerForChannel {
-        connection: channel.connection_id.clone(),
-        port: channel.counterparty_endpoint.port_id.clone(),
-    })
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -84,9 +88,10 @@ pub fn ibc_channel_connect(
     let channel_id = channel.endpoint.channel_id;
     // The consumer has no channel yet: no old record to reload.
     channels().replace(deps.storage, consumer.id, Some(&channel_id), None)?;
+    close_opening(deps.storage, &consumer);
     let mut link = consumer.link;
     link.channel_id = Some(channel_id.clone());
-    let messages = send_pending(deps.storage, &env, &config, consumer.id, &mut link)?;
+    let (messages, _) = send_pending(deps.storage, &env, &config, consumer.id, &mut link)?;
     CONSUMER_LINKS.save(deps.storage, consumer.id, &link)?;
     // The consumer counts its channel as established at its first VSC: the next epoch gives
     // it one if the queue held none.
@@ -155,7 +160,8 @@ pub fn ibc_packet_receive(
     let ack = Acknowledgement::Result(handled.ack).encode()?;
     Ok(IbcReceiveResponse::new(ack)
         .add_messages(handled.messages)
-        .add_attributes(handled.attributes))
+        .add_attributes(handled.attributes)
+        .add_events(handled.events))
 }
 
 /// Stops the consumer on `channel_id` if it is still running.

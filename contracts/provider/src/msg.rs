@@ -1,7 +1,7 @@
 //! The provider contract's messages and answers. Stable interface: add to it, never rename.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Addr, Binary, Decimal, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Binary, Coin, Decimal, Int128, Timestamp, Uint128};
 use cw_ics_ccv::{Infraction, PublicKey};
 
 /// Work units one `tick`/`end_block` call may do when the instantiate message names none.
@@ -17,6 +17,47 @@ pub const DEFAULT_MAX_UNBONDING_ENTRIES: u32 = 7;
 
 fn default_max_unbonding_entries() -> u32 {
     DEFAULT_MAX_UNBONDING_ENTRIES
+}
+
+const HOUR: u64 = 3_600;
+const DAY: u64 = 24 * HOUR;
+const WEEK: u64 = 7 * DAY;
+
+/// Defaults of the configuration fields an instantiate message may leave out.
+pub mod defaults {
+    use super::{DAY, HOUR, WEEK};
+    use cosmwasm_std::{Decimal, Uint128};
+
+    /// ADR-008's default: 5% of the active set's power may be jailed per period.
+    pub fn slash_meter_replenish_fraction() -> Decimal {
+        Decimal::percent(5)
+    }
+    pub fn slash_meter_replenish_period_seconds() -> u64 {
+        HOUR
+    }
+    /// Go's default CCV timeout.
+    pub fn max_ccv_timeout_seconds() -> u64 {
+        4 * WEEK
+    }
+    pub fn max_init_timeout_seconds() -> u64 {
+        4 * WEEK
+    }
+    /// Go's default VSC timeout (5 weeks) is allowed.
+    pub fn max_vsc_timeout_seconds() -> u64 {
+        5 * WEEK
+    }
+    pub fn max_retry_delay_seconds() -> u64 {
+        DAY
+    }
+    pub fn max_jail_seconds() -> u64 {
+        4 * WEEK
+    }
+    pub fn registration_deposit() -> Uint128 {
+        Uint128::zero()
+    }
+    pub fn max_pending_registrations_per_owner() -> u32 {
+        5
+    }
 }
 
 /// Who may register consumer chains.
@@ -67,6 +108,34 @@ pub struct Config {
     /// Unbonding entries one (staker, validator) pair may hold at once (default 7, as the SDK).
     #[serde(default = "default_max_unbonding_entries")]
     pub max_unbonding_entries: u32,
+    /// Slash throttling (ADR-008): the share of the active set's power the slash meter gains
+    /// per period (at least 1 power), which is also its cap.
+    #[serde(default = "defaults::slash_meter_replenish_fraction")]
+    pub slash_meter_replenish_fraction: Decimal,
+    #[serde(default = "defaults::slash_meter_replenish_period_seconds")]
+    pub slash_meter_replenish_period_seconds: u64,
+    /// Upper bounds of the time values a registrant or the admin sets (the provider's own
+    /// timeouts included); an effective timeout never exceeds its bound.
+    #[serde(default = "defaults::max_ccv_timeout_seconds")]
+    pub max_ccv_timeout_seconds: u64,
+    #[serde(default = "defaults::max_init_timeout_seconds")]
+    pub max_init_timeout_seconds: u64,
+    #[serde(default = "defaults::max_vsc_timeout_seconds")]
+    pub max_vsc_timeout_seconds: u64,
+    /// Bound of the consumers' `retry_delay_seconds`.
+    #[serde(default = "defaults::max_retry_delay_seconds")]
+    pub max_retry_delay_seconds: u64,
+    /// Bound of every jail duration (the provider's downtime jail, consumers' infraction
+    /// parameters).
+    #[serde(default = "defaults::max_jail_seconds")]
+    pub max_jail_seconds: u64,
+    /// Deposit (in `bond_denom`) a permissionless registration attaches: returned to the owner
+    /// at launch, forfeited like slashed tokens if the consumer is stopped before. 0: none.
+    #[serde(default = "defaults::registration_deposit")]
+    pub registration_deposit: Uint128,
+    /// How many registered, not yet launched consumers one owner may have.
+    #[serde(default = "defaults::max_pending_registrations_per_owner")]
+    pub max_pending_registrations_per_owner: u32,
 }
 
 /// The configuration is its own member, the same object the `config` query answers with.
@@ -100,6 +169,43 @@ pub struct ConfigUpdate {
     pub wait_for_consumer_maturity: Option<bool>,
     pub max_epoch_work: Option<u32>,
     pub max_unbonding_entries: Option<u32>,
+    pub slash_meter_replenish_fraction: Option<Decimal>,
+    pub slash_meter_replenish_period_seconds: Option<u64>,
+    pub max_ccv_timeout_seconds: Option<u64>,
+    pub max_init_timeout_seconds: Option<u64>,
+    pub max_vsc_timeout_seconds: Option<u64>,
+    pub max_retry_delay_seconds: Option<u64>,
+    pub max_jail_seconds: Option<u64>,
+    pub registration_deposit: Option<Uint128>,
+    pub max_pending_registrations_per_owner: Option<u32>,
+}
+
+/// How a consumer's reports of one infraction are punished (ICS ADR-020).
+#[cw_serde]
+pub struct SlashJailParameters {
+    /// Share of the validator's stake (and of its unbonding entries since the infraction) taken.
+    pub slash_fraction: Decimal,
+    /// How long the validator stays jailed (at most the config's `max_jail_seconds`).
+    pub jail_duration_seconds: u64,
+    /// Tombstoned validators are jailed for ever.
+    pub tombstone: bool,
+}
+
+/// A consumer's infraction parameters.
+#[cw_serde]
+pub struct InfractionParameters {
+    /// Double-sign reports are recorded only for now (the parameters are kept for evidence
+    /// handling).
+    pub double_sign: SlashJailParameters,
+    pub downtime: SlashJailParameters,
+}
+
+/// Infraction parameters that take effect at `effective_at` (one provider unbonding period
+/// after a launched consumer's owner changed them).
+#[cw_serde]
+pub struct PendingInfractionParameters {
+    pub parameters: InfractionParameters,
+    pub effective_at: Timestamp,
 }
 
 /// A consumer chain's registration.
@@ -126,10 +232,14 @@ pub struct ConsumerRegistration {
     pub min_signed_per_window: Decimal,
     /// Bech32 prefix of the consumer's consensus addresses (used in slash acks).
     pub valcons_prefix: String,
+    /// The penalties this consumer's slash reports carry; the provider's defaults (downtime:
+    /// the config's fraction and jail; double sign: the config's fraction, tombstone) when left
+    /// out. Stored resolved: the consumer query answers the parameters in force.
+    pub infraction_parameters: Option<InfractionParameters>,
 }
 
-/// Changes to a consumer. Before launch every field may change; after launch and until its
-/// channel opens only `counterparty_port_id`.
+/// Changes to a consumer. Before launch every field may change; after launch only `owner`,
+/// `infraction_parameters` (delayed) and, until its channel opens, `counterparty_port_id`.
 #[cw_serde]
 #[derive(Default)]
 pub struct ConsumerUpdate {
@@ -147,6 +257,9 @@ pub struct ConsumerUpdate {
     pub valcons_prefix: Option<String>,
     /// Hands the consumer to another owner.
     pub owner: Option<String>,
+    /// Before launch: replaces the parameters at once. After launch: takes effect one provider
+    /// unbonding period later (replacing any change still pending).
+    pub infraction_parameters: Option<InfractionParameters>,
 }
 
 #[cw_serde]
@@ -259,6 +372,21 @@ pub enum QueryMsg {
         start_after: Option<u64>,
         limit: Option<u32>,
     },
+    /// The slash meter as of now (replenishment due since the last write included).
+    #[returns(SlashMeterResponse)]
+    SlashMeter {},
+    /// Whether the validator with this consensus address (20 bytes) was in the consumer's set
+    /// at `vsc_id` (0: the consumer's genesis), as a slash packet is judged. Refused for a
+    /// vscId the consumer was never sent.
+    #[returns(ServedOnResponse)]
+    ServedOn {
+        consumer_id: u64,
+        consensus_address: Binary,
+        vsc_id: u64,
+    },
+    /// How many registered, not yet launched consumers `owner` has, and the cap.
+    #[returns(PendingRegistrationsResponse)]
+    PendingRegistrations { owner: String },
 }
 
 /// The admin and the configuration, as instantiate takes them.
@@ -359,8 +487,17 @@ pub struct ConsumerResponse {
     pub stop_reason: Option<String>,
     pub last_sent_vsc_id: u64,
     pub last_matured_vsc_id: u64,
-    /// Downtime slashes handled and not yet acknowledged to the consumer in a VSC.
+    /// Downtime slashes handled and not yet acknowledged to the consumer in a VSC (the ones its
+    /// next VSC carries, at most `MAX_SLASH_ACKS_PER_VSC`; none once it stopped).
     pub pending_slash_acks: Vec<String>,
+    /// The epoch vscId whose top N its genesis holds (a slash for vscId 0 is judged there).
+    pub launch_vsc_id: Option<u64>,
+    /// The infraction parameters in force now.
+    pub infraction_parameters: InfractionParameters,
+    /// A change not yet in force.
+    pub pending_infraction_parameters: Option<PendingInfractionParameters>,
+    /// The registration deposit held until launch.
+    pub deposit: Option<Coin>,
 }
 
 #[cw_serde]
@@ -460,4 +597,26 @@ pub struct EntrySlash {
 #[cw_serde]
 pub struct EntrySlashesResponse {
     pub jobs: Vec<EntrySlash>,
+}
+
+#[cw_serde]
+pub struct SlashMeterResponse {
+    /// Power that may still be jailed before slash packets bounce (negative: they bounce).
+    pub meter: Int128,
+    /// What the meter gains per period, and its cap: max(1, ceil(fraction × total power)).
+    pub allowance: Uint128,
+    /// Power of the provider's active set (the top N) after the last epoch.
+    pub total_power: u64,
+    pub next_replenish_at: Timestamp,
+}
+
+#[cw_serde]
+pub struct ServedOnResponse {
+    pub served: bool,
+}
+
+#[cw_serde]
+pub struct PendingRegistrationsResponse {
+    pub count: u32,
+    pub max: u32,
 }

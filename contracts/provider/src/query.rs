@@ -1,29 +1,33 @@
 //! Queries. List queries page with `start_after` + `limit` (default 10, at most 100).
 
-use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, Order, StdResult, Storage};
+use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Env, Order, StdError, StdResult, Storage};
 use cw_ics_bindings::ChainQuery;
+use cw_ics_ccv::ConsensusAddress;
 use cw_storage_plus::Bound;
 
 use crate::consumers::{consumer_genesis, load_consumer};
 use crate::entry_slash::net_balance;
 use crate::error::ContractError;
+use crate::infraction;
 use crate::maturity::{awaited, is_released, lowest_floor, MAX_AWAITED_LISTED};
+use crate::membership::{served_on, set_vsc_id};
 use crate::msg::{
     Config, ConfigResponse, ConsumerPhase, ConsumerResponse, ConsumerValidator,
     ConsumerValidatorsResponse, ConsumersResponse, DelegationResponse, DelegationsResponse,
-    EntrySlashesResponse, EpochResponse, PendingVscsResponse, QueryMsg, SlashLogResponse,
-    UnbondingResponse, UnbondingsResponse, ValidatorResponse, ValidatorsResponse,
-    VscHeightResponse,
+    EntrySlashesResponse, EpochResponse, PendingRegistrationsResponse, PendingVscsResponse,
+    QueryMsg, ServedOnResponse, SlashLogResponse, UnbondingResponse, UnbondingsResponse,
+    ValidatorResponse, ValidatorsResponse, VscHeightResponse,
 };
 use crate::ranking::top_n_by_address;
 use crate::staking::{load_validator, shares_value, validator_power};
-use crate::state::consumers::{queued_vscs, Consumer};
+use crate::state::consumers::{queued_vscs, Consumer, PENDING_REGISTRATIONS};
 use crate::state::epoch::{EpochStage, EPOCH, VSC_HEIGHTS};
-use crate::state::slashing::{pending_slash_acks, SLASH_LOG};
+use crate::state::slashing::{pending_slash_acks, MAX_SLASH_ACKS_PER_VSC, SLASH_LOG};
 use crate::state::staking::{
     validators, Stake, Validator, DELEGATIONS, ENTRY_SLASHES, STAKES, UNBONDINGS,
 };
 use crate::state::{ADMIN, CONFIG};
+use crate::throttle::slash_meter;
 
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
@@ -145,17 +149,23 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
             }
             to_json_binary(&UnbondingsResponse { unbondings })?
         }
-        QueryMsg::Consumer { consumer_id } => to_json_binary(&consumer_response(
-            storage,
-            load_consumer(storage, consumer_id)?,
-        )?)?,
+        QueryMsg::Consumer { consumer_id } => {
+            let config = CONFIG.load(storage)?;
+            to_json_binary(&consumer_response(
+                storage,
+                &config,
+                &env,
+                load_consumer(storage, consumer_id)?,
+            )?)?
+        }
         QueryMsg::Consumers {
             start_after,
             limit: page,
         } => {
+            let config = CONFIG.load(storage)?;
             let consumers = Consumer::page(storage, start_after, limit(page))?
                 .into_iter()
-                .map(|consumer| consumer_response(storage, consumer))
+                .map(|consumer| consumer_response(storage, &config, &env, consumer))
                 .collect::<StdResult<Vec<_>>>()?;
             to_json_binary(&ConsumersResponse { consumers })?
         }
@@ -209,6 +219,33 @@ pub fn query(deps: Deps<ChainQuery>, env: Env, msg: QueryMsg) -> Result<Binary, 
                 VSC_HEIGHTS.may_load(storage, vsc_id)?
             };
             to_json_binary(&VscHeightResponse { height })?
+        }
+        QueryMsg::SlashMeter {} => {
+            let config = CONFIG.load(storage)?;
+            to_json_binary(&slash_meter(storage, &config, env.block.time)?)?
+        }
+        QueryMsg::ServedOn {
+            consumer_id,
+            consensus_address,
+            vsc_id,
+        } => {
+            let consumer = load_consumer(storage, consumer_id)?;
+            let address = ConsensusAddress::from_slice(consensus_address.as_slice())
+                .map_err(|_| StdError::msg("a consensus address is 20 bytes"))?;
+            let set_vsc_id = set_vsc_id(&consumer.info, &consumer.link, vsc_id)?;
+            to_json_binary(&ServedOnResponse {
+                served: served_on(storage, consumer_id, &address, set_vsc_id)?,
+            })?
+        }
+        QueryMsg::PendingRegistrations { owner } => {
+            let config = CONFIG.load(storage)?;
+            let owner = deps.api.addr_validate(&owner)?;
+            to_json_binary(&PendingRegistrationsResponse {
+                count: PENDING_REGISTRATIONS
+                    .may_load(storage, &owner)?
+                    .unwrap_or_default(),
+                max: config.max_pending_registrations_per_owner,
+            })?
         }
         QueryMsg::SlashLog {
             start_after,
@@ -265,10 +302,29 @@ fn validator_response(
     }
 }
 
-fn consumer_response(storage: &dyn Storage, consumer: Consumer) -> StdResult<ConsumerResponse> {
+fn consumer_response(
+    storage: &dyn Storage,
+    config: &Config,
+    env: &Env,
+    consumer: Consumer,
+) -> StdResult<ConsumerResponse> {
     let Consumer { id, info, link } = consumer;
+    // A stopped consumer is sent no more VSCs: the acks left are deleted with its state.
+    let pending_slash_acks = if link.phase == ConsumerPhase::Launched {
+        pending_slash_acks(storage, id, MAX_SLASH_ACKS_PER_VSC)?
+            .into_iter()
+            .map(|(_, address)| address)
+            .collect()
+    } else {
+        vec![]
+    };
+    let now = env.block.time;
     Ok(ConsumerResponse {
-        pending_slash_acks: pending_slash_acks(storage, id)?,
+        pending_slash_acks,
+        launch_vsc_id: info.launch_vsc_id,
+        infraction_parameters: infraction::in_force(config, &info, now),
+        pending_infraction_parameters: infraction::pending(&info, now),
+        deposit: info.deposit,
         consumer_id: id,
         owner: info.owner,
         phase: link.phase,

@@ -182,14 +182,33 @@ pub fn top_n_by_address(
         .collect()
 }
 
-/// The updates that take every consumer from the top N ending at `old_last` to the one ending
+/// A validator whose power in the top N differs between two boundaries (0: not a member).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetMove {
+    pub address: ConsensusAddress,
+    pub pub_key: PublicKey,
+    pub before: u64,
+    pub after: u64,
+}
+
+impl SetMove {
+    /// The update that takes a consumer's set over this move.
+    pub fn update(&self) -> ValidatorUpdate {
+        ValidatorUpdate {
+            pub_key: self.pub_key.clone(),
+            power: self.after,
+        }
+    }
+}
+
+/// The moves that take every consumer from the top N ending at `old_last` to the one ending
 /// at `new_last`, in consensus-address order. `candidates` must include every validator that
 /// was re-ranked or crossed by the boundary since `old_last`, in the order they were met.
-pub fn set_changes(
+pub fn set_moves(
     candidates: impl IntoIterator<Item = Candidate>,
     old_last: Option<Rank>,
     new_last: Option<Rank>,
-) -> Vec<(ConsensusAddress, ValidatorUpdate)> {
+) -> Vec<SetMove> {
     // Per validator: power when the epoch started (first record) and now (last record).
     let moves: SortedMap<ConsensusAddress, Candidate> = SortedMap::from_entries(
         candidates
@@ -211,13 +230,12 @@ pub fn set_changes(
             } else {
                 0
             };
-            (before != after).then_some((
+            (before != after).then_some(SetMove {
                 address,
-                ValidatorUpdate {
-                    pub_key: moved.pub_key,
-                    power: after,
-                },
-            ))
+                pub_key: moved.pub_key,
+                before,
+                after,
+            })
         })
         .collect()
 }

@@ -5,8 +5,9 @@ use cosmwasm_std::{
     Uint256,
 };
 use cw_ics_bindings::{ChainMsg, ChainQuery};
-use cw_ics_ccv::PublicKey;
+use cw_ics_ccv::{PublicKey, MAX_TOTAL_VOTING_POWER};
 
+use crate::config::MAX_VALIDATORS_HARD_CAP;
 use crate::entry_slash;
 use crate::error::ContractError;
 use crate::msg::Config;
@@ -17,8 +18,9 @@ use crate::state::staking::{
 };
 use crate::state::{next_id, CONFIG};
 
-/// CometBFT's limit on a validator's power (MaxTotalVotingPower / 8 keeps sums safe too).
-pub const MAX_POWER: u64 = (i64::MAX as u64) / 8;
+/// The most power one validator may have: with at most `MAX_VALIDATORS_HARD_CAP` validators in
+/// a set, no set the provider sends sums above CometBFT's maximum total voting power.
+pub const MAX_POWER: u64 = MAX_TOTAL_VOTING_POWER / MAX_VALIDATORS_HARD_CAP as u64;
 const MAX_MONIKER_LEN: usize = 70;
 
 /// Power as stake gives it: 0 while jailed or tombstoned.
@@ -206,7 +208,7 @@ pub fn bond(
     stake.tokens = stake.tokens.checked_add(amount)?;
     stake.shares = stake.shares.checked_add(new_shares)?;
     if stake.tokens.u128() / config.power_reduction.u128() > u128::from(MAX_POWER) {
-        return Err(ContractError::PowerTooLarge);
+        return Err(ContractError::PowerTooLarge { max: MAX_POWER });
     }
     let key = (&info.sender, &operator);
     let shares = DELEGATIONS.may_load(deps.storage, key)?.unwrap_or_default();
@@ -281,7 +283,7 @@ pub fn unbond(
         balance: amount,
         created_height: env.block.height,
         vsc_id: epoch.current_vsc_id,
-        completes_at: env.block.time.plus_seconds(config.unbonding_period_seconds),
+        completes_at: crate::time::after(env.block.time, config.unbonding_period_seconds)?,
     };
     UNBONDINGS.save(deps.storage, (&info.sender, id), &entry)?;
     UNBONDING_COUNTS.save(deps.storage, key, &entries.saturating_add(1))?;

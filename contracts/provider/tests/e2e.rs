@@ -7,7 +7,7 @@ use cosmwasm_std::Binary;
 use cw_ics_ccv::{
     AckResult, Acknowledgement, ConsumerPacket, Infraction, SlashPacketData, SlashedValidator,
 };
-use cw_ics_provider::msg::{ConsumerPhase, ExecuteMsg, SlashAction};
+use cw_ics_provider::msg::{ConsumerPhase, ExecuteMsg, QueryMsg, SlashAction, ValidatorsResponse};
 
 use common::*;
 
@@ -267,7 +267,6 @@ fn adversarial_packets_and_handshakes_change_nothing() {
             "json of the wrong shape",
             Binary::from(br#"{"hello":"world"}"#.as_slice()),
         ),
-        ("unknown validator", downtime(99, 0)),
         ("vscId never sent", downtime(1, last_sent + 7)),
         (
             "matured vscId never sent",
@@ -293,6 +292,29 @@ fn adversarial_packets_and_handshakes_change_nothing() {
         );
         net.check_properties(&consumers, STAKERS);
     }
+
+    // A report about a validator the provider does not know is understood and changes no
+    // validator (ack 0x02, as the Go provider answers): only a slash ack is owed.
+    let validators_before: ValidatorsResponse = net.query(&QueryMsg::Validators {
+        start_after: None,
+        limit: Some(100),
+    });
+    net.consumer_sends(&consumers[0], downtime(99, 0)).unwrap();
+    let acks = net.counterparty_acks(&consumers[0]);
+    assert_eq!(
+        Acknowledgement::decode(acks.last().unwrap()).unwrap(),
+        Acknowledgement::Result(cw_ics_ccv::AckResult::SlashHandled)
+    );
+    let validators_after: ValidatorsResponse = net.query(&QueryMsg::Validators {
+        start_after: None,
+        limit: Some(100),
+    });
+    assert_eq!(validators_after, validators_before);
+    assert!(net.slash_log().records.is_empty());
+    assert_eq!(net.consumer(consumers[0].id).pending_slash_acks.len(), 1);
+    net.epoch();
+    net.coord.relay_all().unwrap();
+    let before = net.provider_snapshot();
 
     // An impostor on another chain (or another port) cannot open a CCV channel.
     let mut impostor = consumers[0].clone();

@@ -103,6 +103,18 @@ fn setup(max_epoch_work: u32) -> (Deps, Env) {
             wait_for_consumer_maturity: true,
             max_epoch_work,
             max_unbonding_entries: 7,
+            slash_meter_replenish_fraction:
+                cw_ics_provider::msg::defaults::slash_meter_replenish_fraction(),
+            slash_meter_replenish_period_seconds:
+                cw_ics_provider::msg::defaults::slash_meter_replenish_period_seconds(),
+            max_ccv_timeout_seconds: cw_ics_provider::msg::defaults::max_ccv_timeout_seconds(),
+            max_init_timeout_seconds: cw_ics_provider::msg::defaults::max_init_timeout_seconds(),
+            max_vsc_timeout_seconds: cw_ics_provider::msg::defaults::max_vsc_timeout_seconds(),
+            max_retry_delay_seconds: cw_ics_provider::msg::defaults::max_retry_delay_seconds(),
+            max_jail_seconds: cw_ics_provider::msg::defaults::max_jail_seconds(),
+            registration_deposit: cw_ics_provider::msg::defaults::registration_deposit(),
+            max_pending_registrations_per_owner:
+                cw_ics_provider::msg::defaults::max_pending_registrations_per_owner(),
         },
     };
     instantiate(deps.as_mut(), env.clone(), message_info(&admin, &[]), msg).unwrap();
@@ -149,6 +161,7 @@ fn setup(max_epoch_work: u32) -> (Deps, Env) {
             signed_blocks_window: 100,
             min_signed_per_window: Decimal::percent(50),
             valcons_prefix: "consvalcons".into(),
+            infraction_parameters: None,
         };
         execute(
             deps.as_mut(),

@@ -45,6 +45,10 @@ pub struct Params {
     pub signed_blocks_window: u64,
     pub min_signed_per_window: Decimal,
     pub retry_delay: u64,
+    /// Slash throttling: the share of the active set's power jailed per period (1: the whole
+    /// set, so scenarios not about throttling are not throttled).
+    pub slash_meter_replenish_fraction: Decimal,
+    pub slash_meter_replenish_period: u64,
 }
 
 impl Default for Params {
@@ -64,6 +68,8 @@ impl Default for Params {
             signed_blocks_window: 100,
             min_signed_per_window: Decimal::percent(50),
             retry_delay: 600,
+            slash_meter_replenish_fraction: Decimal::one(),
+            slash_meter_replenish_period: 3600,
         }
     }
 }
@@ -299,6 +305,7 @@ impl NetworkBuilder {
                 signed_blocks_window: params.signed_blocks_window,
                 min_signed_per_window: params.min_signed_per_window,
                 valcons_prefix: "consumervalcons".to_string(),
+                infraction_parameters: None,
             };
             let handle = &providers[provider];
             let chain = coordinator
@@ -431,6 +438,16 @@ fn provider_instantiate(admin: &Addr, params: &Params) -> provider_msg::Instanti
             wait_for_consumer_maturity: true,
             max_epoch_work: provider_msg::DEFAULT_MAX_EPOCH_WORK,
             max_unbonding_entries: provider_msg::DEFAULT_MAX_UNBONDING_ENTRIES,
+            slash_meter_replenish_fraction: params.slash_meter_replenish_fraction,
+            slash_meter_replenish_period_seconds: params.slash_meter_replenish_period,
+            max_ccv_timeout_seconds: provider_msg::defaults::max_ccv_timeout_seconds(),
+            max_init_timeout_seconds: provider_msg::defaults::max_init_timeout_seconds(),
+            max_vsc_timeout_seconds: provider_msg::defaults::max_vsc_timeout_seconds(),
+            max_retry_delay_seconds: provider_msg::defaults::max_retry_delay_seconds(),
+            max_jail_seconds: provider_msg::defaults::max_jail_seconds(),
+            registration_deposit: provider_msg::defaults::registration_deposit(),
+            max_pending_registrations_per_owner:
+                provider_msg::defaults::max_pending_registrations_per_owner(),
         },
     }
 }

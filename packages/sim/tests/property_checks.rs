@@ -130,6 +130,7 @@ fn consumer(last_matured: u64) -> provider_msg::ConsumerResponse {
             signed_blocks_window: 1,
             min_signed_per_window: cosmwasm_std::Decimal::percent(50),
             valcons_prefix: "x".to_string(),
+            infraction_parameters: None,
         },
         channel_id: Some("channel-0".to_string()),
         launch_height: Some(10),
@@ -139,6 +140,21 @@ fn consumer(last_matured: u64) -> provider_msg::ConsumerResponse {
         last_sent_vsc_id: 9,
         last_matured_vsc_id: last_matured,
         pending_slash_acks: vec![],
+        launch_vsc_id: Some(1),
+        infraction_parameters: provider_msg::InfractionParameters {
+            double_sign: provider_msg::SlashJailParameters {
+                slash_fraction: cosmwasm_std::Decimal::percent(5),
+                jail_duration_seconds: 0,
+                tombstone: true,
+            },
+            downtime: provider_msg::SlashJailParameters {
+                slash_fraction: cosmwasm_std::Decimal::zero(),
+                jail_duration_seconds: 600,
+                tombstone: false,
+            },
+        },
+        pending_infraction_parameters: None,
+        deposit: None,
     }
 }
 

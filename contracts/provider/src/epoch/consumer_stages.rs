@@ -10,13 +10,14 @@ use crate::consumers::{init_timeout, launch, load_consumer, stop, vsc_timeout};
 use crate::error::ContractError;
 use crate::msg::{Config, ConsumerPhase};
 use crate::state::consumers::{
-    channels, next_due, next_due_consumer, next_launched, oldest_sent_vsc, schedule_timeout_check,
-    sent_vsc_ids, take_due_timeout_check, Consumer, CONSUMER_LINKS, DELETION_QUEUE, DUE_CONSUMERS,
-    GENESIS, QUEUED_VSCS, SENT_VSCS, SPAWN_QUEUE, TIMEOUT_CHECKS,
+    channels, mark_consumer_due, next_due, next_due_consumer, next_launched, oldest_sent_vsc,
+    schedule_timeout_check, sent_vsc_ids, take_due_timeout_check, Consumer, CONSUMER_LINKS,
+    DELETION_QUEUE, DUE_CONSUMERS, GENESIS, QUEUED_VSCS, SENT_VSCS, SPAWN_QUEUE, TIMEOUT_CHECKS,
 };
 use crate::state::epoch::{EpochStage, EpochState, CANDIDATE_CHUNKS};
-use crate::state::slashing::take_slash_acks;
-use crate::vsc::queue_or_send;
+use crate::state::slashing::{take_slash_acks, SLASH_ACKS};
+use crate::time::after;
+use crate::vsc::{queue_or_send, send_pending};
 
 /// Stage 3: gives a VSC to the consumers marked due, if they are still owed one.
 pub(super) fn give_due(
@@ -39,7 +40,8 @@ pub(super) fn give_due(
         budget.spend(1);
         after_consumer = Some(consumer_id);
         DUE_CONSUMERS.remove(storage, consumer_id);
-        give_vsc(storage, env, config, epoch, progress, consumer_id)?;
+        let sent = give_vsc(storage, env, config, epoch, progress, consumer_id)?;
+        budget.spend(sent);
     }
 }
 
@@ -70,14 +72,17 @@ pub(super) fn broadcast(
         }
         budget.spend(1);
         after_consumer = Some(consumer_id);
-        give_vsc(storage, env, config, epoch, progress, consumer_id)?;
+        let sent = give_vsc(storage, env, config, epoch, progress, consumer_id)?;
+        budget.spend(sent);
     }
 }
 
 /// Queues (or sends) this epoch's VSC to a launched consumer if it is owed one: the set
 /// changed, slash acks wait, an unbonding entry needs its maturity, or its channel just opened
 /// (a consumer counts its channel as established only at its first VSC, and sends nothing
-/// before that). A consumer given nothing is not written, so it costs one read.
+/// before that). A consumer owed nothing but with VSCs still queued behind a bounded flush has
+/// the next of them sent. A consumer given nothing is not written, so it costs one read.
+/// Returns the number of packets sent.
 fn give_vsc(
     storage: &mut dyn Storage,
     env: &Env,
@@ -85,18 +90,23 @@ fn give_vsc(
     epoch: &EpochState,
     progress: &mut Progress,
     consumer_id: u64,
-) -> Result<(), ContractError> {
+) -> Result<u32, ContractError> {
     let Some(mut link) = CONSUMER_LINKS.may_load(storage, consumer_id)? else {
-        return Ok(());
+        return Ok(0);
     };
     if link.phase != ConsumerPhase::Launched || link.covered_vsc_id >= epoch.epoch_vsc_id {
         // Stopped, or already given this epoch's VSC.
-        return Ok(());
+        return Ok(0);
+    }
+    let (slash_acks, more_acks) = take_slash_acks(storage, consumer_id)?;
+    if more_acks {
+        // The rest go in the next epoch's VSC.
+        mark_consumer_due(storage, consumer_id)?;
     }
     let packet = ValidatorSetChangePacket {
         validator_updates: progress.updates(storage, epoch)?,
         valset_update_id: epoch.epoch_vsc_id,
-        slash_acks: take_slash_acks(storage, consumer_id)?,
+        slash_acks,
     };
     let unbonding_waits = epoch.epoch_unbonding_vsc_id > link.covered_vsc_id;
     // Queued VSCs were flushed when the channel opened, so an open channel with nothing sent
@@ -106,20 +116,19 @@ fn give_vsc(
         || !packet.slash_acks.is_empty()
         || unbonding_waits
         || awaits_first_vsc;
-    if !owed {
-        return Ok(());
+    let messages = if owed {
+        link.covered_vsc_id = epoch.epoch_vsc_id;
+        queue_or_send(storage, env, config, consumer_id, &mut link, &packet)?
+    } else {
+        send_pending(storage, env, config, consumer_id, &mut link)?.0
+    };
+    if !owed && messages.is_empty() {
+        return Ok(0);
     }
-    link.covered_vsc_id = epoch.epoch_vsc_id;
-    progress.messages.extend(queue_or_send(
-        storage,
-        env,
-        config,
-        consumer_id,
-        &mut link,
-        &packet,
-    )?);
     CONSUMER_LINKS.save(storage, consumer_id, &link)?;
-    Ok(())
+    let sent = u32::try_from(messages.len()).unwrap_or(u32::MAX);
+    progress.messages.extend(messages);
+    Ok(sent)
 }
 
 /// Stage 5: launches registered consumers whose spawn time has come.
@@ -129,6 +138,7 @@ pub(super) fn launch_due(
     config: &Config,
     epoch: &mut EpochState,
     budget: &mut Budget,
+    progress: &mut Progress,
     mut after: Option<(u64, u64)>,
 ) -> Result<bool, ContractError> {
     let now = env.block.time.seconds();
@@ -140,7 +150,7 @@ pub(super) fn launch_due(
             return Ok(false);
         }
         budget.spend(epoch.active_count.saturating_add(1));
-        launch(storage, env, config, key.1, epoch)?;
+        launch(storage, env, config, key.1, epoch, &mut progress.messages)?;
         after = Some(key);
     }
 }
@@ -169,7 +179,7 @@ pub(super) fn apply_timeouts(
         };
         if consumer.link.channel_id.is_none() {
             let launched_at = consumer.info.launched_at.unwrap_or(now);
-            let deadline = launched_at.plus_seconds(init_timeout(config, &consumer));
+            let deadline = after(launched_at, init_timeout(config, &consumer))?;
             if now >= deadline {
                 stop(
                     storage,
@@ -184,10 +194,11 @@ pub(super) fn apply_timeouts(
             }
             continue;
         }
-        let oldest_unmatured = oldest_sent_vsc(storage, consumer_id)?;
+        let oldest_unmatured =
+            oldest_sent_vsc(storage, consumer_id, consumer.link.last_matured_vsc_id)?;
         // Nothing unmatured: the next VSC sent schedules a new check.
         if let Some((vsc_id, sent_at)) = oldest_unmatured {
-            let deadline = sent_at.plus_seconds(vsc_timeout(config, &consumer));
+            let deadline = after(sent_at, vsc_timeout(config, &consumer))?;
             if now >= deadline {
                 let reason = format!("VSC timeout: vscId {vsc_id} never matured");
                 progress
@@ -234,20 +245,35 @@ fn delete_consumer_state(
     consumer_id: u64,
     budget: &mut Budget,
 ) -> Result<bool, ContractError> {
+    // One unit per record, the queued VSCs first, then the unmatured ones, then the slash acks;
+    // a call that uses the whole budget leaves the rest (if any) to the next.
     let limit = budget.0 as usize;
     let queued = QUEUED_VSCS
         .prefix(consumer_id)
         .keys(storage, None, None, Order::Ascending)
         .take(limit)
         .collect::<StdResult<Vec<_>>>()?;
-    let unmatured = sent_vsc_ids(storage, consumer_id, None, limit)?;
-    let work = queued.len() + unmatured.len();
+    let unmatured = sent_vsc_ids(
+        storage,
+        consumer_id,
+        None,
+        limit.saturating_sub(queued.len()),
+    )?;
+    let acks = SLASH_ACKS
+        .prefix(consumer_id)
+        .keys(storage, None, None, Order::Ascending)
+        .take(limit.saturating_sub(queued.len() + unmatured.len()))
+        .collect::<StdResult<Vec<_>>>()?;
+    let work = queued.len() + unmatured.len() + acks.len();
     budget.spend(u32::try_from(work).unwrap_or(u32::MAX).saturating_add(1));
     for vsc_id in queued {
         QUEUED_VSCS.remove(storage, (consumer_id, vsc_id));
     }
     for vsc_id in unmatured {
         SENT_VSCS.remove(storage, (consumer_id, vsc_id));
+    }
+    for slash_id in acks {
+        SLASH_ACKS.remove(storage, (consumer_id, slash_id));
     }
     if work >= limit {
         return Ok(false);

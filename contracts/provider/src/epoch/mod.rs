@@ -25,13 +25,16 @@ use cw_ics_ccv::{ConsensusAddress, ValidatorUpdate};
 
 use crate::entry_slash;
 use crate::error::ContractError;
+use crate::membership::record_moves;
 use crate::msg::Config;
-use crate::ranking::{rebalance_step, rerank, set_changes};
+use crate::ranking::{rebalance_step, rerank, set_moves, SetMove};
 use crate::receive::slashed_tokens_message;
 use crate::state::epoch::{
     Candidate, EpochStage, EpochState, CANDIDATE_CHUNKS, CHANGE_MARKS, EPOCH, VSC_HEIGHTS,
 };
+use crate::state::slashing::{SlashMeter, SLASH_METER};
 use crate::state::CONFIG;
+use crate::throttle::{replenish, set_total_power};
 use consumer_stages::{apply_timeouts, broadcast, cleanup, give_due, launch_due};
 
 /// Work units left in this call.
@@ -53,32 +56,49 @@ struct Progress {
     started: bool,
     /// Candidates found by this call (saved as a chunk if the epoch does not finish in it).
     candidates: Vec<Candidate>,
-    /// This epoch's updates, once computed in this call.
-    updates: Option<Vec<ValidatorUpdate>>,
+    /// This epoch's moves in the top N, once computed in this call.
+    moves: Option<Vec<SetMove>>,
+    /// Attributes for the response (meter replenished, set power).
+    attributes: Vec<(&'static str, String)>,
+    /// The slash meter, read once per call; saved at the end of the call when changed.
+    meter: Option<SlashMeter>,
+    meter_changed: bool,
 }
 
 impl Progress {
+    /// The validators whose power in the top N this epoch changed (valid once the boundary
+    /// moved).
+    fn moves(
+        &mut self,
+        storage: &dyn Storage,
+        epoch: &EpochState,
+    ) -> Result<&[SetMove], ContractError> {
+        if self.moves.is_none() {
+            let mut candidates = Vec::new();
+            for chunk in 0..epoch.candidate_chunks {
+                candidates.extend(CANDIDATE_CHUNKS.load(storage, chunk)?);
+            }
+            candidates.extend(self.candidates.iter().cloned());
+            self.moves = Some(set_moves(
+                candidates,
+                epoch.epoch_last_member,
+                epoch.last_member,
+            ));
+        }
+        Ok(self.moves.as_deref().unwrap_or_default())
+    }
+
     /// The updates every launched consumer is given this epoch (valid once the boundary moved).
     fn updates(
         &mut self,
         storage: &dyn Storage,
         epoch: &EpochState,
     ) -> Result<Vec<ValidatorUpdate>, ContractError> {
-        if let Some(updates) = &self.updates {
-            return Ok(updates.clone());
-        }
-        let mut candidates = Vec::new();
-        for chunk in 0..epoch.candidate_chunks {
-            candidates.extend(CANDIDATE_CHUNKS.load(storage, chunk)?);
-        }
-        candidates.extend(self.candidates.iter().cloned());
-        let updates: Vec<ValidatorUpdate> =
-            set_changes(candidates, epoch.epoch_last_member, epoch.last_member)
-                .into_iter()
-                .map(|(_, update)| update)
-                .collect();
-        self.updates = Some(updates.clone());
-        Ok(updates)
+        Ok(self
+            .moves(storage, epoch)?
+            .iter()
+            .map(SetMove::update)
+            .collect())
     }
 }
 
@@ -109,7 +129,10 @@ pub fn run(
         messages: vec![],
         started: false,
         candidates: vec![],
-        updates: None,
+        moves: None,
+        attributes: vec![],
+        meter: None,
+        meter_changed: false,
     };
     let due = epoch.stage != EpochStage::Idle || env.block.height >= epoch.next_epoch_height;
     if !due && !entry_slash::any_pending(deps.storage)? {
@@ -117,6 +140,7 @@ pub fn run(
     }
     if due && epoch.stage == EpochStage::Idle {
         start(deps.storage, env, &config, &mut epoch, caller)?;
+        replenish_meter(deps.storage, env, &config, &mut progress)?;
         progress.started = true;
     }
     let mut budget = Budget(config.max_epoch_work);
@@ -128,7 +152,12 @@ pub fn run(
                 rank_changed(storage, &mut epoch, &mut budget, &mut progress)?
             }
             EpochStage::Rebalance => {
-                move_boundary(storage, &config, &mut epoch, &mut budget, &mut progress)?
+                let finished =
+                    move_boundary(storage, &config, &mut epoch, &mut budget, &mut progress)?;
+                if finished {
+                    record_set(storage, env, &config, &epoch, &mut budget, &mut progress)?;
+                }
+                finished
             }
             EpochStage::DueConsumers { after_consumer } => give_due(
                 storage,
@@ -148,9 +177,15 @@ pub fn run(
                 &mut progress,
                 after_consumer,
             )?,
-            EpochStage::Launches { after } => {
-                launch_due(storage, env, &config, &mut epoch, &mut budget, after)?
-            }
+            EpochStage::Launches { after } => launch_due(
+                storage,
+                env,
+                &config,
+                &mut epoch,
+                &mut budget,
+                &mut progress,
+                after,
+            )?,
             EpochStage::Timeouts => {
                 apply_timeouts(storage, env, &config, &mut budget, &mut progress)?
             }
@@ -184,9 +219,13 @@ pub fn run(
             .add_events(jobs.events));
     }
     EPOCH.save(deps.storage, &epoch)?;
+    if let (Some(meter), true) = (&progress.meter, progress.meter_changed) {
+        SLASH_METER.save(deps.storage, meter)?;
+    }
     Ok(Response::new()
         .add_messages(progress.messages)
         .add_events(jobs.events)
+        .add_attributes(progress.attributes)
         .add_attribute("action", caller.name())
         .add_attribute(
             "epoch",
@@ -316,4 +355,64 @@ fn move_boundary(
         *epoch = moved;
         progress.candidates.push(crossed);
     }
+}
+
+/// At the epoch's start: the slash meter's replenishment, saved when its value changes (a meter
+/// at its cap stays as stored: replenishing it later gives the same result).
+fn replenish_meter(
+    storage: &dyn Storage,
+    env: &Env,
+    config: &Config,
+    progress: &mut Progress,
+) -> Result<(), ContractError> {
+    let mut meter = SlashMeter::load(storage, env.block.time)?;
+    if replenish(&mut meter, config, env.block.time)? {
+        progress.meter_changed = true;
+        progress
+            .attributes
+            .push(("slash_meter", meter.meter.to_string()));
+    }
+    progress.meter = Some(meter);
+    Ok(())
+}
+
+/// Once the boundary is in place: records who entered and left the top N at this epoch's
+/// vscId (one unit of work per record) and the set's new total power (O(moves); nothing when
+/// the set did not change).
+fn record_set(
+    storage: &mut dyn Storage,
+    env: &Env,
+    config: &Config,
+    epoch: &EpochState,
+    budget: &mut Budget,
+    progress: &mut Progress,
+) -> Result<(), ContractError> {
+    let moves = progress.moves(storage, epoch)?.to_vec();
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let change = record_moves(storage, epoch.epoch_vsc_id, &moves)?;
+    budget.spend(change.written);
+    let mut meter = match progress.meter.take() {
+        Some(meter) => meter,
+        None => SlashMeter::load(storage, env.block.time)?,
+    };
+    // The total is the sum of the members' powers, so it never falls below what leaves it;
+    // saturating keeps a contract migrated from before the total was kept (total 0) live.
+    let total = u128::from(meter.total_power)
+        .checked_add(change.added)
+        .ok_or(ContractError::Overflow)?
+        .saturating_sub(change.removed);
+    let total = u64::try_from(total).map_err(|_| ContractError::Overflow)?;
+    let before = meter.clone();
+    set_total_power(&mut meter, config, env.block.time, total)?;
+    progress
+        .attributes
+        .push(("active_set_power", total.to_string()));
+    progress
+        .attributes
+        .push(("slash_meter", meter.meter.to_string()));
+    progress.meter_changed |= meter != before;
+    progress.meter = Some(meter);
+    Ok(())
 }

@@ -8,7 +8,7 @@
 //! channel opens or sent and not matured, the consumers due for a VSC in a quiet epoch, and the
 //! queues ordered by time (spawn, deletion, timeout checks).
 
-use cosmwasm_std::{Addr, Empty, Order, StdResult, Storage, Timestamp};
+use cosmwasm_std::{Addr, Coin, Empty, Order, StdResult, Storage, Timestamp};
 use cw_ics_ccv::ConsensusAddress;
 use cw_storage_plus::{
     Bound, Index, IndexList, IndexedMap, Item, KeyDeserialize, Map, UniqueIndex,
@@ -16,7 +16,7 @@ use cw_storage_plus::{
 use serde::{Deserialize, Serialize};
 
 use super::{is_default, ns};
-use crate::msg::{ConsumerPhase, ConsumerRegistration, PendingVsc};
+use crate::msg::{ConsumerPhase, ConsumerRegistration, PendingInfractionParameters, PendingVsc};
 
 /// The part of a consumer that only registration, updates, launch and stop change.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -33,6 +33,16 @@ pub struct ConsumerInfo {
     pub stopped_at: Option<Timestamp>,
     #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<String>,
+    /// The epoch vscId whose top N the genesis holds (set at launch).
+    #[serde(rename = "v", default, skip_serializing_if = "Option::is_none")]
+    pub launch_vsc_id: Option<u64>,
+    /// Infraction parameters changed after launch, in force from their `effective_at` (the
+    /// current ones are `registration.infraction_parameters`; readers take these once due).
+    #[serde(rename = "pi", default, skip_serializing_if = "Option::is_none")]
+    pub pending_infraction: Option<PendingInfractionParameters>,
+    /// The registration deposit, held until launch.
+    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<Coin>,
 }
 
 /// The part of a consumer that VSCs and consumer packets change.
@@ -178,14 +188,22 @@ pub fn queued_vscs(
 /// vscId order.
 pub const SENT_VSCS: Map<(u64, u64), Timestamp> = Map::new(ns::SENT_VSCS);
 
-/// The consumer's oldest unmatured VSC and when it was sent.
+/// The consumer's oldest unmatured VSC and when it was sent. A VSC-matured packet removes a
+/// bounded number of records, so records at or below `last_matured_vsc_id` may remain for a
+/// while (removed by later packets and with the consumer's state): they are matured and skipped.
 pub fn oldest_sent_vsc(
     storage: &dyn Storage,
     consumer_id: u64,
+    last_matured_vsc_id: u64,
 ) -> StdResult<Option<(u64, Timestamp)>> {
     SENT_VSCS
         .prefix(consumer_id)
-        .range(storage, None, None, Order::Ascending)
+        .range(
+            storage,
+            Some(Bound::exclusive(last_matured_vsc_id)),
+            None,
+            Order::Ascending,
+        )
         .next()
         .transpose()
 }
@@ -288,3 +306,23 @@ pub fn next_launched(storage: &dyn Storage, after: Option<u64>) -> StdResult<Opt
         .next()
         .transpose()
 }
+
+/// Launched consumers waiting for their channel, by the (connection, counterparty port) their
+/// registration pins: a channel handshake takes the lowest id of its pair in one lookup.
+pub const CHANNEL_OPENINGS: Map<(&str, &str, u64), Empty> = Map::new(ns::CHANNEL_OPENINGS);
+
+/// The consumer a channel on `connection` from `port` is opened for, if any.
+pub fn consumer_for_opening(
+    storage: &dyn Storage,
+    connection: &str,
+    port: &str,
+) -> StdResult<Option<u64>> {
+    CHANNEL_OPENINGS
+        .prefix((connection, port))
+        .keys(storage, None, None, Order::Ascending)
+        .next()
+        .transpose()
+}
+
+/// Registered, not yet launched consumers per owner.
+pub const PENDING_REGISTRATIONS: Map<&Addr, u32> = Map::new(ns::PENDING_REGISTRATIONS);

@@ -189,3 +189,8 @@ pub const EPOCH: Item<EpochState> = Item::new(ns::EPOCH);
 
 /// vscId → the provider height from which new unbonding entries carry it.
 pub const VSC_HEIGHTS: Map<u64, u64> = Map::new(ns::VSC_HEIGHTS);
+
+/// The top N's history: (consensus address, vscId of the epoch it entered) → vscId of the epoch
+/// it left (`u64::MAX` while in). A validator was in the set a consumer applied with VSC `v`
+/// iff its latest stretch starting at or before `v` ends after `v`.
+pub const SET_MEMBERSHIP: Map<(&[u8], u64), u64> = Map::new(ns::SET_MEMBERSHIP);

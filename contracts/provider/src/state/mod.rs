@@ -112,6 +112,19 @@ pub mod ns {
     pub const ENTRY_SLASHES_BY_VALIDATOR: &str = "uk";
     /// Item: the next entry-slash job id (`u64`).
     pub const NEXT_ENTRY_SLASH_ID: &str = "uq";
+    // Issue 14: membership history, slash throttling, channel openings, registration caps.
+    /// (consensus address, vscId it entered the top N at) → vscId of the epoch it left
+    /// (`u64::MAX` while still in): one record per stretch in the set.
+    pub const SET_MEMBERSHIP: &str = "ms";
+    /// Item: the slash meter (`slashing::SlashMeter`: meter, last replenishment, total power of
+    /// the top N).
+    pub const SLASH_METER: &str = "sm";
+    /// (connection id, counterparty port, consumer id) → `Empty`: launched consumers without a
+    /// channel whose registration names a port, so a channel handshake finds its consumer with
+    /// one lookup.
+    pub const CHANNEL_OPENINGS: &str = "cn";
+    /// Owner → how many of its consumers are registered and not launched (`u32`).
+    pub const PENDING_REGISTRATIONS: &str = "co";
 
     /// The namespaces used as an `Item` (the key is the namespace itself); all others are maps,
     /// whose keys start with the namespace's length.
@@ -123,6 +136,7 @@ pub mod ns {
         NEXT_CONSUMER_ID,
         NEXT_SLASH_ID,
         NEXT_ENTRY_SLASH_ID,
+        SLASH_METER,
     ];
 
     pub const MAPS: &[&str] = &[
@@ -154,6 +168,9 @@ pub mod ns {
         MATURITY,
         ENTRY_SLASHES,
         ENTRY_SLASHES_BY_VALIDATOR,
+        SET_MEMBERSHIP,
+        CHANNEL_OPENINGS,
+        PENDING_REGISTRATIONS,
     ];
 }
 

@@ -65,10 +65,20 @@ fn amount(staker: usize, n: usize) -> u128 {
 /// A validator with `stakers` × 7 unbonding entries of a few tokens each, all after the
 /// consumer's launch; returns the suite and the entries' amounts by staker.
 fn many_entries(stakers: usize) -> (Suite, Vec<Vec<u128>>) {
+    many_entries_with(stakers, |_| {})
+}
+
+/// `stakers` × 7 entries on alice, after a running consumer `c1` and whatever `before_entries`
+/// sets up.
+fn many_entries_with(
+    stakers: usize,
+    before_entries: impl FnOnce(&mut Suite),
+) -> (Suite, Vec<Vec<u128>>) {
     let mut suite = Suite::new();
     suite.add_validator("alice", 1, 10_000);
     suite.add_validator("bob", 2, 20_000);
     suite.running_consumer("c1", "channel-0", CONNECTION);
+    before_entries(&mut suite);
     suite.epoch();
     let mut amounts = vec![];
     for s in 0..stakers {
@@ -236,7 +246,19 @@ fn withdrawing_an_entry_a_job_has_not_reached_applies_the_cut_first() {
 
 #[test]
 fn two_jobs_cut_an_entry_in_the_order_of_their_slashes() {
-    let (mut suite, amounts) = many_entries(2);
+    // A second consumer, registered under a 33% downtime default before the entries exist,
+    // punishes with another fraction than the first (10%), so that the order of the cuts shows
+    // in the rounding.
+    let (mut suite, amounts) = many_entries_with(2, |suite| {
+        let update = ConfigUpdate {
+            downtime_slash_fraction: Some(Decimal::percent(33)),
+            ..ConfigUpdate::default()
+        };
+        suite
+            .exec("admin", ExecuteMsg::UpdateConfig(update), &[])
+            .unwrap();
+        suite.running_consumer("c2", "channel-1", CONNECTION);
+    });
     set_work(&mut suite, 3);
     suite.receive("channel-0", downtime(1, 0));
     suite.advance(1);
@@ -244,15 +266,7 @@ fn two_jobs_cut_an_entry_in_the_order_of_their_slashes() {
     // Out of jail, slashed again while the first job is under way.
     suite.advance_seconds(100);
     suite.exec("alice", ExecuteMsg::Unjail {}, &[]).unwrap();
-    // Another fraction, so that the order of the cuts shows in the rounding.
-    let update = ConfigUpdate {
-        downtime_slash_fraction: Some(Decimal::percent(33)),
-        ..ConfigUpdate::default()
-    };
-    suite
-        .exec("admin", ExecuteMsg::UpdateConfig(update), &[])
-        .unwrap();
-    suite.receive("channel-0", downtime(1, 0));
+    suite.receive("channel-1", downtime(1, 0));
     let pending = jobs(&suite).jobs;
     assert_eq!(pending.len(), 2);
     assert!(pending[0].cursor.is_some() && pending[1].cursor.is_none());

@@ -1,12 +1,16 @@
 //! Unit tests: every handler and every refusal, on `cosmwasm_std::testing` mocks with the
 //! chain's custom query type.
 
+mod bounds;
 mod config;
 mod consumers;
 mod entry_slash;
 mod epoch;
 mod ibc;
+mod infraction;
 mod maturity;
+mod registration;
+mod slashing;
 mod staking;
 mod storage;
 mod top_n;
@@ -84,6 +88,17 @@ pub fn default_config() -> Config {
         wait_for_consumer_maturity: true,
         max_epoch_work: crate::msg::DEFAULT_MAX_EPOCH_WORK,
         max_unbonding_entries: crate::msg::DEFAULT_MAX_UNBONDING_ENTRIES,
+        // The whole set may be jailed per period: throttling is tested on its own
+        // (`tests::throttle`), the other tests slash several validators in a row.
+        slash_meter_replenish_fraction: Decimal::one(),
+        slash_meter_replenish_period_seconds: 3_600,
+        max_ccv_timeout_seconds: 20_000,
+        max_init_timeout_seconds: 1_000,
+        max_vsc_timeout_seconds: 4_000,
+        max_retry_delay_seconds: 600,
+        max_jail_seconds: 10_000,
+        registration_deposit: Uint128::zero(),
+        max_pending_registrations_per_owner: 3,
     }
 }
 
@@ -102,6 +117,7 @@ pub fn registration(chain_id: &str, spawn_time: Timestamp) -> ConsumerRegistrati
         signed_blocks_window: 100,
         min_signed_per_window: Decimal::percent(50),
         valcons_prefix: PREFIX.to_string(),
+        infraction_parameters: None,
     }
 }
 
@@ -361,6 +377,7 @@ impl Suite {
         let mut plain = Response::new();
         plain.messages = response.messages;
         plain.attributes = response.attributes;
+        plain.events = response.events;
         (ack, plain)
     }
 
@@ -442,6 +459,37 @@ impl Suite {
     ) -> Result<IbcBasicResponse<ChainMsg>, ContractError> {
         ibc_channel_close(self.deps.as_mut(), self.env.clone(), msg)
     }
+}
+
+impl Suite {
+    /// Executes a message that must be refused, and checks that the refusal wrote nothing
+    /// (the contract validates before writing; wasmd's revert is not relied on).
+    pub fn refused(&mut self, sender: &str, msg: ExecuteMsg, funds: &[Coin]) -> ContractError {
+        let before = snapshot(&self.deps.storage);
+        let err = self
+            .exec(sender, msg, funds)
+            .expect_err("the message must be refused");
+        assert_eq!(
+            snapshot(&self.deps.storage),
+            before,
+            "refused with {err:?} but changed the store"
+        );
+        err
+    }
+
+    pub fn slash_meter(&self) -> crate::msg::SlashMeterResponse {
+        self.query(QueryMsg::SlashMeter {})
+    }
+}
+
+/// The attributes of the first event of type `ty`.
+pub fn event<T>(response: &Response<T>, ty: &str) -> Option<Vec<(String, String)>> {
+    response.events.iter().find(|e| e.ty == ty).map(|e| {
+        e.attributes
+            .iter()
+            .map(|a| (a.key.clone(), a.value.clone()))
+            .collect()
+    })
 }
 
 pub fn attribute<T>(response: &Response<T>, name: &str) -> String {

@@ -323,9 +323,15 @@ fn sent_vscs_are_ranged_per_consumer_up_to_an_inclusive_vsc_id() {
     assert_eq!(sent_vsc_ids(&storage, 1, Some(4), 10).unwrap(), vec![3]);
     assert_eq!(sent_vsc_ids(&storage, 1, None, 2).unwrap(), vec![3, 5]);
     assert_eq!(
-        oldest_sent_vsc(&storage, 256).unwrap(),
+        oldest_sent_vsc(&storage, 256, 0).unwrap(),
         Some((4, Timestamp::from_seconds(256_004)))
     );
+    // Records at or below the last matured vscId are matured leftovers: skipped.
+    assert_eq!(
+        oldest_sent_vsc(&storage, 1, 3).unwrap(),
+        Some((5, Timestamp::from_seconds(1_005)))
+    );
+    assert_eq!(oldest_sent_vsc(&storage, 1, 256).unwrap(), None);
     assert!(sent_vsc_ids(&storage, 3, None, usize::MAX)
         .unwrap()
         .is_empty());
@@ -364,16 +370,45 @@ fn slash_acks_are_kept_per_consumer_in_slash_order() {
             .save(&mut storage, (consumer, slash_id), &address.to_string())
             .unwrap();
     }
+    let addresses = |acks: Vec<(u64, String)>| -> Vec<String> {
+        acks.into_iter().map(|(_, address)| address).collect()
+    };
     assert_eq!(
-        pending_slash_acks(&storage, 2).unwrap(),
+        addresses(pending_slash_acks(&storage, 2, 10).unwrap()),
         vec!["early", "late"]
+    );
+    assert_eq!(
+        addresses(pending_slash_acks(&storage, 2, 1).unwrap()),
+        vec!["early"]
     );
     assert_eq!(
         take_slash_acks(&mut storage, 2).unwrap(),
-        vec!["early", "late"]
+        (vec!["early".to_string(), "late".to_string()], false)
     );
-    assert!(pending_slash_acks(&storage, 2).unwrap().is_empty());
-    assert_eq!(pending_slash_acks(&storage, 1).unwrap(), vec!["other"]);
+    assert!(pending_slash_acks(&storage, 2, 10).unwrap().is_empty());
+    assert_eq!(
+        addresses(pending_slash_acks(&storage, 1, 10).unwrap()),
+        vec!["other"]
+    );
+}
+
+#[test]
+fn a_vsc_takes_at_most_its_share_of_slash_acks_and_says_more_remain() {
+    use crate::state::slashing::MAX_SLASH_ACKS_PER_VSC;
+    let mut storage = MockStorage::new();
+    let owed = MAX_SLASH_ACKS_PER_VSC as u64 + 3;
+    for slash_id in 1..=owed {
+        SLASH_ACKS
+            .save(&mut storage, (7, slash_id), &format!("a{slash_id}"))
+            .unwrap();
+    }
+    let (first, more) = take_slash_acks(&mut storage, 7).unwrap();
+    assert_eq!(first.len(), MAX_SLASH_ACKS_PER_VSC);
+    assert_eq!(first[0], "a1");
+    assert!(more);
+    let (rest, more) = take_slash_acks(&mut storage, 7).unwrap();
+    assert_eq!(rest, vec!["a101", "a102", "a103"]);
+    assert!(!more);
 }
 
 #[test]
@@ -437,6 +472,59 @@ fn hot_records_keep_their_short_names() {
         to_json_string(&entry(5)).unwrap(),
         r#"{"v":"operator","a":"5","b":"5","h":77,"n":3,"t":"1700000000000000000"}"#
     );
+    let meter = crate::state::slashing::SlashMeter {
+        meter: cosmwasm_std::Int128::new(-7),
+        last_replenish_seconds: 3,
+        total_power: 60,
+    };
+    assert_eq!(
+        to_json_string(&meter).unwrap(),
+        r#"{"m":"-7","r":3,"p":60}"#
+    );
+}
+
+#[test]
+fn membership_stretches_answer_who_served_at_a_vsc_id() {
+    use crate::membership::{record_moves, served_on, SetChange};
+    use crate::ranking::SetMove;
+    let mut storage = MockStorage::new();
+    let moved = |seed: u8, before, after| SetMove {
+        address: cons_addr(seed),
+        pub_key: key(seed),
+        before,
+        after,
+    };
+    // 1 enters at 2, leaves at 5, enters again at 9; 2 enters at 3; 3 only changes power.
+    assert_eq!(
+        record_moves(&mut storage, 2, &[moved(1, 0, 10)]).unwrap(),
+        SetChange {
+            added: 10,
+            removed: 0,
+            written: 1
+        }
+    );
+    record_moves(&mut storage, 3, &[moved(2, 0, 20)]).unwrap();
+    assert_eq!(
+        record_moves(&mut storage, 5, &[moved(1, 10, 0), moved(3, 7, 8)]).unwrap(),
+        SetChange {
+            added: 8,
+            removed: 17,
+            written: 1
+        }
+    );
+    record_moves(&mut storage, 9, &[moved(1, 0, 12)]).unwrap();
+    let served = |seed: u8, vsc: u64| served_on(&storage, 1, &cons_addr(seed), vsc).unwrap();
+    let first: Vec<u64> = (0..12).filter(|v| served(1, *v)).collect();
+    assert_eq!(first, vec![2, 3, 4, 9, 10, 11]);
+    let second: Vec<u64> = (0..12).filter(|v| served(2, *v)).collect();
+    assert_eq!(second, (3..12).collect::<Vec<_>>());
+    assert!(!served(3, 5), "a power change records no stretch");
+    // One record per stretch; an address that prefixes another never reads its records.
+    let stretches: Vec<((Vec<u8>, u64), u64)> = crate::state::epoch::SET_MEMBERSHIP
+        .range(&storage, None, None, Order::Ascending)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stretches.len(), 3);
 }
 
 #[test]

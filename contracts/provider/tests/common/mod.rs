@@ -121,6 +121,20 @@ impl Net {
                 wait_for_consumer_maturity: true,
                 max_epoch_work: 50,
                 max_unbonding_entries: 7,
+                // These scenarios slash several validators in a row: the whole set may be
+                // jailed per period (throttling has its own tests).
+                slash_meter_replenish_fraction: Decimal::one(),
+                slash_meter_replenish_period_seconds:
+                    cw_ics_provider::msg::defaults::slash_meter_replenish_period_seconds(),
+                max_ccv_timeout_seconds: cw_ics_provider::msg::defaults::max_ccv_timeout_seconds(),
+                max_init_timeout_seconds: cw_ics_provider::msg::defaults::max_init_timeout_seconds(
+                ),
+                max_vsc_timeout_seconds: cw_ics_provider::msg::defaults::max_vsc_timeout_seconds(),
+                max_retry_delay_seconds: cw_ics_provider::msg::defaults::max_retry_delay_seconds(),
+                max_jail_seconds: cw_ics_provider::msg::defaults::max_jail_seconds(),
+                registration_deposit: cw_ics_provider::msg::defaults::registration_deposit(),
+                max_pending_registrations_per_owner:
+                    cw_ics_provider::msg::defaults::max_pending_registrations_per_owner(),
             },
         };
         let provider = provider_chain
@@ -234,6 +248,7 @@ impl Net {
             signed_blocks_window: 100,
             min_signed_per_window: Decimal::percent(50),
             valcons_prefix: "consvalcons".into(),
+            infraction_parameters: None,
         };
         self.exec("admin", &ExecuteMsg::RegisterConsumer(registration), &[])
             .unwrap();

@@ -48,6 +48,18 @@ pub fn instantiate_msg() -> InstantiateMsg {
             wait_for_consumer_maturity: true,
             max_epoch_work: DEFAULT_MAX_EPOCH_WORK,
             max_unbonding_entries: DEFAULT_MAX_UNBONDING_ENTRIES,
+            slash_meter_replenish_fraction:
+                cw_ics_provider::msg::defaults::slash_meter_replenish_fraction(),
+            slash_meter_replenish_period_seconds:
+                cw_ics_provider::msg::defaults::slash_meter_replenish_period_seconds(),
+            max_ccv_timeout_seconds: cw_ics_provider::msg::defaults::max_ccv_timeout_seconds(),
+            max_init_timeout_seconds: cw_ics_provider::msg::defaults::max_init_timeout_seconds(),
+            max_vsc_timeout_seconds: cw_ics_provider::msg::defaults::max_vsc_timeout_seconds(),
+            max_retry_delay_seconds: cw_ics_provider::msg::defaults::max_retry_delay_seconds(),
+            max_jail_seconds: cw_ics_provider::msg::defaults::max_jail_seconds(),
+            registration_deposit: cw_ics_provider::msg::defaults::registration_deposit(),
+            max_pending_registrations_per_owner:
+                cw_ics_provider::msg::defaults::max_pending_registrations_per_owner(),
         },
     }
 }
@@ -68,6 +80,7 @@ pub fn registration(index: usize, spawn_time: cosmwasm_std::Timestamp) -> Consum
         signed_blocks_window: 100,
         min_signed_per_window: Decimal::percent(50),
         valcons_prefix: "cosmosvalcons".to_string(),
+        infraction_parameters: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The provider's operations at their sizes.
 
-use cw_ics_ccv::Acknowledgement;
+use cw_ics_ccv::{AckResult, Acknowledgement};
 use cw_ics_provider::msg::ExecuteMsg;
 use cw_ics_vm_gas::ccv::provider::{ProviderVm, POWER_REDUCTION, UNBONDING_SECONDS};
 use cw_ics_vm_gas::ccv::{DriverError, DriverResult, Measured};
@@ -226,6 +226,8 @@ fn slash_and_maturity(wasm: &[u8], sizes: &Sizes) -> DriverResult<Vec<Row>> {
         LowerBound::writes(2, "validator jailed, slash ack pending for the consumer"),
     ));
     provider.chain.restore(&snapshot);
+    rows.extend(throttled_and_ignored_slashes(&mut provider, validators)?);
+    provider.chain.restore(&snapshot);
 
     for &entries in &sizes.matured_entries {
         eprintln!("provider: VSC-matured releasing {entries} entries");
@@ -307,5 +309,96 @@ fn slash_and_maturity(wasm: &[u8], sizes: &Sizes) -> DriverResult<Vec<Row>> {
         }
         provider.chain.restore(&snapshot);
     }
+    Ok(rows)
+}
+
+fn expect_ack(ack: &Acknowledgement, expected: AckResult, what: &str) -> DriverResult<()> {
+    if *ack == Acknowledgement::Result(expected) {
+        Ok(())
+    } else {
+        Err(DriverError::Unexpected(format!(
+            "{what}: expected {expected:?}, got {ack:?}"
+        )))
+    }
+}
+
+/// A downtime slash for a validator outside the consumer's set (acknowledged, not applied),
+/// one bounced by the slash meter, and a quiet epoch whose only work is replenishing the meter.
+/// Leaves the provider changed: the caller restores it.
+fn throttled_and_ignored_slashes(
+    provider: &mut ProviderVm,
+    validators: usize,
+) -> DriverResult<Vec<Row>> {
+    let mut rows = vec![];
+    let size = format!("V={validators} C=1");
+    let vsc_id = provider.last_sent_vsc_id(0);
+
+    // A validator registered and bonded since the last epoch never served on the consumer.
+    let snapshot = provider.chain.snapshot();
+    provider.register_validator(validators)?;
+    let newcomer = provider.operators[validators].clone();
+    provider.bond(&newcomer, validators, 20 * POWER_REDUCTION)?;
+    let (ack, outside) =
+        provider.receive(0, &ProviderVm::downtime_slash(validators, 20, vsc_id))?;
+    expect_ack(&ack, AckResult::SlashHandled, "a slash outside the set")?;
+    rows.push(row(
+        "receive slash (validator outside the set)",
+        size.clone(),
+        None,
+        outside,
+        LowerBound::writes(1, "slash ack pending for the consumer"),
+    ));
+    provider.chain.restore(&snapshot);
+    provider.operators.truncate(validators);
+
+    // Jail the strongest validators until the meter is negative, then measure a bounce.
+    for validator in (0..validators).rev() {
+        let power = 10 + validator as u64;
+        let slash = ProviderVm::downtime_slash(validator, power, vsc_id);
+        let (ack, _) = provider.receive(0, &slash)?;
+        if ack == Acknowledgement::Result(AckResult::SlashBounced) {
+            break;
+        }
+        expect_ack(
+            &ack,
+            AckResult::SlashHandled,
+            "a slash before the meter ran out",
+        )?;
+    }
+    let (ack, bounced) = provider.receive(0, &ProviderVm::downtime_slash(3, 13, vsc_id))?;
+    expect_ack(
+        &ack,
+        AckResult::SlashBounced,
+        "a slash with the meter negative",
+    )?;
+    rows.push(row(
+        "receive slash (bounced by the meter)",
+        size.clone(),
+        None,
+        bounced,
+        LowerBound {
+            reads: 2,
+            why: "the consumer and the slash meter read; nothing written",
+            ..LowerBound::default()
+        },
+    ));
+
+    // The jailings reach the set at the next epoch; the one after is quiet. An hour later a
+    // quiet epoch replenishes the meter.
+    provider.epoch()?;
+    provider.epoch()?;
+    provider.chain.advance(600, 3_600);
+    let replenishing = provider.epoch()?;
+    rows.push(row(
+        "epoch, no change, slash meter replenishing",
+        size,
+        None,
+        replenishing,
+        LowerBound {
+            cell_writes: 2,
+            why: "the epoch's own progress and the replenished meter",
+            ..LowerBound::default()
+        },
+    ));
     Ok(rows)
 }
